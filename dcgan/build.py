@@ -1,0 +1,116 @@
+"""Config -> objects. Each builder reads only the part of the config it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+from omegaconf import DictConfig, OmegaConf
+
+from dcgan.callbacks import IterationCheckpoint, SampleGrid
+from dcgan.data import ImageDataModule
+from dcgan.module import GAN
+
+
+def _plain(node: Any) -> Any:
+    return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+
+
+def build_module(cfg: DictConfig) -> GAN:
+    """The GAN from the design-card groups (model, activation, norm, dropout, pooling, ...)."""
+    act, norm, drop = cfg.activation, cfg.norm, cfg.dropout
+    generator = {
+        "width": cfg.model.ngf,
+        "activation": act.generator,
+        "negative_slope": act.negative_slope,
+        "norm": norm.generator,
+        "dropout": drop.p if drop.generator else 0.0,
+        "upsample": cfg.model.upsample,
+        "max_width_mult": cfg.model.max_width_mult,
+    }
+    discriminator = {
+        "width": cfg.model.ndf,
+        "activation": act.discriminator,
+        "negative_slope": act.negative_slope,
+        "norm": norm.discriminator,
+        "spectral": norm.spectral,
+        "dropout": drop.p if drop.discriminator else 0.0,
+        "pooling": cfg.pooling.name,
+        "minibatch_std": cfg.model.minibatch_std,
+        "max_width_mult": cfg.model.max_width_mult,
+    }
+    return GAN(
+        image_size=cfg.image_size,
+        channels=cfg.data.channels,
+        latent_dim=cfg.latent_dim,
+        noise=cfg.noise.name,
+        generator=generator,
+        discriminator=discriminator,
+        init=cfg.init.name,
+        optimizer=_plain(cfg.optimizer),
+        loss=_plain(cfg.loss),
+        d_steps=cfg.d_steps,
+        g_steps=cfg.g_steps,
+        num_samples=cfg.callbacks.samples.num_samples,
+        log_every_n_steps=cfg.trainer.log_every_n_steps,
+        dropout_at_generation=drop.at_generation,
+    )
+
+
+def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
+    """The image source named by `data.source`, decoded once at `image_size`."""
+    return ImageDataModule(image_size=image_size, **_plain(data))
+
+
+def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
+    """The chosen logger, writing inside the run folder."""
+    if logger.name == "wandb":
+        return [
+            WandbLogger(
+                name=run_name,
+                save_dir=str(run_dir),
+                project=logger.project,
+                entity=logger.entity,
+                offline=logger.offline,
+                log_model=False,
+            )
+        ]
+    if logger.name == "csv":
+        return [CSVLogger(save_dir=str(run_dir), name="csv", version="")]
+    if logger.name == "tensorboard":
+        return [TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")]
+    return []
+
+
+def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
+    """Sample grids and iteration-named checkpoints inside the run folder."""
+    samples, ckpt = callbacks.samples, callbacks.checkpoint
+    return [
+        SampleGrid(run_dir / "samples", every_n_steps=samples.every_n_steps, nrow=samples.nrow),
+        IterationCheckpoint(
+            run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep
+        ),
+    ]
+
+
+def build_trainer(
+    trainer: DictConfig,
+    steps_per_iteration: int,
+    loggers: list[Logger],
+    callbacks: list[L.Callback],
+    run_dir: Path,
+) -> L.Trainer:
+    """A Lightning Trainer whose max_steps is our iteration count times optimizer steps each."""
+    kwargs = _plain(trainer)
+    if kwargs["max_steps"] > 0:
+        kwargs["max_steps"] *= steps_per_iteration  # Lightning counts every optimizer step
+    kwargs["log_every_n_steps"] = 1  # our module logs by iteration itself
+    return L.Trainer(
+        **kwargs,
+        logger=loggers or False,
+        callbacks=callbacks,
+        default_root_dir=str(run_dir),
+        enable_checkpointing=False,
+    )

@@ -1,0 +1,56 @@
+"""Checkpoints named by iteration, written atomically, with `last.ckpt` always whole."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import lightning as L
+
+log = logging.getLogger(__name__)
+
+
+class IterationCheckpoint(L.Callback):
+    """Save `iter_XXXXXX.ckpt` every `every_n_steps` iterations and `last.ckpt` with each.
+
+    Files are written to a temporary name and renamed, so a crash mid-write never replaces a good
+    checkpoint with half of one. Only the newest `keep` periodic files are kept (None: all).
+    """
+
+    def __init__(self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3) -> None:
+        self.dirpath = Path(dirpath)
+        self.every_n_steps = every_n_steps
+        self.keep = keep
+        self._last_saved = -1
+
+    @property
+    def last_path(self) -> Path:
+        return self.dirpath / "last.ckpt"
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        it = pl_module.iteration
+        at_boundary = pl_module.global_step % pl_module.steps_per_iteration == 0
+        if at_boundary and it > 0 and it % self.every_n_steps == 0 and it != self._last_saved:
+            self._save(trainer, self.dirpath / f"iter_{it:06d}.ckpt")
+            self._save(trainer, self.last_path)
+            self._last_saved = it
+            self._prune(trainer)
+
+    def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
+        self._save(trainer, self.last_path)
+
+    def _save(self, trainer: L.Trainer, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        trainer.save_checkpoint(tmp)  # collective; rank zero writes
+        if trainer.is_global_zero:
+            os.replace(tmp, path)
+            log.info("checkpoint written: %s", path)
+        trainer.strategy.barrier("dcgan_checkpoint")
+
+    def _prune(self, trainer: L.Trainer) -> None:
+        if self.keep is None or not trainer.is_global_zero:
+            return
+        periodic = sorted(self.dirpath.glob("iter_*.ckpt"))
+        for old in periodic[: max(len(periodic) - self.keep, 0)]:
+            old.unlink(missing_ok=True)

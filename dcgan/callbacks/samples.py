@@ -1,0 +1,56 @@
+"""Sample grids of the fixed noise batch: PNG files under samples/ and images in the loggers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import lightning as L
+from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
+from lightning.pytorch.utilities import rank_zero_only
+from torchvision.utils import make_grid, save_image
+
+log = logging.getLogger(__name__)
+
+
+class SampleGrid(L.Callback):
+    """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid."""
+
+    def __init__(self, dirpath: str | Path, every_n_steps: int = 500, nrow: int = 8) -> None:
+        self.dirpath = Path(dirpath)
+        self.every_n_steps = every_n_steps
+        self.nrow = nrow
+        self._last_written = -1
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        it = pl_module.iteration
+        if it != self._last_written and it % self.every_n_steps == 0 and it > 0:
+            if pl_module.global_step % pl_module.steps_per_iteration == 0:
+                self.write(trainer, pl_module)
+
+    def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
+        if pl_module.iteration != self._last_written:
+            self.write(trainer, pl_module)
+
+    def write(self, trainer: L.Trainer, pl_module: L.LightningModule) -> Path:
+        """Render the grid now (all ranks run G; rank zero writes) and return its path."""
+        it = pl_module.iteration
+        self._last_written = it
+        images = pl_module.sample()
+        grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1), padding=2)
+        path = self.dirpath / f"iter_{it:06d}.png"
+        self._save(trainer, grid, path, it)
+        return path
+
+    @rank_zero_only
+    def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> None:  # noqa: ANN001
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.png")
+        save_image(grid, tmp)
+        tmp.replace(path)  # a grid on disk is always whole
+        for logger in trainer.loggers:
+            if isinstance(logger, WandbLogger):
+                logger.log_image(key="samples", images=[str(path)], step=it, caption=[f"iteration {it}"])
+            elif isinstance(logger, TensorBoardLogger):
+                logger.experiment.add_image("samples", grid, global_step=it)
+        log.info("sample grid written: %s", path)

@@ -1,0 +1,279 @@
+"""Typed schema of the run config, and the range checks that run before anything is built.
+
+Hydra merges every YAML file into these dataclasses, so a misspelt key or a wrong type stops at
+composition with the key's name. `validate` then checks values and registry names, so that a bad
+value stops at start with the key, the value and the valid choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig
+
+
+class ConfigError(ValueError):
+    """A config value that cannot work; the message names the key, the value and the fix."""
+
+
+@dataclass
+class DataConfig:
+    source: str = "folder"
+    root: str | None = "pics"
+    channels: int = 3
+    batch_size: int = 64
+    num_workers: int = 0
+    split: str = "train"
+    hflip: bool = False
+    max_pixels: int = 178_956_970
+
+
+@dataclass
+class ModelConfig:
+    ngf: int = 64
+    ndf: int = 64
+    max_width_mult: int = 8
+    upsample: str = "transposed"
+    minibatch_std: bool = False
+
+
+@dataclass
+class ActivationConfig:
+    generator: str = "relu"
+    discriminator: str = "leaky_relu"
+    negative_slope: float = 0.2
+
+
+@dataclass
+class InitConfig:
+    name: str = "normal"
+
+
+@dataclass
+class NetOptimizerConfig:
+    name: str = "adam"
+    lr: float = 2e-4
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+    eps: float = 1e-8
+    alpha: float = 0.99
+    nesterov: bool = False
+
+
+@dataclass
+class OptimizerConfig:
+    generator: NetOptimizerConfig = field(default_factory=NetOptimizerConfig)
+    discriminator: NetOptimizerConfig = field(default_factory=NetOptimizerConfig)
+
+
+@dataclass
+class DropoutConfig:
+    p: float = 0.5
+    generator: bool = False
+    discriminator: bool = False
+    at_generation: bool = True
+
+
+@dataclass
+class PoolingConfig:
+    name: str = "strided"
+
+
+@dataclass
+class NormConfig:
+    generator: str = "batch"
+    discriminator: str = "batch"
+    spectral: bool = False
+
+
+@dataclass
+class LossConfig:
+    name: str = "nonsaturating"
+    label_smoothing: float = 0.0
+    label_flip: float = 0.0
+    gp_weight: float = 0.0
+
+
+@dataclass
+class NoiseConfig:
+    name: str = "uniform"
+
+
+@dataclass
+class TrainerConfig:
+    accelerator: str = "auto"
+    devices: Any = 1
+    strategy: str = "auto"
+    num_nodes: int = 1
+    precision: str = "32-true"
+    max_steps: int = 10_000
+    max_epochs: int | None = None
+    log_every_n_steps: int = 50
+    enable_progress_bar: bool = True
+    deterministic: bool = False
+    benchmark: bool | None = None
+
+
+@dataclass
+class LoggerConfig:
+    name: str = "wandb"
+    project: str = "dcgan"
+    offline: bool = True
+    entity: str | None = None
+
+
+@dataclass
+class SamplesConfig:
+    every_n_steps: int = 500
+    num_samples: int = 64
+    nrow: int = 8
+
+
+@dataclass
+class CheckpointConfig:
+    every_n_steps: int = 1000
+    keep: int | None = 3
+
+
+@dataclass
+class CallbacksConfig:
+    samples: SamplesConfig = field(default_factory=SamplesConfig)
+    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 0
+    image_size: int = 64
+    latent_dim: int = 100
+    d_steps: int = 1
+    g_steps: int = 1
+    ckpt_path: str | None = None
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    activation: ActivationConfig = field(default_factory=ActivationConfig)
+    init: InitConfig = field(default_factory=InitConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    dropout: DropoutConfig = field(default_factory=DropoutConfig)
+    pooling: PoolingConfig = field(default_factory=PoolingConfig)
+    norm: NormConfig = field(default_factory=NormConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+    logger: LoggerConfig = field(default_factory=LoggerConfig)
+    callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
+
+
+def register_configs() -> None:
+    """Make the schema known to Hydra under the name that train.yaml lists first."""
+    ConfigStore.instance().store(name="train_schema", node=TrainConfig)
+
+
+def _choose(key: str, value: Any, choices: Any) -> None:
+    if value not in choices:
+        valid = ", ".join(str(c) for c in sorted(choices, key=str))
+        raise ConfigError(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
+
+
+def _check(ok: bool, key: str, value: Any, rule: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key}={value!r} is invalid: {rule}")
+
+
+def validate(cfg: DictConfig) -> None:
+    """Stop before anything is built when a value cannot work, naming the key and the fix."""
+    from dcgan import losses, nets, optim
+
+    sizes = [s for s in nets.IMAGE_SIZES if s >= 16]
+    _check(
+        cfg.image_size in sizes,
+        "image_size",
+        cfg.image_size,
+        f"use a power of two: {', '.join(map(str, sizes))}",
+    )
+    _check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
+    _check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
+    _check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
+
+    _choose("data.source", cfg.data.source, ("folder", "digits", "fashion_mnist"))
+    _choose("data.channels", cfg.data.channels, (1, 3))
+    _check(cfg.data.batch_size >= 1, "data.batch_size", cfg.data.batch_size, "must be >= 1")
+    _check(cfg.data.num_workers >= 0, "data.num_workers", cfg.data.num_workers, "must be >= 0")
+    _choose("data.split", cfg.data.split, ("train", "test", "all"))
+
+    _check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
+    _check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
+    _choose("model.upsample", cfg.model.upsample, nets.UPSAMPLINGS)
+    _choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
+    _choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)
+    _check(
+        cfg.activation.negative_slope >= 0,
+        "activation.negative_slope",
+        cfg.activation.negative_slope,
+        "must be >= 0",
+    )
+    _choose("init.name", cfg.init.name, nets.INITS)
+    _choose("pooling.name", cfg.pooling.name, nets.POOLINGS)
+    _choose("norm.generator", cfg.norm.generator, nets.NORMS)
+    _choose("norm.discriminator", cfg.norm.discriminator, nets.NORMS)
+    _choose("noise.name", cfg.noise.name, ("uniform", "normal"))
+    _check(0 <= cfg.dropout.p < 1, "dropout.p", cfg.dropout.p, "must satisfy 0 <= p < 1")
+
+    for net in ("generator", "discriminator"):
+        opt = cfg.optimizer[net]
+        _choose(f"optimizer.{net}.name", opt.name, optim.OPTIMIZERS)
+        _check(opt.lr > 0, f"optimizer.{net}.lr", opt.lr, "must be > 0")
+        _check(
+            len(opt.betas) == 2 and all(0 <= b < 1 for b in opt.betas),
+            f"optimizer.{net}.betas",
+            list(opt.betas),
+            "give two numbers in [0, 1), e.g. [0.5, 0.999]",
+        )
+        _check(opt.momentum >= 0, f"optimizer.{net}.momentum", opt.momentum, "must be >= 0")
+        _check(
+            opt.weight_decay >= 0, f"optimizer.{net}.weight_decay", opt.weight_decay, "must be >= 0"
+        )
+
+    loss = cfg.loss
+    _choose("loss.name", loss.name, losses.LOSSES)
+    _check(
+        0 <= loss.label_smoothing < 0.5,
+        "loss.label_smoothing",
+        loss.label_smoothing,
+        "must satisfy 0 <= s < 0.5 (the real target becomes 1 - s)",
+    )
+    _check(
+        loss.label_smoothing == 0 or loss.name not in ("hinge", "wgan"),
+        "loss.label_smoothing",
+        loss.label_smoothing,
+        f"label smoothing is not defined for loss={loss.name}; set it to 0",
+    )
+    _check(0 <= loss.label_flip < 0.5, "loss.label_flip", loss.label_flip, "must be in [0, 0.5)")
+    _check(loss.gp_weight >= 0, "loss.gp_weight", loss.gp_weight, "must be >= 0")
+
+    trainer = cfg.trainer
+    _check(
+        trainer.max_steps == -1 or trainer.max_steps >= 1,
+        "trainer.max_steps",
+        trainer.max_steps,
+        "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
+    )
+    _check(
+        trainer.log_every_n_steps >= 1,
+        "trainer.log_every_n_steps",
+        trainer.log_every_n_steps,
+        "must be >= 1",
+    )
+    _choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
+    samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
+    _check(samples.every_n_steps >= 1, "callbacks.samples.every_n_steps", samples.every_n_steps,
+           "must be >= 1")
+    _check(samples.num_samples >= 1, "callbacks.samples.num_samples", samples.num_samples,
+           "must be >= 1")
+    _check(ckpt.every_n_steps >= 1, "callbacks.checkpoint.every_n_steps", ckpt.every_n_steps,
+           "must be >= 1")
+    _check(ckpt.keep is None or ckpt.keep >= 0, "callbacks.checkpoint.keep", ckpt.keep,
+           "must be >= 0, or null to keep all")

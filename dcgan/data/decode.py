@@ -1,0 +1,141 @@
+"""Decode one image file of any format or mode into a square uint8 array [C, S, S]."""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
+INT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
+
+# warnings.catch_warnings() edits process-global filters: serialise it across decoder threads.
+_OPEN_LOCK = threading.Lock()
+
+
+class UnreadableImage(Exception):
+    """Raised with a short human reason so a folder scan can skip the file and say why."""
+
+
+def decode_image(path: str | Path, image_size: int, channels: int, max_pixels: int) -> np.ndarray:
+    """Decode, orient, convert, resize and center-crop one file so every image shares one shape."""
+    path = os.fspath(path)
+    if os.path.islink(path) and not os.path.exists(path):
+        raise UnreadableImage("broken symbolic link")
+    try:
+        if os.path.getsize(path) == 0:
+            raise UnreadableImage("empty file")
+        with _open(path) as img:
+            width, height = img.size
+            if width * height > max_pixels:
+                raise UnreadableImage(
+                    f"decompression bomb: {width}x{height} pixels > limit {max_pixels}"
+                )
+            if width < 1 or height < 1:
+                raise UnreadableImage(f"too small: {width}x{height}")
+            if getattr(img, "n_frames", 1) > 1:
+                img.seek(0)
+            if img.format == "JPEG":
+                img.draft(img.mode if img.mode in ("L", "RGB") else None, (image_size,) * 2)
+            img.load()
+            return _to_array(_fit(_to_mode(_orient(img), channels), image_size), channels)
+    except UnreadableImage:
+        raise
+    except Exception as err:  # noqa: BLE001 - any decoder failure just skips the file
+        raise UnreadableImage(_reason(err)) from err
+
+
+def _open(path: str) -> Image.Image:
+    """Open lazily; our own max_pixels check replaces PIL's global-limit warning."""
+    with _OPEN_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(path)
+
+
+def _reason(err: BaseException) -> str:
+    """Turn a decoder exception into a short reason for the skip report."""
+    msg = str(err).strip()
+    if isinstance(err, UnidentifiedImageError):
+        return "not an image (cannot identify image file)"
+    if isinstance(err, Image.DecompressionBombError):
+        return f"decompression bomb: {msg}"
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    if isinstance(err, FileNotFoundError):
+        return "file not found"
+    if isinstance(err, IsADirectoryError):
+        return "is a directory"
+    if isinstance(err, MemoryError):
+        return "out of memory"
+    if "truncated" in msg.lower() or isinstance(err, EOFError):
+        return "truncated image"
+    text = f"{type(err).__name__}: {msg}" if msg else type(err).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _orient(img: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation so phone photos are upright; a bad EXIF block is ignored."""
+    try:
+        return ImageOps.exif_transpose(img) or img
+    except Exception:  # noqa: BLE001 - the pixels are still fine without rotation
+        return img
+
+
+def _to_mode(img: Image.Image, channels: int) -> Image.Image:
+    """Convert any PIL mode to L or RGB, compositing transparency onto white."""
+    target = "L" if channels == 1 else "RGB"
+    mode = img.mode
+    if mode in INT_MODES:
+        img = _scale_int(img)
+    elif mode == "F":
+        img = _scale_float(img)
+    elif mode == "1":
+        img = img.convert("L")
+    elif mode in ALPHA_MODES or "transparency" in img.info:
+        if mode == "La":
+            img = img.convert("LA")
+        rgba = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
+    if img.mode not in ("L", "RGB"):
+        img = img.convert("RGB")
+    return img if img.mode == target else img.convert(target)
+
+
+def _scale_int(img: Image.Image) -> Image.Image:
+    """Map 16/32-bit integer pixels to 8 bits: /257 for 16-bit data, by max for wider data."""
+    arr = np.asarray(img).astype(np.float64)
+    top = float(arr.max()) if arr.size else 0.0
+    if top > 65535:
+        arr = arr * (255.0 / top)
+    elif top > 255:
+        arr = arr / 257.0
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
+
+
+def _scale_float(img: Image.Image) -> Image.Image:
+    """Map float pixels to 8 bits, treating data within 0..1 as normalised."""
+    arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0, posinf=255.0, neginf=0.0)
+    if arr.size and arr.max() <= 1.0:
+        arr = arr * 255.0
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
+
+
+def _fit(img: Image.Image, size: int) -> Image.Image:
+    """Resize the shorter side to size and center-crop, in one resample (works for 1x500)."""
+    width, height = img.size
+    side = min(width, height)
+    left, top = (width - side) / 2, (height - side) / 2
+    method = Image.Resampling.LANCZOS if side > size else Image.Resampling.BICUBIC
+    box = (left, top, left + side, top + side)
+    return img.resize((size, size), method, box=box, reducing_gap=3.0)
+
+
+def _to_array(img: Image.Image, channels: int) -> np.ndarray:
+    """Return a contiguous channels-first uint8 array."""
+    arr = np.asarray(img, dtype=np.uint8)
+    arr = arr[None] if channels == 1 else arr.transpose(2, 0, 1)
+    return np.ascontiguousarray(arr)

@@ -1,0 +1,205 @@
+"""Load a whole dataset (image folder, sklearn digits, Fashion-MNIST) as one uint8 array."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .decode import UnreadableImage, decode_image
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("folder", "digits", "fashion_mnist")
+SPLITS = ("train", "test", "all")
+EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
+IDX_IMAGES_MAGIC = 2051
+_RESIZE_CHUNK_PIXELS = 1 << 25  # float32 pixels per interpolate call (~128 MiB) to bound memory
+
+
+class DataError(ValueError):
+    """A dataset or data config problem, with a message that says what, where and how to fix."""
+
+
+def load_images(
+    source: str,
+    root: str | None,
+    image_size: int,
+    channels: int,
+    split: str = "train",
+    max_pixels: int = 178_956_970,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Decode a whole dataset once into uint8 [N, C, S, S] so training never touches files."""
+    if channels not in (1, 3):
+        raise DataError(f"data.channels={channels} is invalid: choose 1 (greyscale) or 3 (RGB)")
+    if source == "folder":
+        return load_folder(root, image_size, channels, max_pixels, workers)
+    if source == "digits":
+        return load_digits(image_size, channels)
+    if source == "fashion_mnist":
+        return load_fashion_mnist(root, image_size, channels, split)
+    raise DataError(f"data.source={source!r} is unknown: choose one of {', '.join(SOURCES)}")
+
+
+def load_folder(
+    root: str | None,
+    image_size: int,
+    channels: int,
+    max_pixels: int = 178_956_970,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Decode every image file under root in parallel threads, skipping (and reporting) bad ones."""
+    folder = _check_root(root)
+    files = find_image_files(folder)
+    start = time.perf_counter()
+    out = np.empty((len(files), channels, image_size, image_size), dtype=np.uint8)
+    skipped: list[tuple[str, str]] = []
+    count = 0
+
+    def decode(path: str) -> np.ndarray | str:
+        try:
+            return decode_image(path, image_size, channels, max_pixels)
+        except UnreadableImage as err:
+            return str(err)
+
+    n_workers = workers or min(32, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(1, n_workers)) as pool:
+        for path, result in zip(files, pool.map(decode, files), strict=True):
+            if isinstance(result, str):
+                skipped.append((path, result))
+            else:
+                out[count] = result
+                count += 1
+    first = "; ".join(f"{path}: {reason}" for path, reason in skipped[:5])
+    if count == 0:
+        found = f"found {len(files)} image file(s), all skipped (first: {first})" if files else (
+            "found no image files"
+        )
+        raise DataError(
+            f"data.root '{root}' (resolved to {folder}) has no usable image: {found}. "
+            f"Accepted extensions (any letter case): {' '.join(EXTENSIONS)}"
+        )
+    if skipped:
+        log.warning("skipped %d of %d image files under %s: %s", len(skipped), len(files),
+                    folder, first)
+    log.info("decoded %d images from %s in %.1f s", count, folder, time.perf_counter() - start)
+    return out[:count]
+
+
+def _check_root(root: str | None) -> str:
+    """Resolve data.root and fail early with a fix when it is missing or not a folder."""
+    hint = "put images in <root>/<subfolder>/*.jpg or set data.root=<folder>"
+    if root is None or str(root).strip() == "":
+        raise DataError(f"data.root is not set for data.source=folder: {hint}")
+    folder = os.path.abspath(os.path.expanduser(os.fspath(root)))
+    if not os.path.exists(folder):
+        raise DataError(f"data.root '{root}' does not exist (resolved to {folder}): {hint}")
+    if not os.path.isdir(folder):
+        raise DataError(f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}")
+    return folder
+
+
+def find_image_files(folder: str) -> list[str]:
+    """List image files under folder at any depth, following links without looping, sorted."""
+    return sorted(
+        os.path.join(dirpath, name)
+        for dirpath, names in _walk(folder)
+        for name in names
+        if os.path.splitext(name)[1].lower() in EXTENSIONS
+    )
+
+
+def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
+    """os.walk that follows directory links but visits each real directory only once."""
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            dirnames[:] = []
+            continue
+        seen.add(key)
+        yield dirpath, filenames
+
+
+def load_digits(image_size: int, channels: int) -> np.ndarray:
+    """sklearn's bundled 8x8 digits (offline), scaled 0..16 -> 0..255 and resized."""
+    from sklearn.datasets import load_digits as sk_load_digits
+
+    images = sk_load_digits().images  # float64 [1797, 8, 8], values 0..16
+    images = np.clip(np.rint(images * (255.0 / 16.0)), 0, 255).astype(np.uint8)
+    return resize_gray(images, image_size, channels)
+
+
+def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: str) -> np.ndarray:
+    """Fashion-MNIST from its IDX files: train (60k), test (10k) or all (70k)."""
+    if split not in SPLITS:
+        raise DataError(f"data.split={split!r} is invalid: choose one of {', '.join(SPLITS)}")
+    folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
+    prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
+    parts = [read_idx_images(_idx_path(folder, p)) for p in prefixes]
+    images = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return resize_gray(images, image_size, channels)
+
+
+def _idx_path(folder: str, prefix: str) -> Path:
+    """Find <prefix>-images-idx3-ubyte(.gz) or say how to get it."""
+    path = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
+    for candidate in (path, path.with_suffix("")):
+        if candidate.is_file():
+            return candidate
+    raise DataError(
+        f"Fashion-MNIST file {path} not found (data.root={folder}): "
+        "run `apt-get install dataset-fashion-mnist` or set data.root to the folder with "
+        "the IDX files"
+    )
+
+
+def read_idx_images(path: str | Path) -> np.ndarray:
+    """Parse an IDX3 image file (optionally gzipped): magic 2051, big-endian N, rows, cols."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as err:
+        raise DataError(f"cannot read IDX file {path}: {err}") from err
+    header = np.frombuffer(data[:16], dtype=">u4") if len(data) >= 16 else np.zeros(0)
+    if header.size != 4 or int(header[0]) != IDX_IMAGES_MAGIC:
+        raise DataError(f"{path} is not an IDX image file (expected magic {IDX_IMAGES_MAGIC})")
+    n, rows, cols = (int(v) for v in header[1:])
+    if len(data) < 16 + n * rows * cols:
+        raise DataError(f"{path} is truncated: header says {n} images of {rows}x{cols}")
+    return np.frombuffer(data, np.uint8, count=n * rows * cols, offset=16).reshape(n, rows, cols)
+
+
+def resize_gray(images: np.ndarray, image_size: int, channels: int) -> np.ndarray:
+    """Bilinear-resize uint8 [N, H, W] to [N, C, S, S] in chunks; antialias only when shrinking."""
+    n, height, width = images.shape
+    out = np.empty((n, channels, image_size, image_size), dtype=np.uint8)
+    if (height, width) == (image_size, image_size):
+        out[:] = images[:, None]
+        return out
+    shrink = image_size < max(height, width)
+    chunk = max(1, _RESIZE_CHUNK_PIXELS // max(image_size * image_size, height * width))
+    for i in range(0, n, chunk):
+        x = torch.from_numpy(np.ascontiguousarray(images[i : i + chunk])).unsqueeze(1).float()
+        y = F.interpolate(
+            x, size=(image_size, image_size), mode="bilinear", align_corners=False,
+            antialias=shrink,
+        )
+        out[i : i + chunk] = y.round_().clamp_(0, 255).to(torch.uint8).numpy()
+    return out

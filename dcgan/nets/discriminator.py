@@ -1,0 +1,89 @@
+"""DCGAN discriminator: an image shrunk by repeated 2x downsampling to one logit."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from dcgan.nets.layers import (
+    check_dropout,
+    check_image_size,
+    make_activation,
+    make_downsample,
+    make_norm,
+    maybe_spectral,
+)
+
+
+class MinibatchStd(nn.Module):
+    """Appends the within-group feature std as a channel so D can spot low-diversity batches."""
+
+    def __init__(self, group_size: int = 4, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.group_size = group_size
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        """[B, C, H, W] -> [B, C + 1, H, W]; groups of min(4, B), else the whole batch."""
+        b, c, h, w = x.shape
+        g = min(self.group_size, b)
+        if b % g:
+            g = b
+        y = x.float().reshape(g, b // g, c, h, w)  # sample i is in group i % (b // g)
+        std = (y.var(dim=0, unbiased=False) + self.eps).sqrt().mean(dim=(1, 2, 3))
+        std = std.repeat(g).to(x.dtype).view(b, 1, 1, 1).expand(b, 1, h, w)
+        return torch.cat([x, std], dim=1)
+
+
+class Discriminator(nn.Module):
+    """Maps images [B, channels, S, S] to real/fake logits [B] (no sigmoid: losses take logits)."""
+
+    def __init__(
+        self,
+        image_size: int = 64,
+        channels: int = 3,
+        width: int = 64,
+        activation: str = "leaky_relu",
+        negative_slope: float = 0.2,
+        norm: str = "batch",
+        spectral: bool = False,
+        dropout: float = 0.0,
+        pooling: str = "strided",
+        minibatch_std: bool = False,
+        max_width_mult: int = 8,
+    ) -> None:
+        super().__init__()
+        check_image_size(image_size)
+        check_dropout(dropout)
+        make_norm(norm, 1)  # validate the name even when no block uses a norm (8 px)
+        n_down = int(math.log2(image_size)) - 2  # 2x blocks from S down to 4x4
+        self.widths: tuple[int, ...] = tuple(
+            width * min(2**k, max_width_mult) for k in range(n_down)
+        )
+
+        def block(c_in: int, c_out: int, norm_name: str) -> nn.Sequential:
+            bias = norm_name == "none"  # a norm's shift makes a conv bias redundant
+            return nn.Sequential(
+                make_downsample(pooling, c_in, c_out, bias, spectral),
+                make_norm(norm_name, c_out),
+                make_activation(activation, negative_slope),
+                nn.Dropout(dropout),
+            )
+
+        blocks = [block(channels, self.widths[0], "none")]  # no norm on D's input block
+        for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
+            blocks.append(block(c_in, c_out, norm))
+        self.blocks = nn.Sequential(*blocks)
+        self.minibatch_std = MinibatchStd() if minibatch_std else nn.Identity()
+        c_last = self.widths[-1] + int(minibatch_std)
+        self.head = maybe_spectral(nn.Conv2d(c_last, 1, 4, 1, 0), spectral)
+
+    def features(self, x: Tensor) -> Tensor:
+        """The [B, widths[-1], 4, 4] features before the batch statistic and the last conv."""
+        return self.blocks(x)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Score images; higher logits mean 'more real'."""
+        return self.head(self.minibatch_std(self.features(x))).flatten()

@@ -1,0 +1,77 @@
+"""DCGAN generator: a latent vector grown to an image by repeated 2x upsampling."""
+
+from __future__ import annotations
+
+import math
+
+from torch import Tensor, nn
+
+from dcgan.nets.layers import (
+    GenerationDropout,
+    check_dropout,
+    check_image_size,
+    make_activation,
+    make_norm,
+    make_upsample,
+)
+
+
+class Generator(nn.Module):
+    """Maps z [B, latent_dim] to images [B, channels, S, S] in [-1, 1] (Radford et al. 2015)."""
+
+    def __init__(
+        self,
+        latent_dim: int = 100,
+        image_size: int = 64,
+        channels: int = 3,
+        width: int = 64,
+        activation: str = "relu",
+        negative_slope: float = 0.2,
+        norm: str = "batch",
+        dropout: float = 0.0,
+        upsample: str = "transposed",
+        max_width_mult: int = 8,
+    ) -> None:
+        super().__init__()
+        check_image_size(image_size)
+        check_dropout(dropout)
+        self.latent_dim = latent_dim
+        self.image_size = image_size
+        n_up = int(math.log2(image_size)) - 3  # hidden 2x blocks between 4x4 and S/2
+        # widths of the hidden blocks at 4, 8, ..., S/2 px; the last one has `width` channels
+        self.widths: tuple[int, ...] = tuple(
+            width * min(2**k, max_width_mult) for k in range(n_up, -1, -1)
+        )
+        bias = norm == "none"  # a norm's shift makes a conv bias redundant
+
+        def finish(c: int) -> list[nn.Module]:
+            return [
+                make_norm(norm, c),
+                make_activation(activation, negative_slope),
+                GenerationDropout(dropout),
+            ]
+
+        project = nn.ConvTranspose2d(latent_dim, self.widths[0], 4, 1, 0, bias=bias)
+        blocks = [nn.Sequential(project, *finish(self.widths[0]))]
+        for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
+            blocks.append(nn.Sequential(make_upsample(upsample, c_in, c_out, bias), *finish(c_out)))
+        self.blocks = nn.Sequential(*blocks)
+        self.to_image = nn.Sequential(
+            make_upsample(upsample, self.widths[-1], channels, bias=True), nn.Tanh()
+        )
+
+    def forward(self, z: Tensor) -> Tensor:
+        """Generate images; z may be [B, latent_dim] or [B, latent_dim, 1, 1]."""
+        x = z.reshape(z.shape[0], self.latent_dim, 1, 1)
+        return self.to_image(self.blocks(x))
+
+    @property
+    def has_dropout(self) -> bool:
+        """Whether any hidden block drops activations (p > 0)."""
+        return any(m.p > 0 for m in self.modules() if isinstance(m, GenerationDropout))
+
+    def set_dropout_at_generation(self, active: bool) -> None:
+        """Choose whether dropout stays on in eval mode, i.e. when sampling images."""
+        for m in self.modules():
+            if isinstance(m, GenerationDropout):
+                m.active_in_eval = active

@@ -1,0 +1,256 @@
+"""Layer registries: every architectural switch of G and D is a name looked up here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
+from torch.nn.utils.parametrizations import spectral_norm
+
+IMAGE_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
+
+
+def check_choice(option: str, value: object, choices: Iterable[object]) -> None:
+    """Fail early with a message listing the valid choices, so config typos are obvious."""
+    choices = list(choices)
+    if value not in choices:
+        listed = ", ".join(str(c) for c in sorted(choices))
+        raise ValueError(f"{option} {value!r} is unknown; choose one of: {listed}")
+
+
+def check_image_size(image_size: int) -> None:
+    """G and D double/halve the resolution per block, so only powers of two >= 8 fit."""
+    if image_size not in IMAGE_SIZES:
+        listed = ", ".join(str(s) for s in IMAGE_SIZES)
+        raise ValueError(
+            f"image_size {image_size!r} is invalid; it must be a power of two, one of: {listed}"
+        )
+
+
+def check_dropout(p: float) -> None:
+    """Reject bad probabilities up front, naming the option."""
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"dropout {p!r} is invalid; it must be in [0, 1)")
+
+
+# --- activations -------------------------------------------------------------------------------
+
+ACTIVATIONS: dict[str, Callable[[float], nn.Module]] = {
+    "relu": lambda slope: nn.ReLU(),
+    "leaky_relu": lambda slope: nn.LeakyReLU(slope),
+    "elu": lambda slope: nn.ELU(),
+    "gelu": lambda slope: nn.GELU(),
+    "selu": lambda slope: nn.SELU(),
+    "silu": lambda slope: nn.SiLU(),
+    "tanh": lambda slope: nn.Tanh(),
+}
+
+
+def make_activation(name: str, negative_slope: float = 0.2) -> nn.Module:
+    """Build an activation by name; negative_slope only matters for leaky_relu."""
+    check_choice("activation", name, ACTIVATIONS)
+    return ACTIVATIONS[name](negative_slope)
+
+
+# --- normalisation -----------------------------------------------------------------------------
+
+NORMS: dict[str, Callable[[int], nn.Module]] = {
+    "batch": lambda c: nn.BatchNorm2d(c),
+    "instance": lambda c: nn.InstanceNorm2d(c, affine=True),
+    "none": lambda c: nn.Identity(),
+}
+
+
+def make_norm(name: str, channels: int) -> nn.Module:
+    """Build a feature-map normalisation layer by name ("none" gives Identity)."""
+    check_choice("norm", name, NORMS)
+    return NORMS[name](channels)
+
+
+def maybe_spectral(module: nn.Module, enabled: bool) -> nn.Module:
+    """Wrap a conv's weight in spectral norm to bound D's Lipschitz constant when asked."""
+    return spectral_norm(module) if enabled else module
+
+
+# --- resampling --------------------------------------------------------------------------------
+
+
+def _conv_then(pool: type[nn.Module]) -> Callable[[int, int, bool, bool], nn.Module]:
+    """Factory for a 3x3 same-size conv followed by a 2x pooling layer."""
+
+    def build(in_ch: int, out_ch: int, bias: bool, spectral: bool) -> nn.Module:
+        conv = maybe_spectral(nn.Conv2d(in_ch, out_ch, 3, 1, 1, bias=bias), spectral)
+        return nn.Sequential(conv, pool(2))
+
+    return build
+
+
+POOLINGS: dict[str, Callable[[int, int, bool, bool], nn.Module]] = {
+    "strided": lambda i, o, b, s: maybe_spectral(nn.Conv2d(i, o, 4, 2, 1, bias=b), s),
+    "avg": _conv_then(nn.AvgPool2d),
+    "max": _conv_then(nn.MaxPool2d),
+}
+
+
+def make_downsample(
+    name: str, in_ch: int, out_ch: int, bias: bool, spectral: bool = False
+) -> nn.Module:
+    """Build a conv that halves the resolution (D), optionally spectral-normed."""
+    check_choice("pooling", name, POOLINGS)
+    return POOLINGS[name](in_ch, out_ch, bias, spectral)
+
+
+def _resize_conv(mode: str) -> Callable[[int, int, bool], nn.Module]:
+    """Factory for upsample-then-conv, which avoids transposed-conv checkerboard artefacts."""
+
+    def build(in_ch: int, out_ch: int, bias: bool) -> nn.Module:
+        align = None if mode == "nearest" else False
+        return nn.Sequential(
+            nn.Upsample(scale_factor=2, mode=mode, align_corners=align),
+            nn.Conv2d(in_ch, out_ch, 3, 1, 1, bias=bias),
+        )
+
+    return build
+
+
+UPSAMPLINGS: dict[str, Callable[[int, int, bool], nn.Module]] = {
+    "transposed": lambda i, o, b: nn.ConvTranspose2d(i, o, 4, 2, 1, bias=b),
+    "nearest_conv": _resize_conv("nearest"),
+    "bilinear_conv": _resize_conv("bilinear"),
+}
+
+
+def make_upsample(name: str, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
+    """Build a layer that doubles the resolution (G)."""
+    check_choice("upsample", name, UPSAMPLINGS)
+    return UPSAMPLINGS[name](in_ch, out_ch, bias)
+
+
+# --- dropout -----------------------------------------------------------------------------------
+
+
+class GenerationDropout(nn.Dropout):
+    """Dropout that may stay on in eval mode: the original project sampled G with dropout."""
+
+    def __init__(self, p: float = 0.5, active_in_eval: bool = True) -> None:
+        super().__init__(p)
+        self.active_in_eval = active_in_eval
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Drop in training, and in eval too while active_in_eval is set."""
+        if self.p == 0:
+            return x
+        return F.dropout(x, self.p, training=self.training or self.active_in_eval)
+
+    def extra_repr(self) -> str:
+        """Show the eval behaviour in the module printout."""
+        return f"{super().extra_repr()}, active_in_eval={self.active_in_eval}"
+
+
+# --- weight initialisation ---------------------------------------------------------------------
+
+_NORM_TYPES = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm, nn.GroupNorm)
+_WEIGHT_TYPES = (nn.modules.conv._ConvNd, nn.Linear)
+_KAIMING_NONLINEARITY = {"leaky_relu": "leaky_relu", "selu": "linear", "tanh": "tanh"}
+
+
+def _gain(activation: str, negative_slope: float) -> float:
+    """Gain for xavier/orthogonal; relu-like activations without a closed form use relu's."""
+    if activation == "leaky_relu":
+        return nn.init.calculate_gain("leaky_relu", negative_slope)
+    if activation in ("selu", "tanh"):
+        return nn.init.calculate_gain(activation)
+    return nn.init.calculate_gain("relu")
+
+
+def _init_normal(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """DCGAN paper: weights N(0, 0.02), norm scales N(1, 0.02)."""
+    nn.init.normal_(w, 1.0 if is_norm else 0.0, 0.02)
+
+
+def _init_uniform(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """Small uniform weights U(-0.05, 0.05), norm scales U(0.95, 1.05)."""
+    if is_norm:
+        nn.init.uniform_(w, 0.95, 1.05)
+    else:
+        nn.init.uniform_(w, -0.05, 0.05)
+
+
+def _init_xavier(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """Glorot normal scaled by the activation's gain."""
+    if is_norm:
+        nn.init.ones_(w)
+    else:
+        nn.init.xavier_normal_(w, gain=_gain(activation, slope))
+
+
+def _init_kaiming(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """He normal (fan_in) for the activation; selu gets LeCun normal."""
+    if is_norm:
+        nn.init.ones_(w)
+        return
+    nonlinearity = _KAIMING_NONLINEARITY.get(activation, "relu")
+    a = slope if nonlinearity == "leaky_relu" else 0.0
+    nn.init.kaiming_normal_(w, a=a, mode="fan_in", nonlinearity=nonlinearity)
+
+
+def _init_orthogonal(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """(Semi-)orthogonal weights scaled by the activation's gain."""
+    if is_norm:
+        nn.init.ones_(w)
+    else:
+        nn.init.orthogonal_(w, gain=_gain(activation, slope))
+
+
+INITS: dict[str, Callable[[Tensor, bool, str, float], None] | None] = {
+    "normal": _init_normal,
+    "uniform": _init_uniform,
+    "xavier": _init_xavier,
+    "kaiming": _init_kaiming,
+    "orthogonal": _init_orthogonal,
+    "default": None,
+}
+
+
+def _raw_weight(m: nn.Module) -> Tensor | None:
+    """The stored weight: under spectral norm that is the parametrisation's original."""
+    if parametrize.is_parametrized(m, "weight"):
+        return m.parametrizations.weight.original
+    return getattr(m, "weight", None)
+
+
+def _refresh_spectral(m: nn.Module) -> None:
+    """Re-run power iteration so spectral norm's u, v match the re-initialised weight."""
+    if not parametrize.is_parametrized(m, "weight"):
+        return
+    original = m.parametrizations.weight.original
+    for p in m.parametrizations.weight:
+        if hasattr(p, "_power_method") and original.ndim > 1:
+            p._power_method(p._reshape_weight_to_matrix(original), 15)
+
+
+@torch.no_grad()
+def init_weights(
+    module: nn.Module,
+    scheme: str,
+    negative_slope: float = 0.2,
+    activation: str = "leaky_relu",
+) -> None:
+    """Re-initialise every conv/linear/norm inside module in place ("default" keeps torch's)."""
+    check_choice("init", scheme, INITS)
+    fn = INITS[scheme]
+    if fn is None:
+        return
+    for m in module.modules():
+        is_norm = isinstance(m, _NORM_TYPES)
+        if not (is_norm or isinstance(m, _WEIGHT_TYPES)):
+            continue
+        weight = _raw_weight(m)
+        if weight is not None:
+            fn(weight, is_norm, activation, negative_slope)
+            _refresh_spectral(m)
+        if getattr(m, "bias", None) is not None:
+            nn.init.zeros_(m.bias)

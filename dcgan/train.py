@@ -1,0 +1,84 @@
+"""Train a DCGAN: `python -m dcgan.train data.root=pics optimizer=sgd_adam pooling=avg ...`."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+import lightning as L
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from dcgan.build import (
+    build_callbacks,
+    build_datamodule,
+    build_loggers,
+    build_module,
+    build_trainer,
+)
+from dcgan.config import ConfigError, register_configs, validate
+from dcgan.data import DataError
+
+log = logging.getLogger(__name__)
+
+register_configs()
+
+
+def _run_identity() -> tuple[Path, str]:
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    return run_dir, hc.job.override_dirname or run_dir.name
+
+
+def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
+    """Build data, model, loggers and Trainer from `cfg`, fit, and return the metric to minimise.
+
+    `run_dir` defaults to Hydra's output folder of the current run.
+    """
+    validate(cfg)
+    if run_dir is None:
+        run_dir, run_name = _run_identity()
+    else:
+        run_dir = Path(run_dir)
+        run_name = run_dir.name
+    run_dir.mkdir(parents=True, exist_ok=True)
+    saved = run_dir / ".hydra" / "config.yaml"
+    if not saved.exists():  # the CLI has written it already; API callers get it here
+        saved.parent.mkdir(exist_ok=True)
+        OmegaConf.save(cfg, saved)
+    ckpt_path = cfg.ckpt_path
+    if ckpt_path is not None and not Path(ckpt_path).is_file():
+        raise ConfigError(f"ckpt_path={ckpt_path!r} is not a file (resolved to "
+                          f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume")
+
+    L.seed_everything(cfg.seed, workers=True, verbose=False)
+    datamodule = build_datamodule(cfg.data, cfg.image_size)
+    module = build_module(cfg)
+    loggers = build_loggers(cfg.logger, run_dir, run_name)
+    callbacks = build_callbacks(cfg.callbacks, run_dir)
+    trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
+    try:
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+    finally:
+        if cfg.logger.name == "wandb":
+            import wandb
+
+            wandb.finish()  # or the next run of a multirun logs into this one
+    log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
+    return None
+
+
+@hydra.main(version_base="1.3", config_path="configs", config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    """The command-line entry point: a bad value or folder ends with one clear line."""
+    try:
+        return train(cfg)
+    except (ConfigError, DataError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()
