@@ -60,7 +60,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     callbacks = build_callbacks(cfg.callbacks, run_dir)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     try:
-        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
+        # weights_only: resuming never runs code from the file
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     finally:
         if cfg.logger.name == "wandb":
             import wandb

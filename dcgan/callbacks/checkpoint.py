@@ -42,7 +42,7 @@ class IterationCheckpoint(L.Callback):
 
     def _save(self, trainer: L.Trainer, path: Path) -> None:
         tmp = path.with_name(path.name + ".tmp")
-        trainer.save_checkpoint(tmp)  # collective; rank zero writes
+        trainer.save_checkpoint(tmp, weights_only=False)  # collective; rank zero writes
         if trainer.is_global_zero:
             os.replace(tmp, path)
             log.info("checkpoint written: %s", path)

@@ -40,12 +40,12 @@ def decode_image(path: str | Path, image_size: int, channels: int, max_pixels: i
             if getattr(img, "n_frames", 1) > 1:
                 img.seek(0)
             if img.format == "JPEG":
-                img.draft(img.mode if img.mode in ("L", "RGB") else None, (image_size,) * 2)
+                img.draft("L" if channels == 1 else None, (image_size, image_size))
             img.load()
             return _to_array(_fit(_to_mode(_orient(img), channels), image_size), channels)
     except UnreadableImage:
         raise
-    except Exception as err:  # noqa: BLE001 - any decoder failure just skips the file
+    except Exception as err:  # any decoder failure just skips the file
         raise UnreadableImage(_reason(err)) from err
 
 
@@ -81,7 +81,7 @@ def _orient(img: Image.Image) -> Image.Image:
     """Apply the EXIF orientation so phone photos are upright; a bad EXIF block is ignored."""
     try:
         return ImageOps.exif_transpose(img) or img
-    except Exception:  # noqa: BLE001 - the pixels are still fine without rotation
+    except Exception:  # pixels are fine unrotated
         return img
 
 
@@ -113,7 +113,7 @@ def _scale_int(img: Image.Image) -> Image.Image:
         arr = arr * (255.0 / top)
     elif top > 255:
         arr = arr / 257.0
-    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
 
 
 def _scale_float(img: Image.Image) -> Image.Image:
@@ -121,7 +121,7 @@ def _scale_float(img: Image.Image) -> Image.Image:
     arr = np.nan_to_num(np.asarray(img, dtype=np.float64), nan=0.0, posinf=255.0, neginf=0.0)
     if arr.size and arr.max() <= 1.0:
         arr = arr * 255.0
-    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8), "L")
+    return Image.fromarray(np.clip(np.rint(arr), 0, 255).astype(np.uint8))
 
 
 def _fit(img: Image.Image, size: int) -> Image.Image:

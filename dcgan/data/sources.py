@@ -82,16 +82,17 @@ def load_folder(
                 count += 1
     first = "; ".join(f"{path}: {reason}" for path, reason in skipped[:5])
     if count == 0:
-        found = f"found {len(files)} image file(s), all skipped (first: {first})" if files else (
-            "found no image files"
-        )
+        found = "found no image files"
+        if files:
+            found = f"found {len(files)} image file(s), all skipped (first: {first})"
         raise DataError(
             f"data.root '{root}' (resolved to {folder}) has no usable image: {found}. "
             f"Accepted extensions (any letter case): {' '.join(EXTENSIONS)}"
         )
     if skipped:
-        log.warning("skipped %d of %d image files under %s: %s", len(skipped), len(files),
-                    folder, first)
+        log.warning(
+            "skipped %d of %d image files under %s: %s", len(skipped), len(files), folder, first
+        )
     log.info("decoded %d images from %s in %.1f s", count, folder, time.perf_counter() - start)
     return out[:count]
 
@@ -105,7 +106,9 @@ def _check_root(root: str | None) -> str:
     if not os.path.exists(folder):
         raise DataError(f"data.root '{root}' does not exist (resolved to {folder}): {hint}")
     if not os.path.isdir(folder):
-        raise DataError(f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}")
+        raise DataError(
+            f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}"
+        )
     return folder
 
 
@@ -196,9 +199,12 @@ def resize_gray(images: np.ndarray, image_size: int, channels: int) -> np.ndarra
     shrink = image_size < max(height, width)
     chunk = max(1, _RESIZE_CHUNK_PIXELS // max(image_size * image_size, height * width))
     for i in range(0, n, chunk):
-        x = torch.from_numpy(np.ascontiguousarray(images[i : i + chunk])).unsqueeze(1).float()
+        x = torch.from_numpy(images[i : i + chunk].astype(np.float32)).unsqueeze(1)
         y = F.interpolate(
-            x, size=(image_size, image_size), mode="bilinear", align_corners=False,
+            x,
+            size=(image_size, image_size),
+            mode="bilinear",
+            align_corners=False,
             antialias=shrink,
         )
         out[i : i + chunk] = y.round_().clamp_(0, 255).to(torch.uint8).numpy()

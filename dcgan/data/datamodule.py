@@ -1,0 +1,150 @@
+"""LightningDataModule serving a pre-decoded uint8 image array; floats are made on the device."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import lightning
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from .sources import SOURCES, SPLITS, DataError, load_images
+
+log = logging.getLogger(__name__)
+
+
+class UInt8Images(Dataset):
+    """Wraps the uint8 array without copying; a whole batch is one fancy-index gather."""
+
+    def __init__(self, images: np.ndarray) -> None:
+        if not images.flags.writeable:
+            images = images.copy()  # torch.from_numpy warns on read-only memory
+        self.images = torch.from_numpy(images)
+
+    def __len__(self) -> int:
+        return self.images.shape[0]
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return self.images[index]
+
+    def __getitems__(self, indices: list[int]) -> torch.Tensor:
+        return self.images[torch.as_tensor(indices, dtype=torch.long)]
+
+
+def return_batch(batch: torch.Tensor) -> torch.Tensor:
+    """Collate nothing: __getitems__ already built the batch tensor."""
+    return batch
+
+
+class ImageDataModule(lightning.LightningDataModule):
+    """Decodes the dataset once at setup and feeds uint8 batches; the device does the float math."""
+
+    def __init__(
+        self,
+        source: str = "folder",
+        root: str | None = "pics",
+        image_size: int = 64,
+        channels: int = 3,
+        batch_size: int = 64,
+        num_workers: int = 0,
+        split: str = "train",
+        hflip: bool = False,
+        max_pixels: int = 178_956_970,
+        drop_last: bool = True,
+        pin_memory: bool = False,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        _validate(source, image_size, channels, batch_size, num_workers, split, max_pixels)
+        self.source, self.root, self.split = source, root, split
+        self.image_size, self.channels = image_size, channels
+        self.batch_size, self.num_workers = batch_size, num_workers
+        self.hflip, self.max_pixels = hflip, max_pixels
+        self.drop_last, self.pin_memory = drop_last, pin_memory
+        self.images: np.ndarray | None = None
+
+    def setup(self, stage: str | None = None) -> None:
+        """Load and decode once; later calls (fit then test, etc.) reuse the array."""
+        if self.images is not None:
+            return
+        images = load_images(
+            self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels
+        )
+        if self.drop_last and self.batch_size > len(images):
+            where = f" in data.root={self.root}" if self.source == "folder" else ""
+            raise DataError(
+                f"data.batch_size={self.batch_size} is larger than the {len(images)} images "
+                f"found{where}: lower data.batch_size or add images"
+            )
+        self.images = images
+        log.info("data: %d images of shape %s from %s", len(images), images.shape[1:], self.source)
+
+    @property
+    def num_images(self) -> int:
+        """Number of decoded images (N), for logging and schedules."""
+        if self.images is None:
+            raise DataError("ImageDataModule.num_images needs setup() to run first")
+        return len(self.images)
+
+    def train_dataloader(self) -> DataLoader:
+        """Shuffled uint8 batches [B, C, S, S]; shuffle order follows torch's global seed."""
+        if self.images is None:
+            self.setup("fit")
+        return DataLoader(
+            UInt8Images(self.images),
+            batch_size=self.batch_size,
+            shuffle=True,
+            drop_last=self.drop_last,
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+            pin_memory=self.pin_memory,
+            collate_fn=return_batch,
+        )
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        """Turn uint8 into float32 in [-1, 1] on the device, then randomly flip if asked."""
+        if not (isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8):
+            return batch
+        x = batch.float().div_(127.5).sub_(1)
+        if self.hflip:
+            flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5
+            x = torch.where(flip, x.flip(-1), x)
+        return x
+
+
+def _validate(
+    source: str,
+    image_size: int,
+    channels: int,
+    batch_size: int,
+    num_workers: int,
+    split: str,
+    max_pixels: int,
+) -> None:
+    """Reject bad data.* config values before any slow loading, naming the key to fix."""
+
+    def is_int(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if source not in SOURCES:
+        raise DataError(f"data.source={source!r} is invalid: choose one of {', '.join(SOURCES)}")
+    if not (is_int(image_size) and 8 <= image_size <= 1024 and image_size & (image_size - 1) == 0):
+        raise DataError(
+            f"data.image_size={image_size} is invalid: choose a power of two from 8 to 1024 "
+            "(e.g. 32, 64, 128)"
+        )
+    if channels not in (1, 3) or not is_int(channels):
+        raise DataError(f"data.channels={channels} is invalid: choose 1 (greyscale) or 3 (RGB)")
+    if not (is_int(batch_size) and batch_size >= 1):
+        raise DataError(f"data.batch_size={batch_size} is invalid: choose an integer >= 1")
+    if not (is_int(num_workers) and num_workers >= 0):
+        raise DataError(
+            f"data.num_workers={num_workers} is invalid: choose 0 (in-process, usually fastest) "
+            "or more"
+        )
+    if split not in SPLITS:
+        raise DataError(f"data.split={split!r} is invalid: choose one of {', '.join(SPLITS)}")
+    if not (is_int(max_pixels) and max_pixels >= 1):
+        raise DataError(f"data.max_pixels={max_pixels} is invalid: choose an integer >= 1")
