@@ -269,11 +269,27 @@ def validate(cfg: DictConfig) -> None:
     )
     _choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
     samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
-    _check(samples.every_n_steps >= 1, "callbacks.samples.every_n_steps", samples.every_n_steps,
-           "must be >= 1")
-    _check(samples.num_samples >= 1, "callbacks.samples.num_samples", samples.num_samples,
-           "must be >= 1")
-    _check(ckpt.every_n_steps >= 1, "callbacks.checkpoint.every_n_steps", ckpt.every_n_steps,
-           "must be >= 1")
-    _check(ckpt.keep is None or ckpt.keep >= 0, "callbacks.checkpoint.keep", ckpt.keep,
-           "must be >= 0, or null to keep all")
+    _check(
+        samples.every_n_steps >= 1,
+        "callbacks.samples.every_n_steps",
+        samples.every_n_steps,
+        "must be >= 1",
+    )
+    _check(
+        samples.num_samples >= 1,
+        "callbacks.samples.num_samples",
+        samples.num_samples,
+        "must be >= 1",
+    )
+    _check(
+        ckpt.every_n_steps >= 1,
+        "callbacks.checkpoint.every_n_steps",
+        ckpt.every_n_steps,
+        "must be >= 1",
+    )
+    _check(
+        ckpt.keep is None or ckpt.keep >= 0,
+        "callbacks.checkpoint.keep",
+        ckpt.keep,
+        "must be >= 0, or null to keep all",
+    )

@@ -27,7 +27,10 @@ NOISES = ("uniform", "normal")
 
 
 def sample_noise(
-    n: int, latent_dim: int, kind: str, device: torch.device | str | None = None,
+    n: int,
+    latent_dim: int,
+    kind: str,
+    device: torch.device | str | None = None,
     generator: torch.Generator | None = None,
 ) -> Tensor:
     """Draw the latent prior the model was trained with: U(-1, 1) or N(0, 1)."""
@@ -79,8 +82,13 @@ class GAN(L.LightningModule):
         for net, opts in ((self.generator, generator), (self.discriminator, discriminator)):
             init_weights(net, init, opts.get("negative_slope", 0.2), opts.get("activation", "relu"))
         self.generator.set_dropout_at_generation(dropout_at_generation)
-        self.loss_cfg = {"name": "nonsaturating", "label_smoothing": 0.0, "label_flip": 0.0,
-                         "gp_weight": 0.0, **(loss or {})}
+        self.loss_cfg = {
+            "name": "nonsaturating",
+            "label_smoothing": 0.0,
+            "label_flip": 0.0,
+            "gp_weight": 0.0,
+            **(loss or {}),
+        }
         self.optimizer_cfg = optimizer or {
             net: {"name": "adam", "lr": 2e-4, "betas": (0.5, 0.999)}
             for net in ("generator", "discriminator")
@@ -155,8 +163,11 @@ class GAN(L.LightningModule):
         if cfg["label_flip"] > 0:
             flip = torch.rand(batch, device=real.device) < cfg["label_flip"]
         loss = losses.d_loss(
-            cfg["name"], real_logits, fake_logits,
-            real_target=1.0 - cfg["label_smoothing"], flip_mask=flip,
+            cfg["name"],
+            real_logits,
+            fake_logits,
+            real_target=1.0 - cfg["label_smoothing"],
+            flip_mask=flip,
         )
         if cfg["gp_weight"] > 0:
             loss = loss + cfg["gp_weight"] * losses.gradient_penalty(self.discriminator, real, fake)

@@ -16,11 +16,15 @@ OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], tuple[str, ...]]] = {
 }
 
 
-def make_optimizer(params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]) -> torch.optim.Optimizer:
+def make_optimizer(
+    params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]
+) -> torch.optim.Optimizer:
     """Build one network's optimizer, passing only the keys its class understands."""
     name = cfg["name"]
     if name not in OPTIMIZERS:
-        raise ValueError(f"optimizer {name!r} is unknown; choose one of: {', '.join(sorted(OPTIMIZERS))}")
+        raise ValueError(
+            f"optimizer {name!r} is unknown; choose one of: {', '.join(sorted(OPTIMIZERS))}"
+        )
     cls, keys = OPTIMIZERS[name]
     kwargs = {k: cfg[k] for k in keys if k in cfg}
     if "betas" in kwargs:

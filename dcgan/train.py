@@ -50,8 +50,10 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         OmegaConf.save(cfg, saved)
     ckpt_path = cfg.ckpt_path
     if ckpt_path is not None and not Path(ckpt_path).is_file():
-        raise ConfigError(f"ckpt_path={ckpt_path!r} is not a file (resolved to "
-                          f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume")
+        raise ConfigError(
+            f"ckpt_path={ckpt_path!r} is not a file (resolved to "
+            f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume"
+        )
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = build_datamodule(cfg.data, cfg.image_size)

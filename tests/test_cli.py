@@ -31,7 +31,11 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
     return subprocess.run(
         [sys.executable, "-m", "dcgan.train", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -45,7 +49,9 @@ def pics(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         array = rng.integers(0, 256, size=(24 + i, 20, 3), dtype=np.uint8)
         ext = ".JPG" if i % 3 == 0 else ".png"
-        Image.fromarray(array).save(folder / f"img{i}{ext}", format="JPEG" if ext == ".JPG" else "PNG")
+        Image.fromarray(array).save(
+            folder / f"img{i}{ext}", format="JPEG" if ext == ".JPG" else "PNG"
+        )
     (root / "cats" / "empty.jpg").write_bytes(b"")
     (root / "cats" / "notes.png").write_text("not an image")
     good = (root / "cats" / "img1.png").read_bytes()
@@ -62,7 +68,8 @@ def test_train_on_a_folder(pics: Path) -> None:
     assert (run / ".hydra" / "config.yaml").is_file()
     assert (run / "checkpoints" / "last.ckpt").stat().st_size > 0
     assert sorted(p.name for p in (run / "samples").glob("*.png")) == [
-        "iter_000001.png", "iter_000002.png"
+        "iter_000001.png",
+        "iter_000002.png",
     ]
     media = list(run.glob("wandb/offline-run-*/files/media/images/*.png"))
     assert len(media) == 2
@@ -73,12 +80,23 @@ def test_train_on_a_folder(pics: Path) -> None:
 def test_resume_from_the_cli(pics: Path) -> None:
     work = pics.parent
     first, second = work / "outputs" / "first", work / "outputs" / "resumed"
-    assert run_cli(f"data.root={pics}", *TINY, "logger=csv", f"hydra.run.dir={first}",
-                   cwd=work).returncode == 0
+    assert (
+        run_cli(
+            f"data.root={pics}", *TINY, "logger=csv", f"hydra.run.dir={first}", cwd=work
+        ).returncode
+        == 0
+    )
     last = first / "checkpoints" / "last.ckpt"
     stamp = last.stat().st_mtime_ns
-    res = run_cli(f"data.root={pics}", *TINY, "logger=csv", "trainer.max_steps=3",
-                  f"ckpt_path={last}", f"hydra.run.dir={second}", cwd=work)
+    res = run_cli(
+        f"data.root={pics}",
+        *TINY,
+        "logger=csv",
+        "trainer.max_steps=3",
+        f"ckpt_path={last}",
+        f"hydra.run.dir={second}",
+        cwd=work,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert last.stat().st_mtime_ns == stamp
     assert [p.name for p in (second / "samples").glob("*.png")] == ["iter_000003.png"]
@@ -88,8 +106,15 @@ def test_resume_from_the_cli(pics: Path) -> None:
 def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
     work = pics.parent
     sweep = work / "outputs" / "sweep"
-    res = run_cli("-m", f"data.root={pics}", *TINY, "logger=none", "pooling=avg,strided",
-                  f"hydra.sweep.dir={sweep}", cwd=work)
+    res = run_cli(
+        "-m",
+        f"data.root={pics}",
+        *TINY,
+        "logger=none",
+        "pooling=avg,strided",
+        f"hydra.sweep.dir={sweep}",
+        cwd=work,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     for num, pooling in ((0, "avg"), (1, "strided")):
         run = sweep / str(num)
@@ -108,8 +133,9 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
 )
 def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expected: str) -> None:
     work = pics.parent
-    res = run_cli(*TINY, "logger=none", f"hydra.run.dir={work / 'outputs' / 'bad'}", *args,
-                  cwd=work)
+    res = run_cli(
+        *TINY, "logger=none", f"hydra.run.dir={work / 'outputs' / 'bad'}", *args, cwd=work
+    )
     assert res.returncode != 0
     assert expected in res.stderr
     assert "Traceback" not in res.stderr

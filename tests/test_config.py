@@ -23,8 +23,9 @@ def test_defaults_are_the_dcgan_paper_with_uniform_noise(make_cfg) -> None:
 
 
 def test_optimizer_is_set_per_network(make_cfg) -> None:
-    cfg = make_cfg("optimizer=sgd_adam", "optimizer.generator.lr=0.001",
-                   "optimizer.discriminator.momentum=0.5")
+    cfg = make_cfg(
+        "optimizer=sgd_adam", "optimizer.generator.lr=0.001", "optimizer.discriminator.momentum=0.5"
+    )
     assert cfg.optimizer.discriminator.name == "sgd" and cfg.optimizer.generator.name == "adam"
     assert cfg.optimizer.generator.lr == 0.001 and cfg.optimizer.discriminator.momentum == 0.5
 

@@ -36,7 +36,10 @@ def test_every_option_trains(make_cfg, tmp_path: Path, override: str) -> None:
     assert fresh.keys() == trained.keys()
     for net in ("generator", "discriminator"):
         changed = [
-            k for k in fresh if k.startswith(net) and fresh[k].is_floating_point()
+            k
+            for k in fresh
+            if k.startswith(net)
+            and fresh[k].is_floating_point()
             and not torch.equal(fresh[k], trained[k])
         ]
         assert changed, f"{override}: no weight of the {net} changed in training"
@@ -109,7 +112,8 @@ def test_resume_continues_the_iteration_count(make_cfg, tmp_path: Path) -> None:
     ckpt = _load(second / "checkpoints" / "last.ckpt")
     assert ckpt["global_step"] == 4 * 2
     assert sorted(p.name for p in (second / "samples").glob("*.png")) == [
-        "iter_000003.png", "iter_000004.png"
+        "iter_000003.png",
+        "iter_000004.png",
     ]
     # the optimizer state came along: Adam's step count continues from 2
     state = ckpt["optimizer_states"][1]["state"]

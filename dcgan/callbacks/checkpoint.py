@@ -18,7 +18,9 @@ class IterationCheckpoint(L.Callback):
     checkpoint with half of one. Only the newest `keep` periodic files are kept (None: all).
     """
 
-    def __init__(self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3) -> None:
+    def __init__(
+        self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3
+    ) -> None:
         self.dirpath = Path(dirpath)
         self.every_n_steps = every_n_steps
         self.keep = keep

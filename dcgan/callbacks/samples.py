@@ -50,7 +50,9 @@ class SampleGrid(L.Callback):
         tmp.replace(path)  # a grid on disk is always whole
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger):
-                logger.log_image(key="samples", images=[str(path)], step=it, caption=[f"iteration {it}"])
+                logger.log_image(
+                    key="samples", images=[str(path)], step=it, caption=[f"iteration {it}"]
+                )
             elif isinstance(logger, TensorBoardLogger):
                 logger.experiment.add_image("samples", grid, global_step=it)
         log.info("sample grid written: %s", path)
