@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from dcgan.module import NOISES, GAN
+from dcgan.module import GAN, NOISES
 
 _DROPOUT_STREAM = 1  # keeps dropout seeds apart from noise seeds
 
