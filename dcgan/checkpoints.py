@@ -127,12 +127,16 @@ def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
             raise CheckpointError(
                 f"checkpoint {str(path)!r} has hyper-parameters this version cannot build: {err}"
             ) from None
-    missing, unexpected = gan.load_state_dict(state, strict=False)
+    mismatch = f"checkpoint {str(path)!r} does not match the model its hyper-parameters describe"
+    try:  # lenient only about generator_ema.*: this class may not own an EMA copy of G
+        missing, unexpected = gan.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shapes differ
+        detail = [line.strip() for line in str(err).splitlines() if "mismatch" in line]
+        raise CheckpointError(f"{mismatch}: {(detail or [str(err)])[0]}") from None
     wrong = [k for k in (*missing, *unexpected) if not k.startswith(EMA_PREFIX)]
     if wrong:
         raise CheckpointError(
-            f"checkpoint {str(path)!r} does not match the model its hyper-parameters describe: "
-            f"{len(wrong)} weights differ, e.g. {', '.join(wrong[:3])}"
+            f"{mismatch}: {len(wrong)} weights are missing or unknown, e.g. {', '.join(wrong[:3])}"
         )
     if use_ema(ema, has_ema(state), path):
         try:
