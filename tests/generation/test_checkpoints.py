@@ -12,7 +12,7 @@ from dcgan.checkpoints import CheckpointError, load_gan, read_checkpoint
 
 
 def _with_ema(ckpt: Path, out: Path, params_only: bool) -> dict[str, torch.Tensor]:
-    """A copy of a real checkpoint with perturbed generator_ema.* weights, as EMA training writes."""
+    """A real checkpoint plus perturbed generator_ema.* weights, as EMA training writes."""
     data = torch.load(ckpt, map_location="cpu", weights_only=True)
     gan = load_gan(ckpt)
     names = (
