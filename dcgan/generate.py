@@ -116,16 +116,17 @@ def planned_files(cfg: DictConfig, out: Path) -> list[Path]:
     return [out / "grid.png"] + [out / image_name(i, cfg.n, cfg.format) for i in range(cfg.n)]
 
 
-def write_images(gan: GAN, cfg: DictConfig, out: Path) -> None:
+def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch."""
     hp = gan.hparams
     kept = []
     batches = sampling.stream(
-        gan,
+        gan.generator,
         lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise),
         cfg.n,
         cfg.batch_size,
         cfg.seed,
+        device,
     )
     with tqdm(total=cfg.n, unit="image", disable=None) as bar:
         for start, images in batches:
@@ -137,12 +138,12 @@ def write_images(gan: GAN, cfg: DictConfig, out: Path) -> None:
     save_image(grid(torch.cat(kept)), out / "grid.png")
 
 
-def write_walk(gan: GAN, cfg: DictConfig, out: Path) -> None:
+def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
     hp, steps = gan.hparams, cfg.interpolate
     z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise)
     batches = sampling.stream(
-        gan, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed
+        gan.generator, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed, device
     )
     images = torch.cat([b for _, b in tqdm(batches, unit="batch", disable=None)])
     save_image(grid(images, nrow=steps), out / "walk.png")
@@ -181,8 +182,8 @@ def run(cfg: DictConfig) -> list[Path]:
         }
         export(gan.generator, cfg.export, out, info)
         return planned
-    gan.to(device)
-    (write_walk if cfg.interpolate else write_images)(gan, cfg, out)
+    gan.generator.to(device)
+    (write_walk if cfg.interpolate else write_images)(gan, cfg, out, device)
     return planned
 
 

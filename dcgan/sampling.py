@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
-from dcgan.module import GAN, NOISES
+from dcgan.module import NOISES
 
 _DROPOUT_STREAM = 1  # keeps dropout seeds apart from noise seeds
 
@@ -83,16 +83,31 @@ def to_uint8(images: Tensor) -> Tensor:
     return scaled.to(torch.uint8).permute(0, 2, 3, 1).cpu().contiguous()
 
 
+@torch.no_grad()
+def forward(generator: nn.Module, z: Tensor, seed: int) -> Tensor:
+    """G in eval mode (BatchNorm running statistics), its dropout masks drawn from `seed`."""
+    was_training = generator.training
+    generator.eval()
+    devices = [z.device.index or 0] if z.device.type == "cuda" else []
+    try:
+        with torch.random.fork_rng(devices=devices):  # the caller's RNG stays untouched
+            torch.manual_seed(seed)
+            return generator(z).float()
+    finally:
+        generator.train(was_training)
+
+
 def stream(
-    gan: GAN,
+    generator: nn.Module,
     noise: Callable[[range], Tensor],
     n: int,
     batch_size: int,
     seed: int,
+    device: torch.device | str = "cpu",
 ) -> Iterator[tuple[int, Tensor]]:
     """Yield (first index, uint8 images) batch by batch: memory stays at one batch."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     for b, start in enumerate(range(0, n, batch_size)):
-        z = noise(range(start, min(start + batch_size, n))).to(gan.device)
-        yield start, to_uint8(gan.sample(z, seed=batch_seed(seed, b)))
+        z = noise(range(start, min(start + batch_size, n))).to(device)
+        yield start, to_uint8(forward(generator, z, batch_seed(seed, b)))

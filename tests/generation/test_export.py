@@ -18,7 +18,7 @@ def _reference(ckpt: Path, n: int, dropout: bool) -> tuple[torch.Tensor, torch.T
     gan = load_gan(ckpt)
     gan.generator.set_dropout_at_generation(dropout)
     z = sampling.image_noise(0, range(n), gan.hparams.latent_dim, gan.hparams.noise)
-    return z, gan.sample(z)
+    return z, sampling.forward(gan.generator, z, seed=0)
 
 
 def _onnx(path: Path, z: torch.Tensor, optimise: bool = True) -> np.ndarray:

@@ -68,7 +68,7 @@ def _images(ckpt: Path, n: int, batch_size: int, seed: int = 0, dropout: bool | 
         gan.generator.set_dropout_at_generation(dropout)
     hp = gan.hparams
     noise = lambda idx: sampling.image_noise(seed, idx, hp.latent_dim, hp.noise)  # noqa: E731
-    batches = list(sampling.stream(gan, noise, n, batch_size, seed))
+    batches = list(sampling.stream(gan.generator, noise, n, batch_size, seed))
     assert [start for start, _ in batches] == list(range(0, n, batch_size))
     return torch.cat([b for _, b in batches])
 
@@ -88,3 +88,12 @@ def test_dropout_on_is_seeded_and_off_is_a_pure_function(dropout_ckpt: Path) -> 
     assert torch.equal(off, _images(dropout_ckpt, 6, 3, seed=0, dropout=False))
     assert (off.int() - _images(dropout_ckpt, 6, 1, dropout=False).int()).abs().max() <= 1
     assert not torch.equal(on, _images(dropout_ckpt, 6, 1))  # masks are drawn per batch
+
+
+def test_forward_is_seeded_and_leaves_state_alone(dropout_ckpt: Path) -> None:
+    gen = load_gan(dropout_ckpt).generator.train()
+    z = sampling.image_noise(0, range(3), 8, "normal")
+    before = torch.get_rng_state()
+    a, b, c = (sampling.forward(gen, z, s) for s in (1, 1, 2))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert gen.training and torch.equal(torch.get_rng_state(), before)
