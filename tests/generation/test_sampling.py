@@ -97,3 +97,20 @@ def test_forward_is_seeded_and_leaves_state_alone(dropout_ckpt: Path) -> None:
     a, b, c = (sampling.forward(gen, z, s) for s in (1, 1, 2))
     assert torch.equal(a, b) and not torch.equal(a, c)
     assert gen.training and torch.equal(torch.get_rng_state(), before)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_is_repeatable_and_agrees_with_the_cpu(dropout_ckpt: Path) -> None:
+    gen = load_gan(dropout_ckpt).generator
+    z = sampling.image_noise(0, range(8), 8, "normal")
+    gen.set_dropout_at_generation(True)
+    on = sampling.forward(gen.cuda(), z.cuda(), 3)
+    assert torch.equal(on, sampling.forward(gen, z.cuda(), 3))
+    gen.set_dropout_at_generation(False)
+    torch.testing.assert_close(
+        sampling.forward(gen, z.cuda(), 3).cpu(),
+        sampling.forward(gen.cpu(), z, 3),
+        atol=1e-4,
+        rtol=0,
+    )
