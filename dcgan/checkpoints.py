@@ -93,7 +93,7 @@ def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint"
 def _constructor_args(hparams: Mapping[str, Any]) -> dict[str, Any]:
     accepted = inspect.signature(GAN.__init__).parameters
     unknown = sorted(k for k in hparams if k not in accepted)
-    if unknown:  # written by a newer version; none of them shapes the generator's weights
+    if unknown:  # written by a newer version; a change of shape is still caught by the weights
         log.warning("ignoring hyper-parameters this version does not know: %s", ", ".join(unknown))
     return {k: v for k, v in hparams.items() if k in accepted}
 
