@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import lightning as L
 from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
+from PIL import Image
 from torchvision.utils import make_grid, save_image
 
+from dcgan.image_files import save_gif
+
 log = logging.getLogger(__name__)
+
+_GRID = re.compile(r"iter_\d+\.png")
 
 
 class SampleGrid(L.Callback):
@@ -31,6 +37,7 @@ class SampleGrid(L.Callback):
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
         if pl_module.iteration != self._last_written:
             self.write(trainer, pl_module)
+        self.write_progress()
 
     def write(self, trainer: L.Trainer, pl_module: L.LightningModule) -> Path:
         """Render the grid now (all ranks run G; rank zero writes) and return its path."""
@@ -41,6 +48,28 @@ class SampleGrid(L.Callback):
         path = self.dirpath / f"iter_{it:06d}.png"
         self._save(trainer, grid, path, it)
         return path
+
+    @rank_zero_only
+    def write_progress(self, max_frames: int = 100) -> Path | None:
+        """(Re)write <run>/progress.gif from this run's grids: training at a glance."""
+        grids = [p for p in self.dirpath.glob("iter_*.png") if _GRID.fullmatch(p.name)]
+        if not grids:
+            return None
+        grids.sort(key=lambda p: int(p.stem[len("iter_") :]))
+        step = max(1, -(-len(grids) // max_frames))
+        chosen = grids[::-1][::step][::-1]  # evenly thinned, always ending at the last grid
+        target = self.dirpath.parent / "progress.gif"
+        try:
+            frames = []
+            for path in chosen:
+                with Image.open(path) as image:
+                    frames.append(image.convert("RGB"))
+            save_gif(frames, target, ms=300, last_ms=2000)
+        except (OSError, ValueError) as err:  # a picture must never cost the final checkpoint
+            log.warning("progress animation not written to %s: %s", target, err)
+            return None
+        log.info("progress animation written: %s", target)
+        return target
 
     @rank_zero_only
     def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> None:  # noqa: ANN001

@@ -1,0 +1,149 @@
+"""Checkpoint -> GAN, safely: tensors and plain values only, never code from the file.
+
+A checkpoint alone rebuilds the model: its `hyper_parameters` are the GAN's constructor arguments
+and its `state_dict` the weights. When it also holds an exponential moving average of G
+(`generator_ema.*` weights), `ema` chooses which generator the returned GAN carries.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from dcgan.module import GAN
+
+log = logging.getLogger(__name__)
+
+EMA_PREFIX = "generator_ema."
+EMA_CHOICES = ("auto", "true", "false")
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used; the message names the file and what is wrong with it."""
+
+
+def resolve_path(path: str | Path) -> Path:
+    """Accept a .ckpt file or a run folder (its `checkpoints/last.ckpt`), or say what is missing."""
+    path = Path(path)
+    if path.is_dir():
+        for candidate in (path / "checkpoints" / "last.ckpt", path / "last.ckpt"):
+            if candidate.is_file():
+                return candidate
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is a folder without checkpoints/last.ckpt; "
+            "give the path of a .ckpt file"
+        )
+    if not path.is_file():
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} does not exist (resolved to {path.resolve()}); "
+            "give the path of a .ckpt file, e.g. outputs/<date>/<time>/checkpoints/last.ckpt"
+        )
+    return path
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint's dict with weights_only, turning every failure into one clear error."""
+    path = resolve_path(path)
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # truncated zip, text file, pickled code, ...: all the same to a user
+        reason = " ".join([type(err).__name__ + ":", *str(err).strip().splitlines()[:1]])
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} cannot be read as a PyTorch checkpoint "
+            f"(truncated, not a checkpoint, or holding objects that are unsafe to load): {reason}"
+        ) from None
+    if not isinstance(ckpt, Mapping):
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} holds a {type(ckpt).__name__}, not a checkpoint dict"
+        )
+    missing = [k for k in ("hyper_parameters", "state_dict") if k not in ckpt]
+    if missing:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is not a dcgan checkpoint: it lacks {', '.join(missing)}"
+        )
+    return dict(ckpt)
+
+
+def has_ema(state_dict: Mapping[str, Tensor]) -> bool:
+    """Whether the checkpoint carries an averaged copy of G."""
+    return any(k.startswith(EMA_PREFIX) for k in state_dict)
+
+
+def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint") -> bool:
+    """Resolve `ema=auto|true|false` against what the checkpoint holds."""
+    choice = str(choice).lower()
+    if choice not in EMA_CHOICES:
+        raise CheckpointError(
+            f"ema={choice!r} is not a valid choice; choose one of: auto, true, false"
+        )
+    if choice == "true" and not available:
+        raise CheckpointError(
+            f"ema=true, but checkpoint {str(path)!r} has no EMA generator weights "
+            f"({EMA_PREFIX}*); train with EMA on, or use ema=auto or ema=false"
+        )
+    return available if choice == "auto" else choice == "true"
+
+
+def _constructor_args(hparams: Mapping[str, Any]) -> dict[str, Any]:
+    accepted = inspect.signature(GAN.__init__).parameters
+    unknown = sorted(k for k in hparams if k not in accepted)
+    if unknown:  # written by a newer version; a change of shape is still caught by the weights
+        log.warning("ignoring hyper-parameters this version does not know: %s", ", ".join(unknown))
+    return {k: v for k, v in hparams.items() if k in accepted}
+
+
+def _ema_generator_state(state_dict: Mapping[str, Tensor], generator: torch.nn.Module) -> dict:
+    ema = {k[len(EMA_PREFIX) :]: v for k, v in state_dict.items() if k.startswith(EMA_PREFIX)}
+    if any(k.startswith("module.") for k in ema):  # torch.optim.swa_utils.AveragedModel layout
+        ema = {k[len("module.") :]: v for k, v in ema.items() if k.startswith("module.")}
+    raw = generator.state_dict()
+    params = {name for name, _ in generator.named_parameters()}
+    foreign = sorted(set(ema) - set(raw))
+    lacking = sorted(params - set(ema))
+    if foreign or lacking:
+        raise ValueError(
+            f"{len(foreign)} unknown and {len(lacking)} missing weights, e.g. "
+            + ", ".join((foreign + lacking)[:3])
+        )
+    # An average of the parameters alone keeps G's own BatchNorm statistics.
+    return {**raw, **ema}
+
+
+def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
+    """The GAN on the CPU in eval mode; its `generator` holds the weights to generate with."""
+    path = resolve_path(path)
+    ckpt = read_checkpoint(path)
+    state = ckpt["state_dict"]
+    with torch.random.fork_rng(devices=[]):  # building inits weights: keep the caller's RNG
+        try:
+            gan = GAN(**_constructor_args(ckpt["hyper_parameters"]))
+        except (TypeError, ValueError) as err:
+            raise CheckpointError(
+                f"checkpoint {str(path)!r} has hyper-parameters this version cannot build: {err}"
+            ) from None
+    mismatch = f"checkpoint {str(path)!r} does not match the model its hyper-parameters describe"
+    try:  # lenient only about generator_ema.*: this class may not own an EMA copy of G
+        missing, unexpected = gan.load_state_dict(state, strict=False)
+    except RuntimeError as err:  # shapes differ
+        detail = [line.strip() for line in str(err).splitlines() if "mismatch" in line]
+        raise CheckpointError(f"{mismatch}: {(detail or [str(err)])[0]}") from None
+    wrong = [k for k in (*missing, *unexpected) if not k.startswith(EMA_PREFIX)]
+    if wrong:
+        raise CheckpointError(
+            f"{mismatch}: {len(wrong)} weights are missing or unknown, e.g. {', '.join(wrong[:3])}"
+        )
+    if use_ema(ema, has_ema(state), path):
+        try:
+            gan.generator.load_state_dict(_ema_generator_state(state, gan.generator))
+        except (ValueError, RuntimeError) as err:
+            raise CheckpointError(
+                f"checkpoint {str(path)!r} has EMA weights that do not fit the generator: {err}"
+            ) from None
+        log.info("generating with the EMA generator of %s", path)
+    return gan.eval()

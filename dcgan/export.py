@@ -1,0 +1,75 @@
+"""G as a standalone file that maps noise [B, latent_dim] to images [B, C, S, S] in [-1, 1].
+
+Dropout follows the generation rule: when it stays on at generation, the export keeps it on
+(TorchScript draws fresh masks each call; the ONNX graph has Dropout nodes in training mode, which
+onnxruntime's default graph optimisations remove, so run it with optimisations disabled to keep
+them). BatchNorm always uses its running statistics.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+EXPORTS = {"torchscript": "generator.pt", "onnx": "generator.onnx"}
+
+
+def _example(generator: nn.Module) -> torch.Tensor:
+    return torch.zeros(2, generator.latent_dim)
+
+
+def export_torchscript(generator: nn.Module, path: Path) -> None:
+    """A traced module that `torch.jit.load` runs without this package."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecation notices: tracing is what a forward needs
+        traced = torch.jit.trace(generator, _example(generator), check_trace=False)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.jit.save(traced, str(tmp))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def export_onnx(generator: nn.Module, path: Path) -> None:
+    """An ONNX graph with a dynamic batch: input `z`, output `images`."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the exporter warns about dropout kept on: intended
+            torch.onnx.export(
+                generator,
+                (_example(generator),),
+                str(tmp),
+                dynamo=False,  # the TorchScript-based exporter needs no extra packages
+                input_names=["z"],
+                output_names=["images"],
+                dynamic_axes={"z": {0: "batch"}, "images": {0: "batch"}},
+                opset_version=17,
+            )
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> Path:
+    """Write G in the chosen format plus `<file>.json` (prior, sizes) and return its path."""
+    if kind not in EXPORTS:
+        raise ValueError(f"export={kind!r} is not a valid choice; choose one of: onnx, torchscript")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / EXPORTS[kind]
+    generator = generator.cpu().eval()
+    (export_onnx if kind == "onnx" else export_torchscript)(generator, path)
+    meta = {"file": path.name, "input": "z", "output": "images", "range": [-1, 1], **info}
+    sidecar, tmp = out / f"{path.name}.json", out / f".{path.name}.json.tmp"
+    tmp.write_text(json.dumps(meta, indent=2) + "\n")
+    os.replace(tmp, sidecar)
+    return path

@@ -1,0 +1,61 @@
+"""Image, grid and GIF files, each written to a temporary name and renamed: never half a file."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from torch import Tensor
+from torchvision.utils import make_grid
+
+FORMATS = {"png": "PNG", "jpg": "JPEG"}
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def to_pil(image: Tensor | np.ndarray) -> Image.Image:
+    """uint8 [H, W, C] with C = 1 or 3 -> a greyscale or RGB picture."""
+    array = np.asarray(image)
+    return Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+
+
+def save_image(image: Tensor | np.ndarray, path: Path, fmt: str = "png") -> None:
+    """Write one uint8 [H, W, C] image as PNG or JPEG (quality 95)."""
+    extra = {"quality": 95} if fmt == "jpg" else {}
+    _replace_atomically(path, lambda tmp: to_pil(image).save(tmp, FORMATS[fmt], **extra))
+
+
+def grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:
+    """uint8 [B, H, W, C] -> one uint8 [H', W', C] grid; `nrow` images a row (default: square)."""
+    nrow = nrow or max(1, math.ceil(math.sqrt(images.shape[0])))
+    tiled = make_grid(images.permute(0, 3, 1, 2), nrow=nrow, padding=padding, pad_value=0)
+    if images.shape[-1] == 1:  # make_grid repeats one channel to three
+        tiled = tiled[:1]
+    return tiled.permute(1, 2, 0).contiguous()
+
+
+def save_gif(frames: Sequence[Image.Image], path: Path, ms: int = 200, last_ms: int = 1000) -> None:
+    """An endlessly looping GIF; the last frame lingers so the end state can be seen."""
+    if not frames:
+        raise ValueError(f"no frames to write to {path}")
+    durations = [ms] * (len(frames) - 1) + [last_ms]
+
+    def write(tmp: Path) -> None:
+        first, *rest = frames
+        first.save(
+            tmp, "GIF", save_all=True, append_images=rest, duration=durations, loop=0, disposal=1
+        )
+
+    _replace_atomically(path, write)
