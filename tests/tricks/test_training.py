@@ -63,6 +63,9 @@ def test_every_trick_composes_and_reaches_the_module(make_cfg) -> None:
         validate(cfg)
         if trick != "none":
             assert dict(build_module(cfg).hparams) != base, f"trick={trick} changed nothing"
+    # a trick goes on top of an experiment, even where both choose the same group
+    on_recipe = make_cfg("experiment=ganhacks", "trick=ttur")
+    assert on_recipe.optimizer.generator.lr == 1e-4 and on_recipe.pooling.name == "avg"
 
 
 @pytest.mark.parametrize("trick", TRAINED_ALONE)
