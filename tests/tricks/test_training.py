@@ -212,3 +212,26 @@ def test_ttur_rates(make_cfg) -> None:
     opt_d, opt_g = build_module(make_cfg("optimizer=ttur")).configure_optimizers()
     assert opt_d.param_groups[0]["lr"] == 4e-4 and opt_g.param_groups[0]["lr"] == 1e-4
     assert opt_d.param_groups[0]["betas"] == opt_g.param_groups[0]["betas"] == (0.5, 0.999)
+
+
+@pytest.mark.parametrize(
+    "accelerator",
+    [
+        "cpu",
+        pytest.param(
+            "gpu",
+            marks=[
+                pytest.mark.gpu,
+                pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"),
+            ],
+        ),
+    ],
+)
+def test_all_tricks_in_mixed_precision(make_cfg, tmp_path: Path, accelerator: str) -> None:
+    cfg = make_cfg(*ALL_ON, f"trainer.accelerator={accelerator}", "trainer.precision=bf16-mixed")
+    train(cfg, run_dir=tmp_path)
+    ckpt = _ckpt(tmp_path)
+    assert ckpt["global_step"] == 2 * 2 and ckpt["replay_buffer"].shape[0] == 12
+    assert all(
+        torch.isfinite(v).all() for v in ckpt["state_dict"].values() if v.is_floating_point()
+    )
