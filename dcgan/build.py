@@ -27,7 +27,7 @@ def build_module(cfg: DictConfig) -> GAN:
         "negative_slope": act.negative_slope,
         "norm": norm.generator,
         "dropout": drop.p if drop.generator else 0.0,
-        "upsample": cfg.model.upsample,
+        "upsample": cfg.upsample.name,
         "max_width_mult": cfg.model.max_width_mult,
     }
     discriminator = {
@@ -56,6 +56,12 @@ def build_module(cfg: DictConfig) -> GAN:
         num_samples=cfg.callbacks.samples.num_samples,
         log_every_n_steps=cfg.trainer.log_every_n_steps,
         dropout_at_generation=drop.at_generation,
+        d_batch=cfg.d_batch.name,
+        instance_noise_std=cfg.instance_noise.std,
+        instance_noise_decay_steps=cfg.instance_noise.decay_steps,
+        replay_size=cfg.replay.size,
+        replay_p=cfg.replay.p,
+        ema_decay=cfg.ema.decay,
     )
 
 

@@ -35,7 +35,6 @@ class ModelConfig:
     ngf: int = 64
     ndf: int = 64
     max_width_mult: int = 8
-    upsample: str = "transposed"
     minibatch_std: bool = False
 
 
@@ -103,6 +102,33 @@ class NoiseConfig:
 
 
 @dataclass
+class UpsampleConfig:
+    name: str = "transposed"
+
+
+@dataclass
+class DBatchConfig:
+    name: str = "separate"
+
+
+@dataclass
+class InstanceNoiseConfig:
+    std: float = 0.0
+    decay_steps: int = 0
+
+
+@dataclass
+class ReplayConfig:
+    size: int = 0
+    p: float = 0.5
+
+
+@dataclass
+class EmaConfig:
+    decay: float = 0.0
+
+
+@dataclass
 class TrainerConfig:
     accelerator: str = "auto"
     devices: Any = 1
@@ -165,6 +191,11 @@ class TrainConfig:
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
+    upsample: UpsampleConfig = field(default_factory=UpsampleConfig)
+    d_batch: DBatchConfig = field(default_factory=DBatchConfig)
+    instance_noise: InstanceNoiseConfig = field(default_factory=InstanceNoiseConfig)
+    replay: ReplayConfig = field(default_factory=ReplayConfig)
+    ema: EmaConfig = field(default_factory=EmaConfig)
 
 
 def register_configs() -> None:
@@ -185,7 +216,7 @@ def _check(ok: bool, key: str, value: Any, rule: str) -> None:
 
 def validate(cfg: DictConfig) -> None:
     """Stop before anything is built when a value cannot work, naming the key and the fix."""
-    from dcgan import losses, nets, optim
+    from dcgan import losses, nets, optim, tricks
 
     sizes = [s for s in nets.IMAGE_SIZES if s >= 16]
     _check(
@@ -206,7 +237,7 @@ def validate(cfg: DictConfig) -> None:
 
     _check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
     _check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
-    _choose("model.upsample", cfg.model.upsample, nets.UPSAMPLINGS)
+    _choose("upsample.name", cfg.upsample.name, nets.UPSAMPLINGS)
     _choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
     _choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)
     _check(
@@ -253,6 +284,19 @@ def validate(cfg: DictConfig) -> None:
     )
     _check(0 <= loss.label_flip < 0.5, "loss.label_flip", loss.label_flip, "must be in [0, 0.5)")
     _check(loss.gp_weight >= 0, "loss.gp_weight", loss.gp_weight, "must be >= 0")
+
+    _choose("d_batch.name", cfg.d_batch.name, tricks.D_BATCHES)
+    noise = cfg.instance_noise
+    _check(noise.std >= 0, "instance_noise.std", noise.std, "must be >= 0 (0 = off)")
+    _check(
+        noise.decay_steps >= 0,
+        "instance_noise.decay_steps",
+        noise.decay_steps,
+        "must be >= 0 (iterations to reach 0; 0 = no decay)",
+    )
+    _check(cfg.replay.size >= 0, "replay.size", cfg.replay.size, "must be >= 0 (0 = off)")
+    _check(0 <= cfg.replay.p <= 1, "replay.p", cfg.replay.p, "must be in [0, 1]")
+    _check(0 <= cfg.ema.decay < 1, "ema.decay", cfg.ema.decay, "must be in [0, 1) (0 = off)")
 
     trainer = cfg.trainer
     _check(

@@ -20,6 +20,14 @@ from torch import Tensor
 from dcgan import losses
 from dcgan.nets import Discriminator, Generator, init_weights
 from dcgan.optim import make_optimizer
+from dcgan.tricks import (
+    ReplayBuffer,
+    add_instance_noise,
+    discriminate,
+    ema_copy,
+    ema_update,
+    instance_noise_std,
+)
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +75,12 @@ class GAN(L.LightningModule):
         num_samples: int = 64,
         log_every_n_steps: int = 50,
         dropout_at_generation: bool = True,
+        d_batch: str = "separate",
+        instance_noise_std: float = 0.0,
+        instance_noise_decay_steps: int = 0,
+        replay_size: int = 0,
+        replay_p: float = 0.5,
+        ema_decay: float = 0.0,
     ) -> None:
         super().__init__()
         # Plain values only: a checkpoint alone rebuilds the model, and loads with weights_only.
@@ -98,6 +112,10 @@ class GAN(L.LightningModule):
             "sample_z", sample_noise(num_samples, latent_dim, noise), persistent=True
         )
         self._fake_for_g: Tensor | None = None
+        # Tricks (all off by default, so checkpoints without these hparams load unchanged).
+        self.replay = ReplayBuffer(replay_size, replay_p)
+        if ema_decay > 0:  # saved as generator_ema.*; not a parameter of G's optimizer
+            self.generator_ema = ema_copy(self.generator)
 
     # -- the iteration count ------------------------------------------------------------------
     @property
@@ -115,6 +133,18 @@ class GAN(L.LightningModule):
         hp = self.hparams
         return sample_noise(n, hp.latent_dim, hp.noise, self.device, generator)
 
+    @property
+    def sampling_generator(self) -> torch.nn.Module:
+        """The G that samples, metrics and generation use: the EMA copy when on, else G."""
+        return self.generator_ema if self.hparams.ema_decay > 0 else self.generator
+
+    def _instance_noise(self, images: Tensor) -> Tensor:
+        hp = self.hparams
+        std = instance_noise_std(
+            hp.instance_noise_std, hp.instance_noise_decay_steps, self.iteration
+        )
+        return add_instance_noise(images, std)
+
     def forward(self, z: Tensor) -> Tensor:
         """Generate images in [-1, 1] from latent vectors."""
         return self.generator(z)
@@ -127,15 +157,16 @@ class GAN(L.LightningModule):
         the fixed noise changes only when the weights do.
         """
         z = self.sample_z if z is None else z
-        was_training = self.generator.training
-        self.generator.eval()
+        generator = self.sampling_generator
+        was_training = generator.training
+        generator.eval()
         devices = [z.device.index or 0] if z.device.type == "cuda" else []
         try:
             with torch.random.fork_rng(devices=devices):
                 torch.manual_seed(seed)
-                images = self.generator(z.to(self.device)).float()
+                images = generator(z.to(self.device)).float()
         finally:
-            self.generator.train(was_training)
+            generator.train(was_training)
         return images
 
     # -- optimization -------------------------------------------------------------------------
@@ -156,9 +187,11 @@ class GAN(L.LightningModule):
         else:
             with torch.no_grad():
                 fake = self.generator(z)
-        fake = fake.detach()
-        real_logits = self.discriminator(real)
-        fake_logits = self.discriminator(fake)
+        fake = self.replay.mix(fake)  # detached; past fakes mixed in when replay is on
+        real, fake = self._instance_noise(real), self._instance_noise(fake)
+        real_logits, fake_logits = discriminate(
+            self.discriminator, real, fake, self.hparams.d_batch
+        )
         flip = None
         if cfg["label_flip"] > 0:
             flip = torch.rand(batch, device=real.device) < cfg["label_flip"]
@@ -191,7 +224,8 @@ class GAN(L.LightningModule):
         # D's weights need no gradient here: skipping them saves a third of D's backward.
         self.discriminator.requires_grad_(False)
         try:
-            loss = losses.g_loss(self.loss_cfg["name"], self.discriminator(fake))
+            logits = self.discriminator(self._instance_noise(fake))
+            loss = losses.g_loss(self.loss_cfg["name"], logits)
             opt.zero_grad(set_to_none=True)
             self.manual_backward(loss)
         finally:
@@ -200,6 +234,8 @@ class GAN(L.LightningModule):
         if norms:
             stats["grad_norm_g"] = _grad_norm(self.generator.parameters())
         opt.step()
+        if self.hparams.ema_decay > 0:
+            ema_update(self.generator_ema, self.generator, self.hparams.ema_decay)
         return stats
 
     def training_step(self, batch: Tensor, batch_idx: int) -> None:
@@ -228,3 +264,22 @@ class GAN(L.LightningModule):
         metrics["epoch"] = float(self.current_epoch)
         for logger in self.loggers:  # log_metrics is rank-zero only
             logger.log_metrics(metrics, step=self.iteration)
+
+    # -- checkpoint ---------------------------------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Keep the replay buffer with the weights, so a resumed run sees the same past fakes."""
+        if self.replay.size > 0:
+            checkpoint["replay_buffer"] = self.replay.state()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Accept checkpoints written with EMA on or off: start EMA from G, or drop the copy."""
+        self.replay.load(checkpoint.get("replay_buffer"))
+        state = checkpoint.get("state_dict", {})
+        has_ema = any(k.startswith("generator_ema.") for k in state)
+        if self.hparams.ema_decay > 0 and not has_ema:
+            log.info("checkpoint has no EMA weights: the EMA starts from its generator")
+            for key in [k for k in state if k.startswith("generator.")]:
+                state["generator_ema." + key.removeprefix("generator.")] = state[key].clone()
+        elif self.hparams.ema_decay <= 0 and has_ema:
+            for key in [k for k in state if k.startswith("generator_ema.")]:
+                del state[key]

@@ -83,3 +83,34 @@ def test_bad_values_are_named(make_cfg, override: str, named: str) -> None:
 def test_smoothing_with_hinge_is_refused(make_cfg) -> None:
     with pytest.raises(ConfigError, match="not defined for loss=hinge"):
         validate(make_cfg("loss=hinge", "loss.label_smoothing=0.1"))
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("replay.p=1.5", "replay.p=1.5"),
+        ("replay.size=-1", "replay.size=-1"),
+        ("ema.decay=1.0", "ema.decay=1.0"),
+        ("instance_noise.std=-0.1", "instance_noise.std=-0.1"),
+        ("instance_noise.decay_steps=-1", "instance_noise.decay_steps=-1"),
+        ("upsample.name=pixel_shuffle", "upsample.name='pixel_shuffle'"),
+        ("d_batch.name=both", "d_batch.name='both'"),
+    ],
+)
+def test_bad_trick_values_are_named(make_cfg, override: str, named: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        validate(make_cfg(override))
+    assert named in str(err.value)
+
+
+def test_tricks_default_off_and_upsample_is_its_own_group(make_cfg) -> None:
+    cfg = make_cfg(tiny=False)
+    assert cfg.upsample.name == "transposed" and cfg.d_batch.name == "separate"
+    assert cfg.instance_noise.std == 0 and cfg.replay.size == 0 and cfg.ema.decay == 0
+    assert not cfg.model.minibatch_std
+    with pytest.raises(ConfigCompositionException) as err:
+        make_cfg("model.upsample=nearest_conv")
+    assert "upsample" in str(err.value)
+    with pytest.raises(ConfigCompositionException) as err:
+        make_cfg("d_batch=both")
+    assert "mixed" in str(err.value) and "separate" in str(err.value)

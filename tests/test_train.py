@@ -12,6 +12,7 @@ from dcgan.train import train
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 GROUPS = ("activation", "init", "optimizer", "dropout", "pooling", "norm", "loss", "noise")
+GROUPS += ("upsample", "d_batch")
 
 
 def _options(group: str) -> list[str]:

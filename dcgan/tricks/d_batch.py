@@ -1,0 +1,24 @@
+"""How D sees a real and a fake batch: two forward passes (ganhacks 4) or one mixed pass."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+D_BATCHES: tuple[str, ...] = ("separate", "mixed")
+
+
+def discriminate(
+    discriminator: nn.Module, real: Tensor, fake: Tensor, policy: str
+) -> tuple[Tensor, Tensor]:
+    """D's logits on real and fake; the policy decides which images share BatchNorm statistics.
+
+    `separate`: an all-real and an all-fake forward, so each batch is normalised by its own
+    statistics. `mixed`: one forward on the concatenation, so both share them.
+    """
+    if policy == "separate":
+        return discriminator(real), discriminator(fake)
+    if policy == "mixed":
+        logits = discriminator(torch.cat([real, fake.to(real.dtype)]))
+        return logits[: real.shape[0]], logits[real.shape[0] :]
+    raise ValueError(f"d_batch {policy!r} is unknown; choose one of: {', '.join(D_BATCHES)}")
