@@ -152,6 +152,7 @@ class TrainConfig:
     d_steps: int = 1
     g_steps: int = 1
     ckpt_path: str | None = None
+    resume: str | None = None
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     activation: ActivationConfig = field(default_factory=ActivationConfig)
@@ -197,6 +198,7 @@ def validate(cfg: DictConfig) -> None:
     _check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
     _check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
     _check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
+    _choose("resume", cfg.get("resume"), (None, "auto"))
 
     _choose("data.source", cfg.data.source, ("folder", "digits", "fashion_mnist"))
     _choose("data.channels", cfg.data.channels, (1, 3))
