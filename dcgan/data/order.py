@@ -8,11 +8,17 @@ reports each one), not batches fetched ahead.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
+
+
+def ignore_ctrl_c(worker_id: int) -> None:
+    """Workers ignore Ctrl-C: the main process finishes the iteration with their batches."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class EpochPermutation(Sampler[int]):
@@ -56,6 +62,7 @@ class ResumableLoader(DataLoader):
         # resume must not shift the random numbers that training draws.
         generator = torch.Generator().manual_seed(seed)
         kwargs.setdefault("drop_last", True)
+        kwargs.setdefault("worker_init_fn", ignore_ctrl_c)
         super().__init__(
             dataset, batch_size=batch_size, sampler=self.order, generator=generator, **kwargs
         )
