@@ -63,8 +63,11 @@ class ResumableLoader(DataLoader):
         generator = torch.Generator().manual_seed(seed)
         kwargs.setdefault("drop_last", True)
         kwargs.setdefault("worker_init_fn", ignore_ctrl_c)
+        # Lightning injects a DistributedSampler under DDP: then that order is used (and not
+        # resumed mid-epoch); on one device the resumable one.
+        sampler = kwargs.pop("sampler", None) or self.order
         super().__init__(
-            dataset, batch_size=batch_size, sampler=self.order, generator=generator, **kwargs
+            dataset, batch_size=batch_size, sampler=sampler, generator=generator, **kwargs
         )
         self.consumed = 0  # batches of the current epoch handed to training
 
