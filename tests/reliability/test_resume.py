@@ -49,6 +49,19 @@ def test_resume_auto_picks_the_newest_good_checkpoint(make_cfg, tmp_path: Path) 
     assert sorted(p.name for p in (tmp_path / "samples").glob("*.png"))[-1] == "iter_000004.png"
 
 
+def test_grids_of_an_earlier_attempt_are_kept(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=2", "callbacks.checkpoint.keep=null"), run_dir=tmp_path)
+    folder, grid = tmp_path / "checkpoints", tmp_path / "samples" / "iter_000002.png"
+    for name in ("last.ckpt", "iter_000002.ckpt"):  # as if killed before saving iteration 2
+        (folder / name).unlink()
+    earlier = grid.read_bytes() + b"different"  # the killed attempt drew another grid
+    grid.write_bytes(earlier)
+    train(make_cfg("trainer.max_steps=2", "resume=auto"), run_dir=tmp_path)
+    assert grid.read_bytes() == earlier
+    assert (tmp_path / "samples" / "iter_000002-2.png").is_file()
+    assert _ckpt(tmp_path)["global_step"] == 4
+
+
 def test_resume_auto_in_an_empty_folder_starts_fresh(make_cfg, tmp_path: Path) -> None:
     train(make_cfg("trainer.max_steps=1", "resume=auto"), run_dir=tmp_path)
     assert _ckpt(tmp_path)["global_step"] == 2
