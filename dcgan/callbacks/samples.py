@@ -10,6 +10,8 @@ from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from torchvision.utils import make_grid, save_image
 
+from dcgan.callbacks.checkpoint import OutputError
+
 log = logging.getLogger(__name__)
 
 
@@ -45,9 +47,16 @@ class SampleGrid(L.Callback):
     def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> Path:  # noqa: ANN001
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.png")
-        save_image(grid, tmp)
-        path = _keep_earlier(tmp, path)
-        tmp.replace(path)  # a grid on disk is always whole
+        try:
+            save_image(grid, tmp)
+            path = _keep_earlier(tmp, path)
+            tmp.replace(path)  # a grid on disk is always whole
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"cannot write sample grid {path}: {err.strerror or err}; free space or choose "
+                "a writable folder (hydra.run.dir=...), then resume"
+            ) from err
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger):
                 logger.log_image(
