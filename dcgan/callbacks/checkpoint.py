@@ -61,7 +61,7 @@ class IterationCheckpoint(L.Callback):
         try:
             trainer.save_checkpoint(tmp, weights_only=False)  # collective; rank zero writes
             if trainer.is_global_zero:
-                os.replace(tmp, path)
+                _durable_replace(tmp, path)
                 log.info("checkpoint written: %s", path)
         except OSError as err:
             if trainer.is_global_zero:
@@ -79,3 +79,18 @@ class IterationCheckpoint(L.Callback):
         periodic = sorted(self.dirpath.glob("iter_*.ckpt"))
         for old in periodic[: max(len(periodic) - self.keep, 0)]:
             old.unlink(missing_ok=True)
+
+
+def _durable_replace(tmp: Path, path: Path) -> None:
+    """Rename tmp over path once its bytes are on disk, so a power cut leaves one or the other."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # some systems cannot open a folder; the rename is still atomic
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

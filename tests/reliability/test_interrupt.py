@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def start(run: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def wait_for(proc: subprocess.Popen, ready: callable, timeout: float = 120) -> None:
+def wait_for(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float = 120) -> None:
     """Poll until `ready()`; fail with the process output if it ends or never gets there."""
     deadline = time.monotonic() + timeout
     while not ready():
@@ -104,21 +105,22 @@ def test_sigkill_never_leaves_a_broken_checkpoint(tmp_path: Path, make_cfg, tall
     # DCGAN_KILL_POINTS=20 tries more; each point is one CLI start (a few seconds).
     count = int(os.environ.get("DCGAN_KILL_POINTS", "3"))
     kinds = [("during a checkpoint write", "random")[i % 2] for i in range(count)]
-    best = 0
+    best, last = 0, folder / "last.ckpt"
     for kind in kinds:
         proc = start(run, *args)
         if kind == "random":
-            stamp = (folder / "last.ckpt").stat().st_mtime_ns if best else 0
-            wait_for(proc, lambda s=stamp: _newer(folder / "last.ckpt", s))
+            stamp = last.stat().st_mtime_ns if last.exists() else 0
+            wait_for(proc, lambda s=stamp: _newer(last, s))  # training is under way
             time.sleep(rng.uniform(0.0, 0.3))
         else:
             wait_for(proc, lambda: _has_tmp(folder))
         proc.kill()
         proc.communicate(timeout=60)
-        for ckpt in folder.glob("*.ckpt"):  # every checkpoint present is whole
-            assert load(ckpt)["global_step"] > 0, ckpt
-        step = load(folder / "last.ckpt")["global_step"]
-        assert step >= best, f"{kind}: last.ckpt went back from {best} to {step}"
+        # Every checkpoint present is whole, and the newest never goes back.
+        steps = [load(ckpt)["global_step"] for ckpt in folder.glob("*.ckpt")]
+        assert all(step > 0 for step in steps)
+        step = max(steps, default=0)
+        assert step >= best, f"{kind}: the newest checkpoint went back from {best} to {step}"
         best = step
         tally[f"kill points ({kind})"] += 1
     done = best // 2 + 1
