@@ -9,7 +9,7 @@ import lightning as L
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
 from omegaconf import DictConfig, OmegaConf
 
-from dcgan.callbacks import IterationCheckpoint, SampleGrid
+from dcgan.callbacks import IterationCheckpoint, RandomState, SampleGrid, StopOnSignal
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 
@@ -98,6 +98,8 @@ def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
         IterationCheckpoint(
             run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep
         ),
+        RandomState(),  # resumed runs draw the same numbers
+        StopOnSignal(),  # last: its handlers stay until the final checkpoint is written
     ]
 
 

@@ -7,6 +7,7 @@ value stops at start with the key, the value and the valid choices.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,6 +179,7 @@ class TrainConfig:
     d_steps: int = 1
     g_steps: int = 1
     ckpt_path: str | None = None
+    resume: str | None = None
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     activation: ActivationConfig = field(default_factory=ActivationConfig)
@@ -228,6 +230,7 @@ def validate(cfg: DictConfig) -> None:
     _check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
     _check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
     _check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
+    _choose("resume", cfg.get("resume"), (None, "auto"))
 
     _choose("data.source", cfg.data.source, ("folder", "digits", "fashion_mnist"))
     _choose("data.channels", cfg.data.channels, (1, 3))
@@ -337,3 +340,27 @@ def validate(cfg: DictConfig) -> None:
         ckpt.keep,
         "must be >= 0, or null to keep all",
     )
+    _validate_more(cfg)
+
+
+def _validate_more(cfg: DictConfig) -> None:
+    """The remaining values a command line can set to something that fails later, or silently."""
+    _check(0 <= cfg.seed < 2**32, "seed", cfg.seed, "must be in [0, 2**32 - 1] (NumPy's range)")
+    _check(cfg.model.max_width_mult >= 1, "model.max_width_mult", cfg.model.max_width_mult, ">= 1")
+    for net in ("generator", "discriminator"):
+        opt = cfg.optimizer[net]
+        _check(math.isfinite(opt.lr), f"optimizer.{net}.lr", opt.lr, "must be a finite number")
+        _check(opt.eps > 0, f"optimizer.{net}.eps", opt.eps, "must be > 0")
+        _check(0 <= opt.alpha < 1, f"optimizer.{net}.alpha", opt.alpha, "must be in [0, 1)")
+    _check(
+        math.isfinite(cfg.loss.gp_weight), "loss.gp_weight", cfg.loss.gp_weight, "must be finite"
+    )
+    max_epochs = cfg.trainer.max_epochs
+    _check(
+        max_epochs is None or max_epochs == -1 or max_epochs >= 1,
+        "trainer.max_epochs",
+        max_epochs,
+        "must be >= 1, -1 (no limit) or null",
+    )
+    nrow = cfg.callbacks.samples.nrow
+    _check(nrow >= 1, "callbacks.samples.nrow", nrow, "must be >= 1")

@@ -1,6 +1,15 @@
 """Callbacks that write what a run earns: sample grids and checkpoints, named by iteration."""
 
-from dcgan.callbacks.checkpoint import IterationCheckpoint
+from dcgan.callbacks.checkpoint import IterationCheckpoint, OutputError
+from dcgan.callbacks.interrupt import StopOnSignal, TrainingInterrupted
+from dcgan.callbacks.rng import RandomState
 from dcgan.callbacks.samples import SampleGrid
 
-__all__ = ["IterationCheckpoint", "SampleGrid"]
+__all__ = [
+    "IterationCheckpoint",
+    "OutputError",
+    "RandomState",
+    "SampleGrid",
+    "StopOnSignal",
+    "TrainingInterrupted",
+]

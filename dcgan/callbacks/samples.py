@@ -12,6 +12,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from PIL import Image
 from torchvision.utils import make_grid, save_image
 
+from dcgan.callbacks.checkpoint import OutputError
 from dcgan.image_files import save_gif
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,7 @@ class SampleGrid(L.Callback):
         images = pl_module.sample()
         grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1), padding=2)
         path = self.dirpath / f"iter_{it:06d}.png"
-        self._save(trainer, grid, path, it)
-        return path
+        return self._save(trainer, grid, path, it) or path
 
     @rank_zero_only
     def write_progress(self, max_frames: int = 100) -> Path | None:
@@ -72,11 +72,19 @@ class SampleGrid(L.Callback):
         return target
 
     @rank_zero_only
-    def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> None:  # noqa: ANN001
+    def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> Path:  # noqa: ANN001
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.png")
-        save_image(grid, tmp)
-        tmp.replace(path)  # a grid on disk is always whole
+        try:
+            save_image(grid, tmp)
+            path = _keep_earlier(tmp, path)
+            tmp.replace(path)  # a grid on disk is always whole
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"cannot write sample grid {path}: {err.strerror or err}; free space or choose "
+                "a writable folder (hydra.run.dir=...), then resume"
+            ) from err
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger):
                 logger.log_image(
@@ -85,3 +93,20 @@ class SampleGrid(L.Callback):
             elif isinstance(logger, TensorBoardLogger):
                 logger.experiment.add_image("samples", grid, global_step=it)
         log.info("sample grid written: %s", path)
+        return path
+
+
+def _keep_earlier(new: Path, path: Path) -> Path:
+    """Where a new grid goes without replacing a different one of the same iteration.
+
+    A run resumed from an older checkpoint (after a kill) draws iterations again; the grids of
+    the first attempt stay, and the new ones get a `-2`, `-3`, ... suffix.
+    """
+    if not path.exists() or path.read_bytes() == new.read_bytes():
+        return path
+    n = 2
+    while path.with_name(f"{path.stem}-{n}{path.suffix}").exists():
+        n += 1
+    kept = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    log.warning("%s exists from an earlier attempt; the new grid is %s", path.name, kept.name)
+    return kept

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from .order import ResumableLoader
 from .sources import SOURCES, SPLITS, DataError, load_images
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class ImageDataModule(lightning.LightningDataModule):
         self.hflip, self.max_pixels = hflip, max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
         self.images: np.ndarray | None = None
+        self._loader: ResumableLoader | None = None
 
     def setup(self, stage: str | None = None) -> None:
         """Load and decode once; later calls (fit then test, etc.) reuse the array."""
@@ -89,24 +91,27 @@ class ImageDataModule(lightning.LightningDataModule):
         return len(self.images)
 
     def train_dataloader(self) -> DataLoader:
-        """Shuffled uint8 batches [B, C, S, S]; shuffle order follows torch's global seed."""
+        """Shuffled uint8 batches [B, C, S, S] in a resumable order seeded by torch's seed."""
         if self.images is None:
             self.setup("fit")
-        return DataLoader(
+        self._loader = ResumableLoader(
             UInt8Images(self.images),
             batch_size=self.batch_size,
-            shuffle=True,
+            seed=torch.initial_seed(),  # seed_everything sets it; reading it draws no number
             drop_last=self.drop_last,
             num_workers=self.num_workers,
             persistent_workers=self.num_workers > 0,
             pin_memory=self.pin_memory,
             collate_fn=return_batch,
         )
+        return self._loader
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn uint8 into float32 in [-1, 1] on the device, then randomly flip if asked."""
         if not (isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8):
             return batch
+        if self._loader is not None:
+            self._loader.mark_consumed()  # the checkpointed data position
         x = batch.float().div_(127.5).sub_(1)
         if self.hflip:
             flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5

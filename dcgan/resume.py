@@ -1,0 +1,126 @@
+"""Which checkpoint a run resumes from, and whether it fits the model the config builds.
+
+Checkpoints are read with `weights_only=True`: a file can hold tensors and plain values, never
+code that runs on load. A checkpoint of another architecture stops before training with the keys
+that differ, instead of a wall of state-dict errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from dcgan.config import ConfigError
+
+log = logging.getLogger(__name__)
+
+# Hyper-parameters that shape the weights, the sample batch or the iteration count.
+MUST_MATCH = (
+    "image_size",
+    "channels",
+    "latent_dim",
+    "noise",
+    "generator",
+    "discriminator",
+    "d_steps",
+    "g_steps",
+    "num_samples",
+)
+
+
+def load_safely(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint as plain data (no code runs), or say why it cannot be one."""
+    path = Path(path)
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except Exception as err:  # any unpickling or format failure: the file is not usable
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError(
+            f"checkpoint {path} cannot be loaded safely (weights only): {reason[:300]}"
+        ) from err
+    if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "global_step" not in ckpt:
+        raise ConfigError(f"checkpoint {path} is not a dcgan training checkpoint")
+    return ckpt
+
+
+def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def mismatches(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
+    """`key: checkpoint value != config value` for every shaping hyper-parameter that differs."""
+    old = _flatten({k: saved[k] for k in MUST_MATCH if k in saved})
+    new = _flatten({k: built[k] for k in MUST_MATCH if k in built})
+    keys = sorted(set(old) | set(new))
+    missing = object()
+    return [
+        f"{k}: checkpoint {old.get(k, '(absent)')!r} != config {new.get(k, '(absent)')!r}"
+        for k in keys
+        if old.get(k, missing) != new.get(k, missing)
+    ]
+
+
+def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
+    """Stop with the differing keys when the checkpoint was trained with another model."""
+    ckpt = load_safely(path)
+    saved = ckpt.get("hyper_parameters")
+    if not isinstance(saved, Mapping):
+        raise ConfigError(f"checkpoint {path} has no hyper_parameters: not a dcgan checkpoint")
+    diff = mismatches(saved, hparams)
+    if diff:
+        raise ConfigError(
+            f"checkpoint {path} does not fit the model of this config; differing keys: "
+            + "; ".join(diff)
+            + ". Set these back to the checkpoint's values, or start a new run without it"
+        )
+    return ckpt
+
+
+def newest_checkpoint(run_dir: str | Path) -> Path | None:
+    """The loadable checkpoint with the most training in run_dir/checkpoints, if any."""
+    folder = Path(run_dir) / "checkpoints"
+    candidates = sorted(folder.glob("*.ckpt")) if folder.is_dir() else []
+    best: tuple[int, int, Path] | None = None
+    for path in candidates:
+        try:
+            step = int(load_safely(path)["global_step"])
+        except (ConfigError, TypeError, ValueError) as err:
+            log.warning("resume=auto skips %s: %s", path, err)
+            continue
+        rank = (step, path.name == "last.ckpt", path)  # on a tie, last.ckpt
+        if best is None or rank[:2] > best[:2]:
+            best = rank
+    return None if best is None else best[2]
+
+
+def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | None:
+    """The checkpoint to resume from: the given `ckpt_path`, or with `resume=auto` the newest."""
+    if ckpt_path is not None:
+        if resume is not None:
+            raise ConfigError(
+                f"resume={resume!r} and ckpt_path={ckpt_path!r} are both set: choose one"
+            )
+        return ckpt_path
+    if resume != "auto":
+        return None
+    found = newest_checkpoint(run_dir)
+    if found is None:
+        log.warning(
+            "resume=auto: no checkpoint in %s/checkpoints; starting a new run there "
+            "(to resume a run, pass its folder: hydra.run.dir=<run folder>)",
+            run_dir,
+        )
+        return None
+    log.info("resume=auto: resuming from %s", found)
+    return str(found)

@@ -1,0 +1,74 @@
+"""Interrupted then resumed equals uninterrupted: same weights, same grids, same numbering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from dcgan.config import ConfigError
+from dcgan.train import train
+
+# 1797 digits / 512 = 3 batches an epoch: 5 iterations cross an epoch boundary.
+SMALL_EPOCH = ["data.batch_size=512", "trainer.deterministic=true"]
+
+
+def _ckpt(run: Path) -> dict:
+    return torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+
+
+def test_resume_gives_the_same_weights_and_grids(make_cfg, tmp_path: Path, tally) -> None:
+    straight = tmp_path / "straight"
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=5"), run_dir=straight)
+    expected = _ckpt(straight)
+    for split in (2, 3):  # mid-epoch, and exactly at the end of the first epoch
+        run = tmp_path / f"split{split}"
+        train(make_cfg(*SMALL_EPOCH, f"trainer.max_steps={split}"), run_dir=run)
+        first = {p: p.read_bytes() for p in run.rglob("*") if p.is_file() and p.suffix != ".ckpt"}
+        train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=5", "resume=auto"), run_dir=run)
+        got = _ckpt(run)
+        assert got["global_step"] == expected["global_step"] == 5 * 2
+        for key, value in expected["state_dict"].items():
+            assert torch.equal(value, got["state_dict"][key]), f"split {split}: {key} differs"
+        for it in range(1, 6):  # grids continue the numbering and match the straight run
+            name = f"samples/iter_{it:06d}.png"
+            assert (run / name).read_bytes() == (straight / name).read_bytes(), name
+        for path, data in first.items():  # grids and config written before stay as they were
+            assert path.read_bytes() == data, path
+        tally["resume splits matching an uninterrupted run"] += 1
+    assert tally["resume splits matching an uninterrupted run"] >= 2
+
+
+def test_resume_auto_picks_the_newest_good_checkpoint(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=3", "callbacks.checkpoint.keep=null"), run_dir=tmp_path)
+    folder = tmp_path / "checkpoints"
+    (folder / "last.ckpt").write_bytes(b"half a checkpoint")  # what an unsafe writer leaves
+    train(make_cfg("trainer.max_steps=4", "resume=auto"), run_dir=tmp_path)
+    assert _ckpt(tmp_path)["global_step"] == 4 * 2  # continued from iter_000003, not from 0
+    assert sorted(p.name for p in (tmp_path / "samples").glob("*.png"))[-1] == "iter_000004.png"
+
+
+def test_grids_of_an_earlier_attempt_are_kept(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=2", "callbacks.checkpoint.keep=null"), run_dir=tmp_path)
+    folder, grid = tmp_path / "checkpoints", tmp_path / "samples" / "iter_000002.png"
+    for name in ("last.ckpt", "iter_000002.ckpt"):  # as if killed before saving iteration 2
+        (folder / name).unlink()
+    earlier = grid.read_bytes() + b"different"  # the killed attempt drew another grid
+    grid.write_bytes(earlier)
+    train(make_cfg("trainer.max_steps=2", "resume=auto"), run_dir=tmp_path)
+    assert grid.read_bytes() == earlier
+    assert (tmp_path / "samples" / "iter_000002-2.png").is_file()
+    assert _ckpt(tmp_path)["global_step"] == 4
+
+
+def test_resume_auto_in_an_empty_folder_starts_fresh(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=1", "resume=auto"), run_dir=tmp_path)
+    assert _ckpt(tmp_path)["global_step"] == 2
+
+
+def test_resume_and_ckpt_path_together_are_refused(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=1"), run_dir=tmp_path / "a")
+    last = tmp_path / "a" / "checkpoints" / "last.ckpt"
+    with pytest.raises(ConfigError, match="choose one"):
+        train(make_cfg("resume=auto", f"ckpt_path={last}"), run_dir=tmp_path / "b")
