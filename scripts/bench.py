@@ -257,7 +257,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rss-iters", type=int, default=None, help="N of the N vs 4N check")
     parser.add_argument("--images", type=int, default=None, help="JPEGs written for the data test")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     args.accelerator = "gpu" if cuda else "cpu"
     device = torch.device("cuda" if cuda else "cpu")
@@ -313,6 +316,7 @@ def main() -> None:
     emit("fast_vs_reference", fast_vs_reference)
     emit("fast_vs_reference_range", f"{min(ratios_f):.3f}..{max(ratios_f):.3f}")
     consumed = statistics.median(speeds["fast"])
+    emit("fast_epoch_s_60k_images", 60_000 / consumed)
     data_vs_model = data["data_cached_img_s"] / consumed
     emit("data_cached_vs_model", data_vs_model)
     emit("load_avg_end", os.getloadavg()[0])
