@@ -7,6 +7,7 @@ the same networks and maths in fp32 (written here, the reference), and our defau
 then times `--iters` more; img/s counts real images through D per second.
 
     python scripts/bench.py --quick          # a few minutes on a 2-core CPU
+    python scripts/bench.py --quick --threads 1   # on a CPU shared with other jobs
     python scripts/bench.py --device cuda    # on a GPU (scripts/gpu_check.sh runs this)
 """
 
