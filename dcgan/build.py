@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
 from dcgan.callbacks import IterationCheckpoint, RandomState, SampleGrid, StopOnSignal
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
+from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
+
+log = logging.getLogger(__name__)
 
 
 def _plain(node: Any) -> Any:
@@ -115,10 +120,15 @@ def build_trainer(
     if kwargs["max_steps"] > 0:
         kwargs["max_steps"] *= steps_per_iteration  # Lightning counts every optimizer step
     kwargs["log_every_n_steps"] = 1  # our module logs by iteration itself
+    kwargs["precision"] = resolve_precision(kwargs["precision"], kwargs["accelerator"])
+    memory_format = kwargs.pop("memory_format", "auto")
+    channels_last = resolve_channels_last(memory_format, kwargs["precision"], kwargs["accelerator"])
+    if rank_zero_only.rank == 0:
+        log.info(describe(kwargs["precision"], channels_last, kwargs["accelerator"]))
     return L.Trainer(
         **kwargs,
         logger=loggers or False,
-        callbacks=callbacks,
+        callbacks=[*callbacks, ChannelsLast()] if channels_last else callbacks,
         default_root_dir=str(run_dir),
         enable_checkpointing=False,
     )

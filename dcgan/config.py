@@ -29,6 +29,8 @@ class DataConfig:
     split: str = "train"
     hflip: bool = False
     max_pixels: int = 178_956_970
+    cache: bool = False
+    cache_dir: str | None = None
 
 
 @dataclass
@@ -135,7 +137,8 @@ class TrainerConfig:
     devices: Any = 1
     strategy: str = "auto"
     num_nodes: int = 1
-    precision: str = "32-true"
+    precision: str = "auto"
+    memory_format: str = "auto"
     max_steps: int = 10_000
     max_epochs: int | None = None
     log_every_n_steps: int = 50
@@ -218,7 +221,7 @@ def _check(ok: bool, key: str, value: Any, rule: str) -> None:
 
 def validate(cfg: DictConfig) -> None:
     """Stop before anything is built when a value cannot work, naming the key and the fix."""
-    from dcgan import losses, nets, optim, tricks
+    from dcgan import losses, nets, optim, precision, tricks
 
     sizes = [s for s in nets.IMAGE_SIZES if s >= 16]
     _check(
@@ -314,6 +317,8 @@ def validate(cfg: DictConfig) -> None:
         trainer.log_every_n_steps,
         "must be >= 1",
     )
+    _choose("trainer.precision", trainer.precision, precision.PRECISIONS)
+    _choose("trainer.memory_format", trainer.memory_format, precision.MEMORY_FORMATS)
     _choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
     samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
     _check(

@@ -260,6 +260,10 @@ class GAN(L.LightningModule):
             self._log_to_loggers(stats)
 
     def _log_to_loggers(self, stats: Mapping[str, Tensor]) -> None:
+        if self.trainer.world_size > 1:  # one collective: every rank's batch counts, mean logged
+            means = torch.stack([v.detach().float().to(self.device) for v in stats.values()])
+            means = self.trainer.strategy.reduce(means, reduce_op="mean")
+            stats = dict(zip(stats, means, strict=True))
         metrics = {k: float(v) for k, v in stats.items()}
         metrics["epoch"] = float(self.current_epoch)
         for logger in self.loggers:  # log_metrics is rank-zero only

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from .cache import cached_images, fingerprint
 from .order import ResumableLoader
 from .sources import SOURCES, SPLITS, DataError, load_images
 
@@ -55,6 +56,8 @@ class ImageDataModule(lightning.LightningDataModule):
         max_pixels: int = 178_956_970,
         drop_last: bool = True,
         pin_memory: bool = False,
+        cache: bool = False,
+        cache_dir: str | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -64,6 +67,7 @@ class ImageDataModule(lightning.LightningDataModule):
         self.batch_size, self.num_workers = batch_size, num_workers
         self.hflip, self.max_pixels = hflip, max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
+        self.cache, self.cache_dir = cache, cache_dir
         self.images: np.ndarray | None = None
         self._loader: ResumableLoader | None = None
 
@@ -71,9 +75,12 @@ class ImageDataModule(lightning.LightningDataModule):
         """Load and decode once; later calls (fit then test, etc.) reuse the array."""
         if self.images is not None:
             return
-        images = load_images(
-            self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels
-        )
+        args = (self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels)
+        if self.cache:  # decode once per dataset; later runs map the saved array
+            request, contents = fingerprint(*args)
+            images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
+        else:
+            images = load_images(*args)
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
             raise DataError(

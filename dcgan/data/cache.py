@@ -1,0 +1,146 @@
+"""A decoded dataset saved once as a uint8 .npy and memory-mapped by every later run.
+
+The file name holds two hashes: one of what was asked (source, root, split, image_size, channels,
+max_pixels) and one of what is on disk (each file's path, size and mtime). A changed, added or
+removed file changes the second hash, so a stale array is never read: it is rebuilt, and the
+older array for the same request is deleted. A file lock lets only one of several runs that start
+at once decode; the others wait and then map its file. Writes go to a temporary name and are
+renamed, so a reader never sees half an array.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock
+
+from .sources import FASHION_MNIST_ROOT, DataError, _check_root, _idx_path, find_image_files
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1  # bump when the decoding changes, so old arrays are not reused
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/dcgan or ~/.cache/dcgan: writable even when the images folder is not."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dcgan"
+
+
+def _stat_list(paths: list[str], base: str) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime in ns) of each file: cheap, and changes with any edit."""
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append((os.path.relpath(path, base), st.st_size, st.st_mtime_ns))
+        except OSError:  # a broken link: it is skipped at decode time, and keyed as missing
+            out.append((os.path.relpath(path, base), -1, -1))
+    return out
+
+
+def fingerprint(
+    source: str, root: str | None, image_size: int, channels: int, split: str, max_pixels: int
+) -> tuple[dict[str, Any], list[Any]]:
+    """What was asked (the request) and what is on disk now (the contents) for one dataset."""
+    request: dict[str, Any] = {
+        "format": CACHE_FORMAT,
+        "source": source,
+        "image_size": image_size,
+        "channels": channels,
+    }
+    if source == "folder":
+        folder = _check_root(root)
+        request.update(root=folder, max_pixels=max_pixels)
+        contents: list[Any] = _stat_list(find_image_files(folder), folder)
+    elif source == "fashion_mnist":
+        folder = os.path.abspath(os.path.expanduser(os.fspath(root or FASHION_MNIST_ROOT)))
+        request.update(root=folder, split=split)
+        prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
+        contents = _stat_list([str(_idx_path(folder, p)) for p in prefixes], folder)
+    else:  # digits ship inside scikit-learn: its version is the contents
+        import sklearn
+
+        contents = [sklearn.__version__]
+    return request, contents
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cached_images(
+    cache_dir: str | os.PathLike[str] | None,
+    request: dict[str, Any],
+    contents: list[Any],
+    build: Callable[[], np.ndarray],
+) -> np.ndarray:
+    """Map the cached array for (request, contents), building and saving it first if missing."""
+    folder = Path(os.path.expanduser(os.fspath(cache_dir))) if cache_dir else default_cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise DataError(
+            f"data.cache_dir={str(folder)!r} cannot be created ({err.strerror}): "
+            "set data.cache_dir to a writable folder or data.cache=false"
+        ) from err
+    stem = _digest(request)
+    path = folder / f"{stem}-{_digest(contents)}.npy"
+    with FileLock(str(folder / f"{stem}.lock")):
+        images = _load(path)
+        if images is not None:
+            log.info("data cache hit: %s", path)
+            return images
+        start = time.perf_counter()
+        _save_atomic(build(), path)
+        for old in folder.glob(f"{stem}-*.npy"):
+            if old != path:  # stale: the files changed since it was built
+                old.unlink(missing_ok=True)
+        log.info("data cache written in %.1f s: %s", time.perf_counter() - start, path)
+        images = _load(path)
+    if images is None:
+        raise DataError(f"data cache file {path} could not be read back after writing it")
+    return images
+
+
+def _load(path: Path) -> np.ndarray | None:
+    """Map the array copy-on-write (shared pages, writable view), or None if absent or broken."""
+    if not path.is_file():
+        return None
+    try:
+        images = np.load(path, mmap_mode="c", allow_pickle=False)
+    except (OSError, ValueError) as err:
+        log.warning("data cache %s is unreadable (%s): rebuilding it", path, err)
+        return None
+    if images.ndim != 4 or images.dtype != np.uint8:
+        log.warning(
+            "data cache %s holds %s %s, not uint8 images: rebuilding it",
+            path,
+            images.dtype,
+            images.shape,
+        )
+        return None
+    return images
+
+
+def _save_atomic(images: np.ndarray, path: Path) -> None:
+    """Write to a temporary file in the same folder, flush to disk, then rename into place."""
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(images), allow_pickle=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,73 @@
+"""Two-process DDP on CPU through the real command line: one run folder, files written once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.slow
+
+DIGITS = 1797  # scikit-learn's digits: each of 2 ranks gets ceil(1797 / 2) = 899 of them
+BATCH = 64
+
+
+def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
+    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcgan.train",
+            "data=digits",
+            "image_size=16",
+            "model.ngf=4",
+            "model.ndf=4",
+            f"data.batch_size={BATCH}",
+            "trainer=ddp",
+            "trainer.devices=2",
+            "trainer.accelerator=cpu",
+            "trainer.max_steps=-1",
+            "trainer.max_epochs=1",
+            "trainer.enable_progress_bar=false",
+            "trainer.log_every_n_steps=7",
+            "callbacks.samples.every_n_steps=7",
+            "callbacks.checkpoint.every_n_steps=7",
+            "logger=csv",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    runs = [p for p in (tmp_path / "outputs").glob("*/*") if p.is_dir()]
+    assert len(runs) == 1, runs  # the second rank joined the first rank's folder
+    run = runs[0]
+    per_rank = -(-DIGITS // 2) // BATCH  # 14 iterations: each rank saw half of the epoch
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    assert ckpt["global_step"] == per_rank * 2
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
+        "iter_000007.ckpt",
+        "iter_000014.ckpt",
+        "last.ckpt",
+    ]
+    assert sorted(p.name for p in (run / "samples").iterdir()) == [
+        "iter_000007.png",
+        "iter_000014.png",
+    ]
+    assert sorted(p.name for p in (run / ".hydra").iterdir()) == [
+        "config.yaml",
+        "hydra.yaml",
+        "overrides.yaml",
+    ]
+    rows = (run / "csv" / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2  # one header, iterations 7 and 14, written once
+    rank1 = (run / "train_ddp_process_1.log").read_text()
+    assert f"finished at iteration {per_rank}" in rank1  # the second rank trained too
+    assert not list(tmp_path.glob("**/*.tmp"))

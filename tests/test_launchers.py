@@ -1,0 +1,76 @@
+"""The ready launcher configs compose, and a sweep runs its jobs in parallel through joblib."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
+TINY = [
+    "data=digits",
+    "image_size=16",
+    "model.ngf=4",
+    "model.ndf=4",
+    "data.batch_size=8",
+    "trainer.accelerator=cpu",
+    "trainer.max_steps=2",
+    "trainer.enable_progress_bar=false",
+    "callbacks.samples.every_n_steps=1",
+    "logger=none",
+]
+
+needs_launchers = pytest.mark.skipif(
+    importlib.util.find_spec("hydra_plugins.hydra_joblib_launcher") is None
+    or importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is None,
+    reason='needs pip install -e ".[launchers]"',
+)
+
+
+@needs_launchers
+@pytest.mark.parametrize(
+    ("launcher", "target"),
+    [("parallel", "JoblibLauncher"), ("slurm", "SlurmLauncher")],
+)
+def test_launcher_configs_compose(launcher: str, target: str) -> None:
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose("train", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
+    assert cfg.hydra.launcher._target_.endswith(target)
+    if launcher == "slurm":
+        assert cfg.hydra.launcher.gpus_per_node == 1 and cfg.hydra.launcher.timeout_min == 240
+
+
+@needs_launchers
+@pytest.mark.slow
+def test_joblib_sweep_runs_two_jobs(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcgan.train",
+            "-m",
+            "hydra/launcher=parallel",
+            *TINY,
+            "pooling=avg,max",
+            f"hydra.sweep.dir={sweep}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "Joblib.Parallel" in res.stdout + res.stderr
+    for num, pooling in ((0, "avg"), (1, "max")):
+        run = sweep / str(num)
+        assert (run / "checkpoints" / "last.ckpt").stat().st_size > 0
+        assert f"name: {pooling}" in (run / ".hydra" / "config.yaml").read_text()
+        assert (run / "samples" / "iter_000002.png").is_file()
