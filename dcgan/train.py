@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import hydra
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from dcgan.build import (
@@ -18,8 +20,10 @@ from dcgan.build import (
     build_module,
     build_trainer,
 )
+from dcgan.callbacks import ImageMetrics, TrainingDiverged
 from dcgan.config import ConfigError, register_configs, validate
 from dcgan.data import DataError
+from dcgan.runinfo import now, update_run_info
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +39,41 @@ def _run_identity() -> tuple[Path, str]:
 def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     """Build data, model, loggers and Trainer from `cfg`, fit, and return the metric to minimise.
 
-    `run_dir` defaults to Hydra's output folder of the current run.
+    `run_dir` defaults to Hydra's output folder of the current run. The returned value is
+    `callbacks.metrics.monitor` at the last evaluation. `<run_dir>/metrics.json` records the
+    status: running, then finished or failed (with the error).
     """
-    validate(cfg)
     if run_dir is None:
         run_dir, run_name = _run_identity()
     else:
         run_dir = Path(run_dir)
         run_name = run_dir.name
     run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    update_run_info(run_dir, status="running", started=now(), error=None)
+    try:
+        result = _fit(cfg, run_dir, run_name)
+    except BaseException as err:
+        update_run_info(
+            run_dir,
+            status="failed",
+            finished=now(),
+            run_time_s=round(time.perf_counter() - started, 3),
+            error=f"{type(err).__name__}: {err}",
+        )
+        raise
+    update_run_info(
+        run_dir,
+        status="finished",
+        finished=now(),
+        run_time_s=round(time.perf_counter() - started, 3),
+    )
+    return result
+
+
+def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
+    """Validate, build and fit; the metric to minimise, or None when none was measured."""
+    validate(cfg)
     saved = run_dir / ".hydra" / "config.yaml"
     if not saved.exists():  # the CLI has written it already; API callers get it here
         saved.parent.mkdir(exist_ok=True)
@@ -70,7 +100,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
 
             wandb.finish()  # or the next run of a multirun logs into this one
     log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
-    return None
+    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
+    return scorer.final if scorer is not None else None
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
@@ -78,9 +109,14 @@ def main(cfg: DictConfig) -> float | None:
     """The command-line entry point: a bad value or folder ends with one clear line."""
     try:
         return train(cfg)
-    except (ConfigError, DataError) as err:
+    except (ConfigError, DataError, TrainingDiverged) as err:
+        if HydraConfig.get().mode == RunMode.MULTIRUN:
+            # an exception (not SystemExit) lets the other jobs of the sweep run; Hydra
+            # raises the first failure when all are done, and metrics.json says "failed"
+            log.error("this run failed: %s", err)
+            raise
         print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(3 if isinstance(err, TrainingDiverged) else 2) from None
 
 
 if __name__ == "__main__":
