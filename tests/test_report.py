@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dcgan.report import collect_runs, main, sort_runs
 
@@ -104,3 +106,23 @@ def test_report_of_a_wrong_folder_says_why(tmp_path: Path) -> None:
     res = run("dcgan.report", str(tmp_path), cwd=tmp_path)
     assert res.returncode == 2
     assert "holds no run folders" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("hydra_plugins.hydra_optuna_sweeper") is None,
+    reason="hydra-optuna-sweeper is not installed (pip install -e '.[sweep]')",
+)
+def test_optuna_minimises_the_returned_metric(tmp_path: Path) -> None:
+    folder = tmp_path / "optuna"
+    res = run(
+        "dcgan.train",
+        "hparams_search=optuna_swd",
+        "hydra.sweeper.n_trials=2",
+        *TINY,
+        f"hydra.sweep.dir={folder}",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    best = yaml.safe_load((folder / "optimization_results.yaml").read_text())["best_value"]
+    finals = [json.loads((folder / n / "metrics.json").read_text())["metrics"]["swd"] for n in "01"]
+    assert best == pytest.approx(min(finals))
