@@ -160,7 +160,7 @@ def plot_history(runs: list[Run], metric: str, path: Path) -> bool:
     import matplotlib.pyplot as plt
 
     _, own = _split_overrides(runs)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     drawn = False
     for run in runs:
         points = [(h["iteration"], h[metric]) for h in run.info.get("history", []) if metric in h]
@@ -174,7 +174,7 @@ def plot_history(runs: list[Run], metric: str, path: Path) -> bool:
         ax.set_ylabel(metric)
         ax.set_title(f"{metric} over training (lower is better)" if metric != "is" else metric)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.tight_layout()
         tmp = path.with_name(path.stem + ".tmp.png")
         fig.savefig(tmp, dpi=110)
