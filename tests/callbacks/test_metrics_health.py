@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,18 @@ import torch
 
 from dcgan.callbacks import TrainingDiverged
 from dcgan.train import train
+
+TINY = [
+    "data=digits",
+    "image_size=16",
+    "model.ngf=4",
+    "model.ndf=4",
+    "data.batch_size=8",
+    "trainer.accelerator=cpu",
+    "trainer.enable_progress_bar=false",
+    "callbacks.metrics.num_samples=16",
+    "logger=none",
+]
 
 
 def test_metrics_logged_best_kept_and_json_written(make_cfg, tmp_path: Path, caplog) -> None:
@@ -80,3 +95,27 @@ def test_bad_metrics_values_are_named(make_cfg) -> None:
         validate(make_cfg("callbacks.metrics.monitor=psnr"))
     with pytest.raises(ConfigError, match="callbacks.health.d_wins_below=1.5 is invalid"):
         validate(make_cfg("callbacks.health.d_wins_below=1.5"))
+
+
+@pytest.mark.slow
+def test_cli_exits_non_zero_naming_the_divergence(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    args = [
+        *TINY,
+        "trainer.max_steps=20",
+        "optimizer.discriminator.lr=1e30",
+        f"hydra.run.dir={run}",
+    ]
+    env = {**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""}
+    res = subprocess.run(
+        [sys.executable, "-m", "dcgan.train", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 3
+    assert "error: training diverged at iteration 1: g_loss=nan" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert list((run / "checkpoints").glob("nan_iter_000001.ckpt"))
