@@ -11,7 +11,14 @@ from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, Wand
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
-from dcgan.callbacks import IterationCheckpoint, RandomState, SampleGrid, StopOnSignal
+from dcgan.callbacks import (
+    ImageMetrics,
+    IterationCheckpoint,
+    RandomState,
+    SampleGrid,
+    StopOnSignal,
+    TrainingHealth,
+)
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
@@ -98,7 +105,25 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
 def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
     """Sample grids and iteration-named checkpoints inside the run folder."""
     samples, ckpt = callbacks.samples, callbacks.checkpoint
+    health, metrics = callbacks.health, callbacks.metrics
     return [
+        # health first: a NaN stops the run before any checkpoint below can save NaN weights
+        TrainingHealth(
+            run_dir,
+            every_n_steps=health.every_n_steps,
+            d_wins_below=health.d_wins_below,
+            d_wins_patience=health.d_wins_patience,
+            collapse_below=health.collapse_below,
+            stop_on_nan=health.stop_on_nan,
+        ),
+        ImageMetrics(
+            run_dir,
+            every_n_steps=metrics.every_n_steps,
+            num_samples=metrics.num_samples,
+            monitor=metrics.monitor,
+            inception_weights=metrics.inception_weights,
+            seed=metrics.seed,
+        ),
         SampleGrid(run_dir / "samples", every_n_steps=samples.every_n_steps, nrow=samples.nrow),
         IterationCheckpoint(
             run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep

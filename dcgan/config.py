@@ -169,9 +169,29 @@ class CheckpointConfig:
 
 
 @dataclass
+class MetricsConfig:
+    every_n_steps: int = 500
+    num_samples: int = 256
+    monitor: str = "swd"
+    inception_weights: str | None = None
+    seed: int = 0
+
+
+@dataclass
+class HealthConfig:
+    every_n_steps: int = 100
+    d_wins_below: float = 0.02
+    d_wins_patience: int = 200
+    collapse_below: float = 0.05
+    stop_on_nan: bool = True
+
+
+@dataclass
 class CallbacksConfig:
     samples: SamplesConfig = field(default_factory=SamplesConfig)
     checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
 
 
 @dataclass
@@ -346,6 +366,7 @@ def validate(cfg: DictConfig) -> None:
         "must be >= 0, or null to keep all",
     )
     _validate_more(cfg)
+    _validate_metrics_and_health(cfg.callbacks)
 
 
 def _validate_more(cfg: DictConfig) -> None:
@@ -369,3 +390,41 @@ def _validate_more(cfg: DictConfig) -> None:
     )
     nrow = cfg.callbacks.samples.nrow
     _check(nrow >= 1, "callbacks.samples.nrow", nrow, "must be >= 1")
+
+
+def _validate_metrics_and_health(callbacks: DictConfig) -> None:
+    """Range checks of callbacks.metrics and callbacks.health."""
+    from dcgan.callbacks.metrics import MONITORS
+
+    metrics, health = callbacks.metrics, callbacks.health
+    for key, value in (
+        ("callbacks.metrics.every_n_steps", metrics.every_n_steps),
+        ("callbacks.health.every_n_steps", health.every_n_steps),
+        ("callbacks.health.d_wins_patience", health.d_wins_patience),
+    ):
+        _check(value >= 1, key, value, "must be >= 1")
+    _check(
+        metrics.num_samples >= 2,
+        "callbacks.metrics.num_samples",
+        metrics.num_samples,
+        "must be >= 2 (SWD compares two sets of images)",
+    )
+    _choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
+    _check(
+        metrics.monitor == "swd" or metrics.inception_weights is not None,
+        "callbacks.metrics.monitor",
+        metrics.monitor,
+        "needs callbacks.metrics.inception_weights=<local Inception .pth>; or monitor swd",
+    )
+    _check(
+        0 <= health.d_wins_below < 1,
+        "callbacks.health.d_wins_below",
+        health.d_wins_below,
+        "must be in [0, 1) (a mean D(G(z)))",
+    )
+    _check(
+        health.collapse_below >= 0,
+        "callbacks.health.collapse_below",
+        health.collapse_below,
+        "must be >= 0",
+    )

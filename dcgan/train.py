@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import shlex
 import sys
+import time
 from pathlib import Path
 
 import hydra
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
@@ -20,10 +22,17 @@ from dcgan.build import (
     build_module,
     build_trainer,
 )
-from dcgan.callbacks import OutputError, StopOnSignal, TrainingInterrupted
+from dcgan.callbacks import (
+    ImageMetrics,
+    OutputError,
+    StopOnSignal,
+    TrainingDiverged,
+    TrainingInterrupted,
+)
 from dcgan.config import ConfigError, register_configs, validate
 from dcgan.data import DataError
 from dcgan.resume import check_compatible, resolve
+from dcgan.runinfo import now, update_run_info
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +48,47 @@ def _run_identity() -> tuple[Path, str]:
 def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     """Build data, model, loggers and Trainer from `cfg`, fit, and return the metric to minimise.
 
-    `run_dir` defaults to Hydra's output folder of the current run.
+    `run_dir` defaults to Hydra's output folder of the current run. The returned value is
+    `callbacks.metrics.monitor` at the last evaluation. `<run_dir>/metrics.json` records the
+    status: running, then finished or failed (with the error).
     """
-    validate(cfg)
     if run_dir is None:
         run_dir, run_name = _run_identity()
     else:
         run_dir = Path(run_dir)
         run_name = run_dir.name
+    started = time.perf_counter()
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        update_run_info(run_dir, status="running", started=now(), error=None)
+    except OSError as err:
+        raise OutputError(
+            f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
+            "writable folder with hydra.run.dir=..."
+        ) from err
+    try:
+        result = _fit(cfg, run_dir, run_name)
+    except BaseException as err:
+        update_run_info(
+            run_dir,
+            status="interrupted" if isinstance(err, TrainingInterrupted) else "failed",
+            finished=now(),
+            run_time_s=round(time.perf_counter() - started, 3),
+            error=f"{type(err).__name__}: {err}",
+        )
+        raise
+    update_run_info(
+        run_dir,
+        status="finished",
+        finished=now(),
+        run_time_s=round(time.perf_counter() - started, 3),
+    )
+    return result
+
+
+def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
+    """Validate, build and fit; the metric to minimise, or None when none was measured."""
+    validate(cfg)
     saved = run_dir / ".hydra" / "config.yaml"
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +132,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
             stopper.received, module.iteration, run_dir / "checkpoints" / "last.ckpt"
         )
     log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
-    return None
+    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
+    return scorer.final if scorer is not None else None
 
 
 def resume_command(run_dir: Path) -> str:
@@ -110,9 +153,14 @@ def main(cfg: DictConfig) -> float | None:
     """The command-line entry point: a bad value or folder ends with one clear line."""
     try:
         return train(cfg)
-    except (ConfigError, DataError, OutputError) as err:
+    except (ConfigError, DataError, OutputError, TrainingDiverged) as err:
+        if HydraConfig.get().mode == RunMode.MULTIRUN:
+            # an exception (not SystemExit) lets the other jobs of the sweep run; Hydra
+            # raises the first failure when all are done, and metrics.json says "failed"
+            log.error("this run failed: %s", err)
+            raise
         print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise SystemExit(3 if isinstance(err, TrainingDiverged) else 2) from None
     except TrainingInterrupted as stop:
         print(
             f"{stop}\nresume with:\n  {resume_command(stop.checkpoint.parents[1])}", file=sys.stderr

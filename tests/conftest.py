@@ -29,6 +29,7 @@ TINY = [
     "callbacks.samples.num_samples=4",
     "callbacks.samples.nrow=2",
     "callbacks.checkpoint.every_n_steps=1",
+    "callbacks.metrics.num_samples=16",
     "logger=none",
 ]
 

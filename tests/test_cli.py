@@ -24,6 +24,7 @@ TINY = [
     "callbacks.samples.every_n_steps=1",
     "callbacks.samples.num_samples=4",
     "callbacks.checkpoint.every_n_steps=1",
+    "callbacks.metrics.num_samples=8",
 ]
 
 

@@ -16,9 +16,21 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_contains_every_config(tmp_path: Path) -> None:
     pytest.importorskip("setuptools")
     res = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert res.returncode == 0, res.stderr[-2000:]
     (wheel,) = tmp_path.glob("dcgan-*.whl")

@@ -71,7 +71,8 @@ def test_iterations_count_d_and_g_steps(make_cfg, tmp_path: Path) -> None:
     header = lines[0].split(",")
     for key in ("d_loss", "g_loss", "d_x", "d_g_z", "grad_norm_d", "grad_norm_g", "step"):
         assert key in header
-    steps = [int(line.split(",")[header.index("step")]) for line in lines[1:]]
+    rows = [line.split(",") for line in lines[1:]]
+    steps = [int(r[header.index("step")]) for r in rows if r[header.index("d_loss")]]
     assert steps == [1, 2, 3]
 
 
@@ -79,7 +80,7 @@ def test_checkpoint_keeps_newest(make_cfg, tmp_path: Path) -> None:
     cfg = make_cfg("trainer.max_steps=5", "callbacks.checkpoint.keep=2")
     train(cfg, run_dir=tmp_path)
     names = sorted(p.name for p in (tmp_path / "checkpoints").iterdir())
-    assert names == ["iter_000004.ckpt", "iter_000005.ckpt", "last.ckpt"]
+    assert names == ["best.ckpt", "iter_000004.ckpt", "iter_000005.ckpt", "last.ckpt"]
 
 
 def test_wandb_offline_writes_media(make_cfg, tmp_path: Path) -> None:

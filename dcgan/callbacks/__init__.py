@@ -1,15 +1,20 @@
 """Callbacks that write what a run earns: sample grids and checkpoints, named by iteration."""
 
 from dcgan.callbacks.checkpoint import IterationCheckpoint, OutputError
+from dcgan.callbacks.health import TrainingDiverged, TrainingHealth
 from dcgan.callbacks.interrupt import StopOnSignal, TrainingInterrupted
+from dcgan.callbacks.metrics import ImageMetrics
 from dcgan.callbacks.rng import RandomState
 from dcgan.callbacks.samples import SampleGrid
 
 __all__ = [
+    "ImageMetrics",
     "IterationCheckpoint",
     "OutputError",
     "RandomState",
     "SampleGrid",
     "StopOnSignal",
+    "TrainingDiverged",
+    "TrainingHealth",
     "TrainingInterrupted",
 ]

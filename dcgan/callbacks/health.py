@@ -1,0 +1,124 @@
+"""Training health: warn when D wins outright or samples collapse; stop at a NaN/inf loss."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from pathlib import Path
+
+import lightning as L
+import torch
+
+log = logging.getLogger(__name__)
+
+WATCHED_LOSSES = ("d_loss", "g_loss")
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss became NaN or infinite; the message names it and the iteration."""
+
+
+def sample_diversity(images: torch.Tensor) -> float:
+    """Mean pairwise L2 distance between images, per pixel: near 0 when all look alike."""
+    flat = images.flatten(1).float()
+    if len(flat) < 2:
+        return float("nan")
+    dist = torch.cdist(flat, flat)
+    n = len(flat)
+    return float(dist.sum() / (n * (n - 1))) / math.sqrt(flat.shape[1])
+
+
+class TrainingHealth(L.Callback):
+    """Watch the losses and D(G(z)) every iteration and the fixed-noise samples now and then.
+
+    Each warning fires once per episode: again only after the condition has cleared. A NaN or
+    infinite loss writes `checkpoints/nan_iter_XXXXXX.ckpt` (last.ckpt keeps the last good
+    state) and raises TrainingDiverged, which stops the run with a non-zero exit code.
+    """
+
+    def __init__(
+        self,
+        run_dir: str | Path,
+        every_n_steps: int = 100,
+        d_wins_below: float = 0.02,
+        d_wins_patience: int = 200,
+        collapse_below: float = 0.05,
+        stop_on_nan: bool = True,
+    ) -> None:
+        self.dirpath = Path(run_dir) / "checkpoints"
+        self.every_n_steps = every_n_steps
+        self.d_wins_below = d_wins_below
+        self.d_wins_patience = d_wins_patience
+        self.collapse_below = collapse_below
+        self.stop_on_nan = stop_on_nan
+        self.warnings: list[str] = []
+        self._d_wins_since: int | None = None
+        self._d_wins_warned = False
+        self._collapse_warned = False
+        self._last_check = -1
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        metrics = trainer.callback_metrics
+        it = pl_module.iteration
+        if self.stop_on_nan:
+            bad = [
+                f"{k}={float(metrics[k])}"
+                for k in WATCHED_LOSSES
+                if k in metrics and not math.isfinite(float(metrics[k]))
+            ]
+            if bad:
+                self._diverged(trainer, pl_module, bad)
+        if pl_module.global_step % pl_module.steps_per_iteration != 0:
+            return  # the rest looks at whole iterations only
+        if "d_g_z" in metrics:
+            self._watch_d_wins(float(metrics["d_g_z"]), it)
+        if it > 0 and it % self.every_n_steps == 0 and it != self._last_check:
+            self._last_check = it
+            self._watch_collapse(pl_module, it)
+
+    def _warn(self, message: str) -> None:
+        self.warnings.append(message)
+        log.warning(message)
+
+    def _watch_d_wins(self, d_g_z: float, it: int) -> None:
+        if d_g_z >= self.d_wins_below:
+            self._d_wins_since, self._d_wins_warned = None, False
+            return
+        if self._d_wins_since is None:
+            self._d_wins_since = it
+        stretch = it - self._d_wins_since + 1
+        if stretch >= self.d_wins_patience and not self._d_wins_warned:
+            self._d_wins_warned = True
+            self._warn(
+                f"D wins outright: mean D(G(z)) < {self.d_wins_below} for {stretch} iterations "
+                f"(since iteration {self._d_wins_since}); G gets little gradient. Try "
+                "label smoothing, a lower D learning rate, or fewer d_steps"
+            )
+
+    def _watch_collapse(self, pl_module: L.LightningModule, it: int) -> None:
+        diversity = sample_diversity(pl_module.sample())
+        if diversity >= self.collapse_below:
+            self._collapse_warned = False
+            return
+        if not self._collapse_warned:
+            self._collapse_warned = True
+            self._warn(
+                f"samples collapse at iteration {it}: the fixed-noise samples differ by "
+                f"{diversity:.4f} per pixel (< {self.collapse_below}); G may be mode-collapsing"
+            )
+
+    def _diverged(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: list[str]) -> None:
+        it = pl_module.iteration
+        path = self.dirpath / f"nan_iter_{it:06d}.ckpt"
+        tmp = path.with_name(path.name + ".tmp")
+        trainer.save_checkpoint(tmp, weights_only=False)
+        if trainer.is_global_zero:
+            os.replace(tmp, path)
+        message = (
+            f"training diverged at iteration {it}: {', '.join(bad)}; the diverged state is in "
+            f"{path}, the last good one in {self.dirpath / 'last.ckpt'} (if one was written). "
+            "Lower the learning rates or try norm=spectral"
+        )
+        log.error(message)
+        raise TrainingDiverged(message)

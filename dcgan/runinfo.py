@@ -1,0 +1,48 @@
+"""`<run_dir>/metrics.json`: a run's status, final metrics, best and speed, always whole on disk.
+
+Training writes it at start (`running`), after every evaluation, and at the end (`finished` or
+`failed`); `dcgan.report` reads it. Each write merges into what is there and replaces the file
+atomically, so a crash never leaves half a file and no field written earlier is lost.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FILENAME = "metrics.json"
+STATUSES = ("running", "finished", "failed")
+
+
+def now() -> str:
+    """A UTC timestamp that sorts as text."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def read_run_info(run_dir: str | Path) -> dict[str, Any]:
+    """The run's metrics.json as a dict; empty when the run never started writing it."""
+    path = Path(run_dir) / FILENAME
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        log.warning("cannot read %s: %s", path, err)
+        return {}
+
+
+def update_run_info(run_dir: str | Path, **fields: Any) -> dict[str, Any]:
+    """Merge `fields` into metrics.json and rewrite it atomically; returns the new content."""
+    path = Path(run_dir) / FILENAME
+    info = {**read_run_info(run_dir), **fields}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{FILENAME}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+    return info

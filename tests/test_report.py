@@ -1,0 +1,128 @@
+"""A real 3-run sweep through the CLI, one run diverging, then the report of it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dcgan.report import collect_runs, main, sort_runs
+
+pytestmark = pytest.mark.slow
+
+TINY = [
+    "data=digits",
+    "image_size=16",
+    "model.ngf=4",
+    "model.ndf=4",
+    "data.batch_size=8",
+    "trainer.accelerator=cpu",
+    "trainer.max_steps=3",
+    "trainer.enable_progress_bar=false",
+    "callbacks.samples.every_n_steps=1",
+    "callbacks.samples.num_samples=4",
+    "callbacks.checkpoint.every_n_steps=3",
+    "callbacks.metrics.every_n_steps=1",
+    "callbacks.metrics.num_samples=16",
+    "logger=none",
+]
+SCRIPT = "'<script>alert(1)</script>'"  # a user text the HTML must show, not run
+
+
+def run(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three runs: two that train, one with an absurd D learning rate that diverges (job 1)."""
+    work = tmp_path_factory.mktemp("sweep")
+    folder = work / "outputs" / "multirun"
+    res = run(
+        "dcgan.train",
+        "-m",
+        *TINY,
+        f"logger.project={SCRIPT}",
+        "optimizer.discriminator.lr=0.0002,1e30,0.001",
+        f"hydra.sweep.dir={folder}",
+        cwd=work,
+    )
+    # every job ran although job 1 failed; the sweep then exits non-zero naming the failure
+    assert res.returncode != 0
+    assert "training diverged at iteration" in res.stderr + res.stdout
+    return folder
+
+
+def test_failed_job_does_not_stop_the_sweep(sweep: Path) -> None:
+    status = {
+        d.name: json.loads((d / "metrics.json").read_text())["status"]
+        for d in sweep.iterdir()
+        if d.is_dir()
+    }
+    assert status == {"0": "finished", "1": "failed", "2": "finished"}
+    assert list((sweep / "1" / "checkpoints").glob("nan_iter_*.ckpt"))
+
+
+def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
+    assert main([str(sweep)]) == 0
+    written = capsys.readouterr().out.split()
+    assert [Path(p).name for p in written] == ["report.md", "report.html", "report_swd.png"]
+    assert (sweep / "report_swd.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    runs = sort_runs(collect_runs(sweep), "swd")
+    assert [r.name for r in runs][-1] == "1"
+    finished = [r.metric("swd") for r in runs[:2]]
+    assert finished == sorted(finished)
+
+    md = (sweep / "report.md").read_text()
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == 3
+    assert [row.split(" | ")[1] for row in rows] == [r.name for r in runs]
+    assert "| failed |" in rows[-1] and "TrainingDiverged" in rows[-1]
+    assert rows[0].count("| finished |") == 1 and "samples/iter_000003.png" in rows[0]
+    assert "optimizer.discriminator.lr=1e+30" in rows[-1]  # as Hydra records it
+
+    page = (sweep / "report.html").read_text()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count('<tr class="finished">') == 2 and page.count('<tr class="failed">') == 1
+    assert "<script>" not in md
+
+
+def test_report_of_a_wrong_folder_says_why(tmp_path: Path) -> None:
+    res = run("dcgan.report", str(tmp_path), cwd=tmp_path)
+    assert res.returncode == 2
+    assert "holds no run folders" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("hydra_plugins.hydra_optuna_sweeper") is None,
+    reason="hydra-optuna-sweeper is not installed (pip install -e '.[sweep]')",
+)
+def test_optuna_minimises_the_returned_metric(tmp_path: Path) -> None:
+    folder = tmp_path / "optuna"
+    res = run(
+        "dcgan.train",
+        "hparams_search=optuna_swd",
+        "hydra.sweeper.n_trials=2",
+        *TINY,
+        f"hydra.sweep.dir={folder}",
+        cwd=tmp_path,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    best = yaml.safe_load((folder / "optimization_results.yaml").read_text())["best_value"]
+    finals = [json.loads((folder / n / "metrics.json").read_text())["metrics"]["swd"] for n in "01"]
+    assert best == pytest.approx(min(finals))
