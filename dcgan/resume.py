@@ -90,7 +90,12 @@ def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, 
 def newest_checkpoint(run_dir: str | Path) -> Path | None:
     """The loadable checkpoint with the most training in run_dir/checkpoints, if any."""
     folder = Path(run_dir) / "checkpoints"
-    candidates = sorted(folder.glob("*.ckpt")) if folder.is_dir() else []
+    # nan_iter_*.ckpt holds a diverged state: kept for inspection, never resumed from
+    candidates = (
+        sorted(p for p in folder.glob("*.ckpt") if not p.name.startswith("nan_"))
+        if folder.is_dir()
+        else []
+    )
     best: tuple[int, int, Path] | None = None
     for path in candidates:
         try:

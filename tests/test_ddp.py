@@ -53,6 +53,7 @@ def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
     ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
     assert ckpt["global_step"] == per_rank * 2
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
+        "best.ckpt",
         "iter_000007.ckpt",
         "iter_000014.ckpt",
         "last.ckpt",
@@ -66,8 +67,12 @@ def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
         "hydra.yaml",
         "overrides.yaml",
     ]
-    rows = (run / "csv" / "metrics.csv").read_text().splitlines()
-    assert len(rows) == 1 + 2  # one header, iterations 7 and 14, written once
+    header, *rows = [r.split(",") for r in (run / "csv" / "metrics.csv").read_text().splitlines()]
+    losses = [r for r in rows if r[header.index("d_loss")]]
+    scores = [r for r in rows if r[header.index("metrics/swd")]]
+    # training stats at iterations 7 and 14 and the final SWD, each written once (rank zero)
+    assert [r[header.index("step")] for r in losses] == ["7", "14"]
+    assert [r[header.index("step")] for r in scores] == ["14"]
     rank1 = (run / "train_ddp_process_1.log").read_text()
     assert f"finished at iteration {per_rank}" in rank1  # the second rank trained too
     assert not list(tmp_path.glob("**/*.tmp"))

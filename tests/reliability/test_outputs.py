@@ -97,7 +97,11 @@ def test_a_refused_write_keeps_the_last_good_checkpoint(make_cfg, tmp_path: Path
     assert "cannot write checkpoint" in str(err.value) and "File too large" in str(err.value)
     assert "iter_000002.ckpt" in str(err.value)
     assert (folder / "last.ckpt").read_bytes() == before
-    assert sorted(p.name for p in folder.iterdir()) == ["iter_000001.ckpt", "last.ckpt"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "best.ckpt",
+        "iter_000001.ckpt",
+        "last.ckpt",
+    ]
     assert torch.load(folder / "last.ckpt", weights_only=True)["global_step"] == 2
 
 

@@ -18,6 +18,10 @@ def _ckpt(run: Path) -> dict:
     return torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
 
 
+# rewritten as the run goes on: the animation of all grids, and the run status with metrics
+LIVE_SUMMARIES = ("progress.gif", "metrics.json")
+
+
 def test_resume_gives_the_same_weights_and_grids(make_cfg, tmp_path: Path, tally) -> None:
     straight = tmp_path / "straight"
     train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=5"), run_dir=straight)
@@ -25,11 +29,11 @@ def test_resume_gives_the_same_weights_and_grids(make_cfg, tmp_path: Path, tally
     for split in (2, 3):  # mid-epoch, and exactly at the end of the first epoch
         run = tmp_path / f"split{split}"
         train(make_cfg(*SMALL_EPOCH, f"trainer.max_steps={split}"), run_dir=run)
-        # progress.gif is a summary of all grids, rebuilt (with more frames) at each end
+        # the run's live summaries are rewritten on purpose; everything else must stay
         first = {
             p: p.read_bytes()
             for p in run.rglob("*")
-            if p.is_file() and p.suffix != ".ckpt" and p.name != "progress.gif"
+            if p.is_file() and p.suffix != ".ckpt" and p.name not in LIVE_SUMMARIES
         }
         train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=5", "resume=auto"), run_dir=run)
         got = _ckpt(run)
@@ -57,7 +61,8 @@ def test_resume_auto_picks_the_newest_good_checkpoint(make_cfg, tmp_path: Path) 
 def test_grids_of_an_earlier_attempt_are_kept(make_cfg, tmp_path: Path) -> None:
     train(make_cfg("trainer.max_steps=2", "callbacks.checkpoint.keep=null"), run_dir=tmp_path)
     folder, grid = tmp_path / "checkpoints", tmp_path / "samples" / "iter_000002.png"
-    for name in ("last.ckpt", "iter_000002.ckpt"):  # as if killed before saving iteration 2
+    # as if killed before saving iteration 2
+    for name in ("last.ckpt", "iter_000002.ckpt", "best.ckpt"):
         (folder / name).unlink()
     earlier = grid.read_bytes() + b"different"  # the killed attempt drew another grid
     grid.write_bytes(earlier)
