@@ -11,19 +11,14 @@ from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
 from dcgan.config import register_configs
+from tests.tiny import TINY_DIGITS
 
 CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
 
 # Small enough to train an iteration in well under a second on a CPU.
 TINY = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
+    *TINY_DIGITS,
     "trainer.max_steps=2",
-    "trainer.enable_progress_bar=false",
     "trainer.log_every_n_steps=1",
     "callbacks.samples.every_n_steps=1",
     "callbacks.samples.num_samples=4",

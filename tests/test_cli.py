@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from tests.tiny import TINY_MODEL, run_module
+
 pytestmark = pytest.mark.slow
 
 TINY = [
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
+    *TINY_MODEL,
     "data.batch_size=4",
-    "trainer.accelerator=cpu",
     "trainer.max_steps=2",
-    "trainer.enable_progress_bar=false",
     "callbacks.samples.every_n_steps=1",
     "callbacks.samples.num_samples=4",
     "callbacks.checkpoint.every_n_steps=1",
     "callbacks.metrics.num_samples=8",
 ]
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "dcgan.train", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +46,7 @@ def pics(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_train_on_a_folder(pics: Path) -> None:
     work = pics.parent
     run = work / "outputs" / "single"
-    res = run_cli(f"data.root={pics}", *TINY, f"hydra.run.dir={run}", cwd=work)
+    res = run_module("dcgan.train", f"data.root={pics}", *TINY, f"hydra.run.dir={run}", cwd=work)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "skipped 3 of 13" in res.stderr + res.stdout
     assert (run / ".hydra" / "config.yaml").is_file()
@@ -82,14 +65,20 @@ def test_resume_from_the_cli(pics: Path) -> None:
     work = pics.parent
     first, second = work / "outputs" / "first", work / "outputs" / "resumed"
     assert (
-        run_cli(
-            f"data.root={pics}", *TINY, "logger=csv", f"hydra.run.dir={first}", cwd=work
+        run_module(
+            "dcgan.train",
+            f"data.root={pics}",
+            *TINY,
+            "logger=csv",
+            f"hydra.run.dir={first}",
+            cwd=work,
         ).returncode
         == 0
     )
     last = first / "checkpoints" / "last.ckpt"
     stamp = last.stat().st_mtime_ns
-    res = run_cli(
+    res = run_module(
+        "dcgan.train",
         f"data.root={pics}",
         *TINY,
         "logger=csv",
@@ -107,7 +96,8 @@ def test_resume_from_the_cli(pics: Path) -> None:
 def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
     work = pics.parent
     sweep = work / "outputs" / "sweep"
-    res = run_cli(
+    res = run_module(
+        "dcgan.train",
         "-m",
         f"data.root={pics}",
         *TINY,
@@ -134,8 +124,13 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
 )
 def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expected: str) -> None:
     work = pics.parent
-    res = run_cli(
-        *TINY, "logger=none", f"hydra.run.dir={work / 'outputs' / 'bad'}", *args, cwd=work
+    res = run_module(
+        "dcgan.train",
+        *TINY,
+        "logger=none",
+        f"hydra.run.dir={work / 'outputs' / 'bad'}",
+        *args,
+        cwd=work,
     )
     assert res.returncode != 0
     assert expected in res.stderr

@@ -11,16 +11,12 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
+from tests.tiny import TINY_DIGITS
+
 CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
 TINY = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
+    *TINY_DIGITS,
     "trainer.max_steps=2",
-    "trainer.enable_progress_bar=false",
     "callbacks.samples.every_n_steps=1",
     "logger=none",
 ]

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from dcgan.report import collect_runs, main, sort_runs
+from tests.tiny import TINY_DIGITS, run_module
 
 pytestmark = pytest.mark.slow
 
 TINY = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
+    *TINY_DIGITS,
     "trainer.max_steps=3",
-    "trainer.enable_progress_bar=false",
     "callbacks.samples.every_n_steps=1",
     "callbacks.samples.num_samples=4",
     "callbacks.checkpoint.every_n_steps=3",
@@ -35,24 +27,12 @@ TINY = [
 SCRIPT = "'<script>alert(1)</script>'"  # a user text the HTML must show, not run
 
 
-def run(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three runs: two that train, one with an absurd D learning rate that diverges (job 1)."""
     work = tmp_path_factory.mktemp("sweep")
     folder = work / "outputs" / "multirun"
-    res = run(
+    res = run_module(
         "dcgan.train",
         "-m",
         *TINY,
@@ -103,7 +83,7 @@ def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
 
 
 def test_report_of_a_wrong_folder_says_why(tmp_path: Path) -> None:
-    res = run("dcgan.report", str(tmp_path), cwd=tmp_path)
+    res = run_module("dcgan.report", str(tmp_path), cwd=tmp_path)
     assert res.returncode == 2
     assert "holds no run folders" in res.stderr and "Traceback" not in res.stderr
 
@@ -114,7 +94,7 @@ def test_report_of_a_wrong_folder_says_why(tmp_path: Path) -> None:
 )
 def test_optuna_minimises_the_returned_metric(tmp_path: Path) -> None:
     folder = tmp_path / "optuna"
-    res = run(
+    res = run_module(
         "dcgan.train",
         "hparams_search=optuna_swd",
         "hydra.sweeper.n_trials=2",

@@ -15,15 +15,10 @@ import torch
 
 from dcgan.callbacks import TrainingDiverged
 from dcgan.train import train
+from tests.tiny import TINY_DIGITS
 
 TINY = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
-    "trainer.enable_progress_bar=false",
+    *TINY_DIGITS,
     "callbacks.metrics.num_samples=16",
     "logger=none",
 ]

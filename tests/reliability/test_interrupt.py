@@ -16,18 +16,13 @@ import pytest
 import torch
 
 from dcgan.train import train
+from tests.tiny import TINY_DIGITS
 
 pytestmark = pytest.mark.slow
 
 ENDLESS = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
+    *TINY_DIGITS,
     "trainer.max_steps=1000000",
-    "trainer.enable_progress_bar=false",
     "callbacks.samples.num_samples=4",
     "callbacks.samples.nrow=2",
     "logger=none",

@@ -13,6 +13,7 @@ import torch
 
 from dcgan.callbacks import OutputError
 from dcgan.train import train
+from tests.tiny import TINY_DIGITS
 
 SECRETS = {
     "WANDB_API_KEY": "f" * 24 + "0123456789abcdef",  # 40 characters, like a real key
@@ -22,14 +23,8 @@ SECRETS = {
 }
 LIMIT = 150_000  # bytes: more than a grid or a config, less than a tiny checkpoint
 TINY = [
-    "data=digits",
-    "image_size=16",
-    "model.ngf=4",
-    "model.ndf=4",
-    "data.batch_size=8",
-    "trainer.accelerator=cpu",
+    *TINY_DIGITS,
     "trainer.max_steps=1",
-    "trainer.enable_progress_bar=false",
     "callbacks.samples.num_samples=4",
 ]
 
