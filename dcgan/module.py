@@ -50,9 +50,10 @@ def sample_noise(
 
 
 def _grad_norm(params: Iterator[torch.nn.Parameter]) -> Tensor:
+    params = list(params)
     grads = [p.grad for p in params if p.grad is not None]
-    if not grads:
-        return torch.zeros(())
+    if not grads:  # on the parameters' device, so that ranks can average it
+        return torch.zeros((), device=params[0].device if params else None)
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 

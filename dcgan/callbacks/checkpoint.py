@@ -17,7 +17,7 @@ class OutputError(OSError):
 
 
 class IterationCheckpoint(L.Callback):
-    """Save `iter_XXXXXX.ckpt` every `every_n_steps` iterations and `last.ckpt` with each.
+    """Save `iter_NNNNNN.ckpt` every `every_n_steps` iterations and `last.ckpt` with each.
 
     Files are written to a temporary name and renamed, so a crash mid-write never replaces a good
     checkpoint with half of one. Only the newest `keep` periodic files are kept (None: all).

@@ -33,7 +33,7 @@ class TrainingHealth(L.Callback):
     """Watch the losses and D(G(z)) every iteration and the fixed-noise samples now and then.
 
     Each warning fires once per episode: again only after the condition has cleared. A NaN or
-    infinite loss writes `checkpoints/nan_iter_XXXXXX.ckpt` (last.ckpt keeps the last good
+    infinite loss writes `checkpoints/nan_iter_NNNNNN.ckpt` (last.ckpt keeps the last good
     state) and raises TrainingDiverged, which stops the run with a non-zero exit code.
     """
 
