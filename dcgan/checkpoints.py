@@ -47,17 +47,22 @@ def resolve_path(path: str | Path) -> Path:
     return path
 
 
-def read_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Load a checkpoint's dict with weights_only, turning every failure into one clear error."""
-    path = resolve_path(path)
+def load_weights_only(path: str | Path) -> Any:
+    """`torch.load` that never runs code from the file; any failure is one CheckpointError."""
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except Exception as err:  # truncated zip, text file, pickled code, ...: all the same to a user
         reason = " ".join([type(err).__name__ + ":", *str(err).strip().splitlines()[:1]])
         raise CheckpointError(
-            f"checkpoint {str(path)!r} cannot be read as a PyTorch checkpoint "
+            f"checkpoint {str(path)!r} cannot be read as a PyTorch checkpoint with weights only "
             f"(truncated, not a checkpoint, or holding objects that are unsafe to load): {reason}"
         ) from None
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """Load a checkpoint's dict with weights_only, turning every failure into one clear error."""
+    path = resolve_path(path)
+    ckpt = load_weights_only(path)
     if not isinstance(ckpt, Mapping):
         raise CheckpointError(
             f"checkpoint {str(path)!r} holds a {type(ckpt).__name__}, not a checkpoint dict"

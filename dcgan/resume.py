@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import torch
-
+from dcgan.checkpoints import CheckpointError, load_weights_only
 from dcgan.config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -36,12 +35,9 @@ def load_safely(path: str | Path) -> dict[str, Any]:
     """Load a checkpoint as plain data (no code runs), or say why it cannot be one."""
     path = Path(path)
     try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception as err:  # any unpickling or format failure: the file is not usable
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ConfigError(
-            f"checkpoint {path} cannot be loaded safely (weights only): {reason[:300]}"
-        ) from err
+        ckpt = load_weights_only(path)
+    except CheckpointError as err:  # at start of training it is a config value that is wrong
+        raise ConfigError(str(err)) from err
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "global_step" not in ckpt:
         raise ConfigError(f"checkpoint {path} is not a dcgan training checkpoint")
     return ckpt
