@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from dcgan import losses
+from dcgan.data.order import settle_epoch
 from dcgan.nets import Discriminator, Generator, init_weights
 from dcgan.optim import make_optimizer
 from dcgan.tricks import (
@@ -278,6 +279,7 @@ class GAN(L.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Accept checkpoints written with EMA on or off: start EMA from G, or drop the copy."""
+        settle_epoch(checkpoint)  # a resume at an epoch's end trains the next epoch in full
         self.replay.load(checkpoint.get("replay_buffer"))
         state = checkpoint.get("state_dict", {})
         has_ema = any(k.startswith("generator_ema.") for k in state)

@@ -16,9 +16,9 @@ DIGITS = 1797  # scikit-learn's digits: each of 2 ranks gets ceil(1797 / 2) = 89
 BATCH = 64
 
 
-def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
+def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
-    res = subprocess.run(
+    return subprocess.run(
         [
             sys.executable,
             "-m",
@@ -32,19 +32,23 @@ def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
             "trainer.devices=2",
             "trainer.accelerator=cpu",
             "trainer.max_steps=-1",
-            "trainer.max_epochs=1",
             "trainer.enable_progress_bar=false",
             "trainer.log_every_n_steps=7",
             "callbacks.samples.every_n_steps=7",
             "callbacks.checkpoint.every_n_steps=7",
             "logger=csv",
+            *args,
         ],
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=400,
     )
+
+
+def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
+    res = _train("trainer.max_epochs=1", cwd=tmp_path)
     assert res.returncode == 0, res.stderr[-3000:]
     runs = [p for p in (tmp_path / "outputs").glob("*/*") if p.is_dir()]
     assert len(runs) == 1, runs  # the second rank joined the first rank's folder
@@ -76,3 +80,11 @@ def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
     rank1 = (run / "train_ddp_process_1.log").read_text()
     assert f"finished at iteration {per_rank}" in rank1  # the second rank trained too
     assert not list(tmp_path.glob("**/*.tmp"))
+
+    # train it for longer: the epoch-end checkpoint continues into a full second epoch
+    res = _train("trainer.max_epochs=2", "resume=auto", f"hydra.run.dir={run}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr[-3000:]
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    assert ckpt["global_step"] == 2 * per_rank * 2
+    assert ckpt["epoch"] == 2
+    assert f"finished at iteration {2 * per_rank}" in (run / "train_ddp_process_1.log").read_text()

@@ -105,6 +105,7 @@ class ImageDataModule(lightning.LightningDataModule):
             UInt8Images(self.images),
             batch_size=self.batch_size,
             seed=torch.initial_seed(),  # seed_everything sets it; reading it draws no number
+            epoch_of=self._trainer_epoch if self.trainer is not None else None,
             drop_last=self.drop_last,
             num_workers=self.num_workers,
             persistent_workers=self.num_workers > 0,
@@ -113,12 +114,22 @@ class ImageDataModule(lightning.LightningDataModule):
         )
         return self._loader
 
+    def _live_loader(self) -> ResumableLoader | None:
+        """The loader training reads: under DDP Lightning rebuilds ours with its own sampler."""
+        live = getattr(self.trainer, "train_dataloader", None) if self.trainer else None
+        return live if isinstance(live, ResumableLoader) else self._loader
+
+    def _trainer_epoch(self) -> int:
+        """The epoch Lightning is in: the data order follows it across any resume."""
+        return self.trainer.current_epoch
+
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn uint8 into float32 in [-1, 1] on the device, then randomly flip if asked."""
         if not (isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8):
             return batch
-        if self._loader is not None:
-            self._loader.mark_consumed()  # the checkpointed data position
+        loader = self._live_loader()
+        if loader is not None:
+            loader.mark_consumed()  # the checkpointed data position
         x = batch.float().div_(127.5).sub_(1)
         if self.hflip:
             flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5

@@ -9,7 +9,7 @@ reports each one), not batches fetched ahead.
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -22,18 +22,13 @@ def ignore_ctrl_c(worker_id: int) -> None:
 
 
 class EpochPermutation(Sampler[int]):
-    """Shuffles with a permutation seeded by (seed, epoch), starting `start` samples in if resumed.
-
-    The epoch advances by one at each `iter()`: Lightning starts one iterator per epoch, and a
-    resumed run's first iterator continues the epoch recorded in the checkpoint.
-    """
+    """Shuffles by a permutation seeded by (seed, epoch); the loader sets the epoch and start."""
 
     def __init__(self, size: int, seed: int) -> None:
         self.size = size
         self.seed = seed
-        self.epoch = -1  # the epoch of the current iterator
-        self._next_epoch = 0
-        self._start = 0
+        self.epoch = 0
+        self.start = 0  # samples of the epoch that a resumed run had used already
 
     def __len__(self) -> int:
         return self.size
@@ -43,20 +38,30 @@ class EpochPermutation(Sampler[int]):
         gen = torch.Generator().manual_seed((self.seed * 1_000_003 + epoch) % (2**63))
         return torch.randperm(self.size, generator=gen)
 
-    def __iter__(self) -> Iterator[int]:
-        self.epoch, start = self._next_epoch, self._start
-        self._next_epoch, self._start = self.epoch + 1, 0
-        return iter(self.permutation(self.epoch)[start:].tolist())
+    def begin(self, epoch: int, start: int = 0) -> None:
+        """Make the next iterator walk `epoch`'s order from sample `start`."""
+        self.epoch, self.start = epoch, start
 
-    def resume_at(self, epoch: int, start: int) -> None:
-        """Make the next iterator continue `epoch` from sample `start`."""
-        self._next_epoch, self._start = epoch, start
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.permutation(self.epoch)[self.start :].tolist())
 
 
 class ResumableLoader(DataLoader):
-    """A DataLoader over an EpochPermutation whose position is saved in checkpoints."""
+    """A DataLoader over an EpochPermutation whose position is saved in checkpoints.
 
-    def __init__(self, dataset: Dataset, batch_size: int, seed: int, **kwargs: Any) -> None:
+    Each new iterator walks the trainer's current epoch (`epoch_of`; without a trainer, the next
+    epoch), so the order follows the epoch Lightning is in after any resume. A saved position
+    applies to the epoch it was saved in only; a later epoch starts from its first batch.
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int,
+        seed: int,
+        epoch_of: Callable[[], int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.order = EpochPermutation(len(dataset), seed)  # type: ignore[arg-type]
         # Worker seeds come from this generator, not the global one: building an iterator on
         # resume must not shift the random numbers that training draws.
@@ -69,31 +74,77 @@ class ResumableLoader(DataLoader):
         super().__init__(
             dataset, batch_size=batch_size, sampler=sampler, generator=generator, **kwargs
         )
-        self.consumed = 0  # batches of the current epoch handed to training
+        self.epoch_of = epoch_of
+        self.epoch = -1  # the epoch of the current iterator
+        self.skipped = 0  # batches of that epoch used before a resume
+        self.consumed = 0  # batches handed to training since the iterator started
+        self._resume: tuple[int, int] | None = None  # (epoch, batches used) from a checkpoint
 
     def __iter__(self) -> Any:
-        iterator = super().__iter__()
-        self.consumed = self._resume_batches
-        self._resume_batches = 0
-        return iterator
-
-    _resume_batches = 0
+        epoch = self.epoch_of() if self.epoch_of is not None else self.epoch + 1
+        skipped = 0
+        if self._resume is not None and self._resume[0] <= epoch:
+            if self._resume[0] == epoch and self.sampler is self.order:
+                skipped = self._resume[1]
+            self._resume = None  # used once: later epochs start from their first batch
+        self.epoch, self.skipped, self.consumed = epoch, skipped, 0
+        if self.sampler is self.order:
+            self.order.begin(epoch, skipped * self.batch_size)
+        return super().__iter__()
 
     def mark_consumed(self) -> None:
         """Count one batch as used by training (called once per batch, in the main process)."""
         self.consumed += 1
 
     def state_dict(self) -> dict[str, int]:
-        """The position to resume from: seed, epoch and batches already used in that epoch."""
-        return {"seed": self.order.seed, "epoch": self.order.epoch, "batches": self.consumed}
+        """The position to resume from: seed, epoch, batches used in it, and whether it is over."""
+        used = self.skipped + self.consumed
+        return {
+            "seed": self.order.seed,
+            "epoch": self.epoch,
+            "batches": used,
+            "finished": int(used >= len(self)),
+        }
 
     def load_state_dict(self, state: dict[str, int]) -> None:
-        """Continue from a saved position.
-
-        A finished epoch resumes as an empty one: Lightning then closes that epoch and starts
-        the next with a fresh iterator, exactly as the uninterrupted run did.
-        """
+        """Continue from a saved position (`settle_epoch` below makes Lightning agree with it)."""
         epoch, batches = max(int(state["epoch"]), 0), int(state["batches"])
         self.order.seed = int(state["seed"])
-        self.order.resume_at(epoch, batches * self.batch_size)
-        self._resume_batches = batches
+        self._resume = (epoch, batches)
+        if self.epoch_of is None:
+            self.epoch = epoch - 1  # counting iterators: the next one is `epoch`
+
+
+_COUNTERS = ("ready", "started", "processed", "completed")
+
+
+def settle_epoch(checkpoint: dict[str, Any]) -> None:
+    """Make Lightning's loop counters agree with the data position saved in the checkpoint.
+
+    Lightning resumes a checkpoint written at an epoch's last batch, or at the end of training,
+    with counters that do not say where the data is: the finished epoch's batch count carries
+    into the next epoch (which then yields one batch or none), and a stop by `max_steps`
+    mid-epoch is counted as a finished epoch. The data position (epoch, batches used, finished)
+    is the truth: a used-up epoch becomes the state between it and the next one, a partly used
+    epoch the state inside it. Edits the checkpoint in place, before Lightning reads its loops.
+    """
+    try:
+        fit = checkpoint["loops"]["fit_loop"]
+        data = fit["state_dict"]["combined_loader"][0]
+        epochs, batches = fit["epoch_progress"], fit["epoch_loop.batch_progress"]
+        epoch = max(int(data["epoch"]), 0)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return  # not a training checkpoint of ours: Lightning's own handling applies
+    finished = bool(data.get("finished", batches.get("is_last_batch", False)))
+    if finished:  # between epochs: all of `epoch` counted done, no batch of the next one yet
+        epoch += 1
+        for progress in (epochs["current"], epochs["total"]):
+            progress.update(dict.fromkeys(_COUNTERS, epoch))
+        batches["current"].update(dict.fromkeys(_COUNTERS, 0))
+        batches["total"]["completed"] = batches["total"]["processed"]
+        batches["is_last_batch"] = False
+        data["batches"] = 0
+    else:  # inside `epoch`: started, not yet processed
+        for progress in (epochs["current"], epochs["total"]):
+            progress.update(ready=epoch + 1, started=epoch + 1, processed=epoch, completed=epoch)
+    data["epoch"], data["finished"] = epoch, 0

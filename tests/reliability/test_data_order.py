@@ -37,11 +37,11 @@ def test_a_saved_position_continues_mid_epoch() -> None:
     cut = ResumableLoader(DATA, batch_size=4, seed=3)
     head = epoch(cut) + epoch(cut, take=2)
     state = cut.state_dict()
-    assert state == {"seed": 3, "epoch": 1, "batches": 2}
+    assert state == {"seed": 3, "epoch": 1, "batches": 2, "finished": 0}
     resumed = ResumableLoader(DATA, batch_size=4, seed=999)  # the seed comes from the state
     resumed.load_state_dict(state)
     assert head + epoch(resumed) == expected
-    assert resumed.state_dict() == {"seed": 3, "epoch": 1, "batches": 5}
+    assert resumed.state_dict() == {"seed": 3, "epoch": 1, "batches": 5, "finished": 1}
 
 
 def test_a_finished_epoch_resumes_empty_then_the_next() -> None:
@@ -51,6 +51,21 @@ def test_a_finished_epoch_resumes_empty_then_the_next() -> None:
     resumed = ResumableLoader(DATA, batch_size=4, seed=1)
     resumed.load_state_dict({"seed": 1, "epoch": 0, "batches": 5})
     assert epoch(resumed) == [] and epoch(resumed) == expected
+
+
+def test_the_order_follows_the_trainers_epoch() -> None:
+    """With the trainer's epoch given, a saved position applies to its own epoch only."""
+    straight = ResumableLoader(DATA, batch_size=4, seed=5)
+    first, second = epoch(straight), epoch(straight)
+    current = {"epoch": 0}
+    resumed = ResumableLoader(DATA, batch_size=4, seed=5, epoch_of=lambda: current["epoch"])
+    resumed.load_state_dict({"seed": 5, "epoch": 0, "batches": 3})
+    assert epoch(resumed) == first[3:]  # inside the saved epoch: its remaining batches
+    assert resumed.state_dict() == {"seed": 5, "epoch": 0, "batches": 5, "finished": 1}
+    later = ResumableLoader(DATA, batch_size=4, seed=5, epoch_of=lambda: current["epoch"])
+    later.load_state_dict({"seed": 5, "epoch": 0, "batches": 5})
+    current["epoch"] = 1  # the trainer has moved past the saved epoch: it starts in full
+    assert epoch(later) == second
 
 
 def test_lightning_can_inject_a_distributed_sampler() -> None:

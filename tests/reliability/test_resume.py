@@ -82,3 +82,65 @@ def test_resume_and_ckpt_path_together_are_refused(make_cfg, tmp_path: Path) -> 
     last = tmp_path / "a" / "checkpoints" / "last.ckpt"
     with pytest.raises(ConfigError, match="choose one"):
         train(make_cfg("resume=auto", f"ckpt_path={last}"), run_dir=tmp_path / "b")
+
+
+def _same_weights(a: dict, b: dict) -> bool:
+    return all(torch.equal(v, b["state_dict"][k]) for k, v in a["state_dict"].items())
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_resume_at_an_epoch_end_trains_the_next_epochs(make_cfg, tmp_path: Path, cache) -> None:
+    """`train it for longer`: max_epochs 1, then 3 from that checkpoint, equals 3 straight."""
+    epochs = [*SMALL_EPOCH, "trainer.max_steps=-1", f"data.cache={cache}"]
+    epochs.append(f"data.cache_dir={tmp_path / 'cache'}")
+    train(make_cfg(*epochs, "trainer.max_epochs=3"), run_dir=tmp_path / "straight")
+    expected = _ckpt(tmp_path / "straight")
+    train(make_cfg(*epochs, "trainer.max_epochs=1"), run_dir=tmp_path / "a")
+    assert _ckpt(tmp_path / "a")["global_step"] == 3 * 2  # 1797 // 512 = 3 iterations an epoch
+    last = tmp_path / "a" / "checkpoints" / "last.ckpt"
+    train(make_cfg(*epochs, "trainer.max_epochs=3", f"ckpt_path={last}"), run_dir=tmp_path / "b")
+    got = _ckpt(tmp_path / "b")
+    assert got["global_step"] == expected["global_step"] == 9 * 2
+    assert got["epoch"] == expected["epoch"] == 3
+    assert _same_weights(expected, got)
+
+
+def test_resume_at_an_epoch_end_with_max_steps(make_cfg, tmp_path: Path) -> None:
+    """An epoch-end checkpoint resumed with a larger max_steps skips no epoch and no batch."""
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=8"), run_dir=tmp_path / "straight")
+    expected = _ckpt(tmp_path / "straight")
+    run = tmp_path / "run"
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=-1", "trainer.max_epochs=1"), run_dir=run)
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=8", "resume=auto"), run_dir=run)
+    got = _ckpt(run)
+    assert got["global_step"] == expected["global_step"] == 8 * 2
+    assert got["epoch"] == expected["epoch"]
+    assert got["loops"]["fit_loop"]["state_dict"] == expected["loops"]["fit_loop"]["state_dict"]
+    assert _same_weights(expected, got)
+
+
+def test_two_resumes_in_a_row_match_a_straight_run(make_cfg, tmp_path: Path) -> None:
+    """Mid-epoch, then at an epoch's end, then to the end: the same weights as one run."""
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=7"), run_dir=tmp_path / "straight")
+    expected = _ckpt(tmp_path / "straight")
+    run = tmp_path / "run"
+    for steps in (2, 6, 7):  # 2: inside epoch 0; 6: the end of epoch 1; 7: inside epoch 2
+        train(make_cfg(*SMALL_EPOCH, f"trainer.max_steps={steps}", "resume=auto"), run_dir=run)
+        assert _ckpt(run)["global_step"] == steps * 2
+    got = _ckpt(run)
+    assert got["epoch"] == expected["epoch"]
+    assert _same_weights(expected, got)
+
+
+def test_resume_mid_epoch_with_max_epochs(make_cfg, tmp_path: Path) -> None:
+    """A checkpoint from inside an epoch, resumed toward max_epochs, finishes that epoch first."""
+    epochs = [*SMALL_EPOCH, "trainer.max_steps=-1", "trainer.max_epochs=2"]
+    train(make_cfg(*epochs), run_dir=tmp_path / "straight")
+    expected = _ckpt(tmp_path / "straight")
+    run = tmp_path / "run"
+    train(make_cfg(*SMALL_EPOCH, "trainer.max_steps=4"), run_dir=run)  # epoch 1, one batch in
+    train(make_cfg(*epochs, "resume=auto"), run_dir=run)
+    got = _ckpt(run)
+    assert got["global_step"] == expected["global_step"] == 6 * 2
+    assert got["epoch"] == expected["epoch"] == 2
+    assert _same_weights(expected, got)
