@@ -14,15 +14,19 @@ class ConfigError(ValueError):
     """A config value that cannot work; the message names the key, the value and the fix."""
 
 
-def choose(key: str, value: Any, choices: Iterable[Any]) -> None:
-    """`value` must be one of `choices` (a registry's names); the message lists them all."""
+def choose(
+    key: str, value: Any, choices: Iterable[Any], error: type[ConfigError] = ConfigError
+) -> None:
+    """`value` must be one of `choices` (a registry's names, listed in its order)."""
     choices = list(choices)
     if value not in choices:
-        valid = ", ".join(str(c) for c in sorted(choices, key=str))
-        raise ConfigError(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
+        valid = ", ".join(str(c) for c in choices)
+        raise error(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
 
 
-def check(ok: bool, key: str, value: Any, rule: str) -> None:
+def check(
+    ok: bool, key: str, value: Any, rule: str, error: type[ConfigError] = ConfigError
+) -> None:
     """`ok` must hold for `value`; otherwise the message says the rule."""
     if not ok:
-        raise ConfigError(f"{key}={value!r} is invalid: {rule}")
+        raise error(f"{key}={value!r} is invalid: {rule}")
