@@ -153,7 +153,7 @@ def _upgrade_v1(old: Mapping[str, Any]) -> dict[str, Any]:
 
 def upgrade_hparams(hparams: Mapping[str, Any]) -> dict[str, Any]:
     """Any format's hyper-parameters -> today's `ModuleConfig` keys (unknown ones dropped)."""
-    first_format = isinstance(hparams.get("generator"), Mapping) or "ema_decay" in hparams
+    first_format = isinstance(hparams.get("noise"), str)  # today a node: noise.name
     values = _upgrade_v1(hparams) if first_format else dict(hparams)
     known = set(ModuleConfig.__dataclass_fields__)
     unknown = sorted(k for k in values if k not in known)
