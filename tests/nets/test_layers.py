@@ -15,8 +15,8 @@ from dcgan.nets import (
     Generator,
     init_weights,
     make_activation,
-    make_pooling,
     make_norm,
+    make_pooling,
     make_upsample,
     maybe_spectral,
 )
