@@ -32,6 +32,12 @@ def test_trick_has_its_yaml_its_keys_and_its_docs(make_cfg, name: str) -> None:
         assert f"`{name}.{key.name}`" in README, f"README does not document {name}.{key.name}"
 
 
+def test_readme_trick_row_lists_every_preset() -> None:
+    row = next(line for line in README.splitlines() if line.startswith("| `trick=` |"))
+    listed = {cell.strip("` ") for cell in row.split("|")[2].split(",")}
+    assert listed == {p.stem for p in (ROOT / "configs" / "trick").glob("*.yaml")}
+
+
 def test_trick_checks_name_the_key(make_cfg) -> None:
     for name, trick in TRICKS.items():
         for key in fields(trick.Config):
