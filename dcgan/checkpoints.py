@@ -1,22 +1,25 @@
 """Checkpoint -> GAN, safely: tensors and plain values only, never code from the file.
 
 A checkpoint alone rebuilds the model: its `hyper_parameters` are the GAN's constructor arguments
-and its `state_dict` the weights. When it also holds an exponential moving average of G
-(`generator_ema.*` weights), `ema` chooses which generator the returned GAN carries.
+(shaped like the run config) and its `state_dict` the weights. When it also holds an exponential
+moving average of G (`generator_ema.*` weights), `ema` chooses which generator the GAN carries.
+Checkpoints of the first format (flat keyword arguments) are translated by `dcgan.upgrade`, the
+one place that knows old layouts.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
+from omegaconf.errors import OmegaConfBaseException
 from torch import Tensor
 
 from dcgan.module import GAN
+from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +98,6 @@ def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint"
     return available if choice == "auto" else choice == "true"
 
 
-def _constructor_args(hparams: Mapping[str, Any]) -> dict[str, Any]:
-    accepted = inspect.signature(GAN.__init__).parameters
-    unknown = sorted(k for k in hparams if k not in accepted)
-    if unknown:  # written by a newer version; a change of shape is still caught by the weights
-        log.warning("ignoring hyper-parameters this version does not know: %s", ", ".join(unknown))
-    return {k: v for k, v in hparams.items() if k in accepted}
-
-
 def _ema_generator_state(state_dict: Mapping[str, Tensor], generator: torch.nn.Module) -> dict:
     ema = {k[len(EMA_PREFIX) :]: v for k, v in state_dict.items() if k.startswith(EMA_PREFIX)}
     if any(k.startswith("module.") for k in ema):  # torch.optim.swa_utils.AveragedModel layout
@@ -127,8 +122,8 @@ def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
     state = ckpt["state_dict"]
     with torch.random.fork_rng(devices=[]):  # building inits weights: keep the caller's RNG
         try:
-            gan = GAN(**_constructor_args(ckpt["hyper_parameters"]))
-        except (TypeError, ValueError) as err:
+            gan = GAN(**upgrade_hparams(ckpt["hyper_parameters"]))
+        except (TypeError, ValueError, OmegaConfBaseException) as err:
             raise CheckpointError(
                 f"checkpoint {str(path)!r} has hyper-parameters this version cannot build: {err}"
             ) from None
