@@ -1,0 +1,7 @@
+"""Augmentation that D sees on real and fake images alike: fixed (DiffAugment) or adaptive (ADA)."""
+
+from dcgan.augment.ada import AdaptiveP
+from dcgan.augment.ops import OPS, POLICIES, STRENGTHS
+from dcgan.augment.pipeline import Augmenter
+
+__all__ = ["OPS", "POLICIES", "STRENGTHS", "AdaptiveP", "Augmenter"]
