@@ -1,0 +1,115 @@
+"""The one shape of a stateful training trick: a small class with hooks, registered by name.
+
+A trick `x` is one file `dcgan/tricks/x.py` (a `Trick` subclass with a `Config` dataclass and the
+`@register` decorator) + one YAML `configs/trick/x.yaml` (the preset that switches it on for
+`trick=x` and `sweep=ganhacks`) + one test. Its keys always live at the top level under its name,
+`x.<key>` (`ema.decay`, `replay.size`, `augment.p`), with the defaults of its `Config` (off).
+
+The GAN module calls the hooks at fixed points of an iteration, in registry order:
+
+    D step:  fake = G(z)                      (detached)
+             real, fake = trick.d_inputs(real, fake)
+             real_logits, fake_logits = D(real), D(fake); D loss; D optimizer step
+             trick.after_d_step(real_logits, fake_logits)
+    G step:  logits = D(trick.g_input(G(z)));  G loss; G optimizer step
+             trick.after_g_step()
+    logging: trick.log_values()  -> {"<name>/<key>": float} added to the logged metrics
+    saving:  trick.state_dict()  -> checkpoint["tricks"][name]  (plain tensors/numbers only)
+    loading: trick.load_state_dict(checkpoint["tricks"].get(name))
+
+Every hook defaults to "do nothing", so a trick implements only what it needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, is_dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    import lightning as L
+
+TRICKS: dict[str, type[Trick]] = {}
+
+
+@dataclass
+class NoConfig:
+    """A trick without keys."""
+
+
+class Trick:
+    """Base class: a trick sees D's inputs and outputs and runs after each step; all hooks optional.
+
+    `gan` is the LightningModule (for `gan.iteration`, `gan.device`, `gan.generator`); it is set
+    before any hook runs. `cfg` is the trick's own config node (`cfg.<name>`) as a `Config`.
+    """
+
+    name: ClassVar[str] = ""
+    Config: ClassVar[type] = NoConfig
+
+    def __init__(self, cfg: Any, gan: L.LightningModule) -> None:
+        self.cfg = cfg
+        self.gan = gan
+
+    # -- switched on? -----------------------------------------------------------------------
+    @classmethod
+    def enabled(cls, cfg: Any) -> bool:
+        """Whether these values switch the trick on; off tricks are never built (zero cost)."""
+        return True
+
+    @classmethod
+    def check(cls, cfg: Any, key: Callable[[str], str]) -> None:
+        """Raise `ConfigError` for a value that cannot work; `key("p")` gives "<name>.p"."""
+
+    # -- hooks -------------------------------------------------------------------------------
+    def d_inputs(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+        """D's step: the real and (detached) fake batch just before D sees them."""
+        return real, fake
+
+    def g_input(self, fake: Tensor) -> Tensor:
+        """G's step: the fake batch (with G's graph) just before D sees it."""
+        return fake
+
+    def after_d_step(self, real_logits: Tensor, fake_logits: Tensor) -> None:
+        """After D's optimizer step, with D's (detached) logits on the real and fake batch."""
+
+    def after_g_step(self) -> None:
+        """After G's optimizer step."""
+
+    def sampling_generator(self, generator: nn.Module) -> nn.Module:
+        """The G that grids, metrics and generation use (EMA swaps in its average)."""
+        return generator
+
+    def log_values(self) -> dict[str, float]:
+        """Values logged every logging step, as `<name>/<key>`."""
+        return {}
+
+    # -- checkpoint --------------------------------------------------------------------------
+    def state_dict(self) -> Any:
+        """What a resumed run needs besides the module's weights; None: nothing to save."""
+        return None
+
+    def load_state_dict(self, state: Any) -> None:
+        """Restore what `state_dict` returned (None when the checkpoint had none)."""
+
+    def load_weights(self, state_dict: dict[str, Tensor]) -> None:
+        """Adjust a checkpoint's module weights before they load (a trick that owns weights)."""
+
+
+def register(cls: type[Trick]) -> type[Trick]:
+    """Class decorator: make the trick known by its `name` to config, module, sweeps and docs."""
+    if not cls.name or cls.name in TRICKS:
+        raise ValueError(f"trick name {cls.name!r} is empty or taken")
+    if not is_dataclass(cls.Config):
+        raise TypeError(f"{cls.__name__}.Config must be a dataclass")
+    TRICKS[cls.name] = cls
+    return cls
+
+
+def config_of(cls: type[Trick], node: Mapping[str, Any] | None) -> Any:
+    """The trick's `Config` from a plain mapping (checkpoint hyper-parameters), defaults filled."""
+    known = set(asdict(cls.Config()))
+    return cls.Config(**{k: v for k, v in dict(node or {}).items() if k in known})
