@@ -31,6 +31,7 @@ class DataConfig:
     max_pixels: int = 178_956_970
     cache: bool = False
     cache_dir: str | None = None
+    limit: int | None = None
 
 
 @dataclass

@@ -42,7 +42,7 @@ class AdaptiveP:
         signs = torch.sign(scores - center)
         count = torch.full((), float(signs.numel()), device=signs.device)
         step = torch.stack([signs.sum(), count])
-        self._signs = step if self._signs is None else self._signs + step.to(self._signs.device)
+        self._signs = step if self._signs is None else self._signs.to(step.device) + step
 
     def update(self, iteration: int, reduce: Callable[[Tensor], Tensor] | None = None) -> bool:
         """At the end of every `interval`-th iteration: new r_t and p. True when they moved.

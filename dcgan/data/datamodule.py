@@ -58,16 +58,18 @@ class ImageDataModule(lightning.LightningDataModule):
         pin_memory: bool = False,
         cache: bool = False,
         cache_dir: str | None = None,
+        limit: int | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
-        _validate(source, image_size, channels, batch_size, num_workers, split, max_pixels)
+        _validate(source, image_size, channels, batch_size, num_workers, split, max_pixels, limit)
         self.source, self.root, self.split = source, root, split
         self.image_size, self.channels = image_size, channels
         self.batch_size, self.num_workers = batch_size, num_workers
         self.hflip, self.max_pixels = hflip, max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
         self.cache, self.cache_dir = cache, cache_dir
+        self.limit = limit
         self.images: np.ndarray | None = None
         self._loader: ResumableLoader | None = None
 
@@ -81,8 +83,13 @@ class ImageDataModule(lightning.LightningDataModule):
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
         else:
             images = load_images(*args)
+        if self.limit is not None:  # after decoding (and the cache): one cache serves all limits
+            if self.limit > len(images):
+                log.info("data.limit=%d: the source has only %d images", self.limit, len(images))
+            images = images[: self.limit]
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
+            where += f" (data.limit={self.limit})" if self.limit is not None else ""
             raise DataError(
                 f"data.batch_size={self.batch_size} is larger than the {len(images)} images "
                 f"found{where}: lower data.batch_size or add images"
@@ -134,6 +141,7 @@ def _validate(
     num_workers: int,
     split: str,
     max_pixels: int,
+    limit: int | None = None,
 ) -> None:
     """Reject bad data.* config values before any slow loading, naming the key to fix."""
 
@@ -160,3 +168,8 @@ def _validate(
         raise DataError(f"data.split={split!r} is invalid: choose one of {', '.join(SPLITS)}")
     if not (is_int(max_pixels) and max_pixels >= 1):
         raise DataError(f"data.max_pixels={max_pixels} is invalid: choose an integer >= 1")
+    if limit is not None and not (is_int(limit) and limit >= 1):
+        raise DataError(
+            f"data.limit={limit} is invalid: choose an integer >= 1 (the first N images), "
+            "or null for all"
+        )

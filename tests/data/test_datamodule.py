@@ -108,6 +108,8 @@ def test_num_images_before_setup() -> None:
         ("source", "imagenet"),
         ("split", "val"),
         ("max_pixels", 0),
+        ("limit", 0),
+        ("limit", 2.5),
     ],
 )
 def test_bad_config_names_key(key: str, value: object) -> None:
@@ -126,3 +128,32 @@ def test_read_only_array_is_accepted() -> None:
     dm.images = np.zeros((8, 1, 8, 8), np.uint8)
     dm.images.flags.writeable = False
     assert next(iter(dm.train_dataloader())).shape == (4, 1, 8, 8)
+
+
+def test_limit_keeps_the_first_images_and_shares_one_cache(tmp_path: Path) -> None:
+    def images(limit: int | None) -> np.ndarray:
+        dm = ImageDataModule(
+            source="digits",
+            image_size=8,
+            channels=1,
+            batch_size=4,
+            limit=limit,
+            cache=True,
+            cache_dir=str(tmp_path),
+        )
+        dm.setup("fit")
+        return dm.images
+
+    full = images(None)
+    assert len(full) == 1797
+    assert np.array_equal(images(100), full[:100])
+    assert np.array_equal(images(5000), full)  # more than there are: all of them
+    assert len(list(tmp_path.rglob("*.npy"))) == 1  # the limit is applied after the cache
+
+
+def test_limit_below_the_batch_size_names_the_limit() -> None:
+    dm = ImageDataModule(source="digits", image_size=8, channels=1, batch_size=16, limit=10)
+    with pytest.raises(
+        DataError, match=r"batch_size=16 is larger than the 10 images.*data\.limit=10"
+    ):
+        dm.setup("fit")
