@@ -74,6 +74,7 @@ def build_module(cfg: DictConfig) -> GAN:
         replay_size=cfg.replay.size,
         replay_p=cfg.replay.p,
         ema_decay=cfg.ema.decay,
+        augment=_plain(cfg.augment),
     )
 
 

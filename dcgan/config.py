@@ -14,6 +14,8 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig
 
+from dcgan.tricks.augment import AugmentConfig
+
 
 class ConfigError(ValueError):
     """A config value that cannot work; the message names the key, the value and the fix."""
@@ -222,6 +224,7 @@ class TrainConfig:
     instance_noise: InstanceNoiseConfig = field(default_factory=InstanceNoiseConfig)
     replay: ReplayConfig = field(default_factory=ReplayConfig)
     ema: EmaConfig = field(default_factory=EmaConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
 
 
 def register_configs() -> None:
@@ -324,6 +327,7 @@ def validate(cfg: DictConfig) -> None:
     _check(cfg.replay.size >= 0, "replay.size", cfg.replay.size, "must be >= 0 (0 = off)")
     _check(0 <= cfg.replay.p <= 1, "replay.p", cfg.replay.p, "must be in [0, 1]")
     _check(0 <= cfg.ema.decay < 1, "ema.decay", cfg.ema.decay, "must be in [0, 1) (0 = off)")
+    tricks.Augment.check(cfg.augment, lambda key: f"augment.{key}")
 
     trainer = cfg.trainer
     _check(

@@ -21,6 +21,7 @@ from dcgan import losses
 from dcgan.nets import Discriminator, Generator, init_weights
 from dcgan.optim import make_optimizer
 from dcgan.tricks import (
+    TRICKS,
     ReplayBuffer,
     add_instance_noise,
     discriminate,
@@ -28,6 +29,7 @@ from dcgan.tricks import (
     ema_update,
     instance_noise_std,
 )
+from dcgan.tricks.base import Trick, config_of
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class GAN(L.LightningModule):
         replay_size: int = 0,
         replay_p: float = 0.5,
         ema_decay: float = 0.0,
+        augment: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         # Plain values only: a checkpoint alone rebuilds the model, and loads with weights_only.
@@ -117,6 +120,12 @@ class GAN(L.LightningModule):
         self.replay = ReplayBuffer(replay_size, replay_p)
         if ema_decay > 0:  # saved as generator_ema.*; not a parameter of G's optimizer
             self.generator_ema = ema_copy(self.generator)
+        self.tricks: list[Trick] = []
+        for name, values in (("augment", augment),):
+            cls = TRICKS[name]
+            trick_cfg = config_of(cls, values)
+            if cls.enabled(trick_cfg):
+                self.tricks.append(cls(trick_cfg, self))
 
     # -- the iteration count ------------------------------------------------------------------
     @property
@@ -190,6 +199,8 @@ class GAN(L.LightningModule):
                 fake = self.generator(z)
         fake = self.replay.mix(fake)  # detached; past fakes mixed in when replay is on
         real, fake = self._instance_noise(real), self._instance_noise(fake)
+        for trick in self.tricks:
+            real, fake = trick.d_inputs(real, fake)
         real_logits, fake_logits = discriminate(
             self.discriminator, real, fake, self.hparams.d_batch
         )
@@ -215,6 +226,8 @@ class GAN(L.LightningModule):
         if norms:
             stats["grad_norm_d"] = _grad_norm(self.discriminator.parameters())
         opt.step()
+        for trick in self.tricks:
+            trick.after_d_step(real_logits.detach(), fake_logits.detach())
         return stats
 
     def _g_step(self, batch: int, opt: Any, norms: bool) -> dict[str, Tensor]:
@@ -225,7 +238,10 @@ class GAN(L.LightningModule):
         # D's weights need no gradient here: skipping them saves a third of D's backward.
         self.discriminator.requires_grad_(False)
         try:
-            logits = self.discriminator(self._instance_noise(fake))
+            fake = self._instance_noise(fake)
+            for trick in self.tricks:
+                fake = trick.g_input(fake)
+            logits = self.discriminator(fake)
             loss = losses.g_loss(self.loss_cfg["name"], logits)
             opt.zero_grad(set_to_none=True)
             self.manual_backward(loss)
@@ -237,6 +253,8 @@ class GAN(L.LightningModule):
         opt.step()
         if self.hparams.ema_decay > 0:
             ema_update(self.generator_ema, self.generator, self.hparams.ema_decay)
+        for trick in self.tricks:
+            trick.after_g_step()
         return stats
 
     def training_step(self, batch: Tensor, batch_idx: int) -> None:
@@ -267,6 +285,8 @@ class GAN(L.LightningModule):
             stats = dict(zip(stats, means, strict=True))
         metrics = {k: float(v) for k, v in stats.items()}
         metrics["epoch"] = float(self.current_epoch)
+        for trick in self.tricks:
+            metrics.update({f"{trick.name}/{k}": float(v) for k, v in trick.log_values().items()})
         for logger in self.loggers:  # log_metrics is rank-zero only
             logger.log_metrics(metrics, step=self.iteration)
 
@@ -275,10 +295,13 @@ class GAN(L.LightningModule):
         """Keep the replay buffer with the weights, so a resumed run sees the same past fakes."""
         if self.replay.size > 0:
             checkpoint["replay_buffer"] = self.replay.state()
+        checkpoint["tricks"] = {t.name: t.state_dict() for t in self.tricks}
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Accept checkpoints written with EMA on or off: start EMA from G, or drop the copy."""
         self.replay.load(checkpoint.get("replay_buffer"))
+        for trick in self.tricks:
+            trick.load_state_dict(checkpoint.get("tricks", {}).get(trick.name))
         state = checkpoint.get("state_dict", {})
         has_ema = any(k.startswith("generator_ema.") for k in state)
         if self.hparams.ema_decay > 0 and not has_ema:
