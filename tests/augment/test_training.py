@@ -1,0 +1,157 @@
+"""Augmentation trains through a real Trainer: every option, every loss, resume, logs, samples."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import lightning as L
+import pytest
+import torch
+from omegaconf import DictConfig
+
+from dcgan.build import build_datamodule, build_module, build_trainer
+from dcgan.config import ConfigError, validate
+from dcgan.module import GAN
+from dcgan.train import train
+
+LOSSES = sorted(p.stem for p in (Path(__file__).parents[2] / "configs" / "loss").glob("*.yaml"))
+FAST_ADA = ["augment=ada", "augment.speed_kimg=0.05", "augment.interval=1"]
+
+
+def _fit(cfg: DictConfig, tmp_path: Path) -> GAN:
+    """Fit the module `train` builds, and hand it back for a look inside."""
+    validate(cfg)
+    L.seed_everything(cfg.seed, verbose=False)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
+    trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
+    return module
+
+
+def _ckpt(run: Path) -> dict:
+    return torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+
+
+def _logged(run: Path) -> list[dict[str, str]]:
+    with (run / "csv" / "metrics.csv").open() as f:
+        return [row for row in csv.DictReader(f) if row.get("augment/p")]
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("augment", ["diffaugment", "ada"])
+def test_every_option_trains_with_every_loss(make_cfg, tmp_path: Path, augment, loss) -> None:
+    extra = [*FAST_ADA, "augment.p=0.5"] if augment == "ada" else [f"augment={augment}"]
+    module = _fit(make_cfg(*extra, f"loss={loss}", "trainer.max_steps=4"), tmp_path)
+    (trick,) = module.tricks
+    assert module.iteration == 4 and trick.name == "augment"
+    assert 0.0 <= trick.p <= 1.0
+    assert trick.augmenter.generator is not None  # the operations drew numbers: they ran
+    for net in (module.generator, module.discriminator):
+        assert all(torch.isfinite(p).all() for p in net.parameters())
+
+
+def test_ada_with_the_other_tricks_under_bf16_on_rgb(make_cfg, tmp_path: Path) -> None:
+    cfg = make_cfg(
+        *FAST_ADA,
+        "augment.p=0.5",
+        "data.channels=3",
+        "trainer.precision=bf16-mixed",
+        "d_batch=mixed",
+        "instance_noise.std=0.1",
+        "replay.size=16",
+        "model.minibatch_std=true",
+        "ema.decay=0.9",
+        "trainer.max_steps=3",
+    )
+    module = _fit(cfg, tmp_path)
+    assert module.iteration == 3 and 0.0 <= module.tricks[0].p <= 1.0
+    assert all(torch.isfinite(p).all() for p in module.generator.parameters())
+
+
+def test_p_rises_when_d_overfits_a_tiny_set_and_stays_in_range(make_cfg, tmp_path) -> None:
+    cfg = make_cfg(
+        "data.limit=16",
+        "augment=ada",
+        "augment.speed_kimg=0.4",
+        "augment.interval=2",
+        "optimizer.discriminator.lr=0.002",  # D memorises 16 images within a few dozen steps
+        "trainer.max_steps=60",
+        "trainer.log_every_n_steps=2",
+        "logger=csv",
+        "callbacks.samples.every_n_steps=1000",
+        "callbacks.checkpoint.every_n_steps=1000",
+        "callbacks.metrics.every_n_steps=1000",
+    )
+    train(cfg, run_dir=tmp_path)
+    rows = _logged(tmp_path)
+    ps, rts = [float(r["augment/p"]) for r in rows], [float(r["augment/rt"]) for r in rows]
+    assert len(ps) == 30 and all(0.0 <= p <= 1.0 for p in ps)
+    assert max(rts) > 0.6 and ps[-1] > 0.2  # D grew sure of the real set, and p answered
+
+
+def test_none_is_bit_identical_to_a_run_that_only_measures_rt(make_cfg, tmp_path) -> None:
+    """With nothing to augment the hooks run (r_t is measured) but change no number."""
+    common = ["trainer.deterministic=true", "trainer.max_steps=5"]
+    plain = _fit(make_cfg(*common, "augment=none"), tmp_path / "a")
+    measured = _fit(make_cfg(*common, "augment=ada", "augment.policy=[]"), tmp_path / "b")
+    assert plain.tricks == [] and measured.tricks[0].ada.rt != 0.0
+    for (name, a), (_, b) in zip(
+        plain.state_dict().items(), measured.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a, b), name
+
+
+def test_resume_restores_p_and_the_random_stream(make_cfg, tmp_path: Path) -> None:
+    common = [*FAST_ADA, "augment.p=0.3", "trainer.deterministic=true"]
+    straight = tmp_path / "straight"
+    train(make_cfg(*common, "trainer.max_steps=8"), run_dir=straight)
+    run = tmp_path / "split"
+    train(make_cfg(*common, "trainer.max_steps=4"), run_dir=run)
+    half = _ckpt(run)["tricks"]["augment"]
+    assert half["ada"]["p"] != 0.3 and half["augmenter"]["rng"] is not None  # mid-run state
+    train(make_cfg(*common, "trainer.max_steps=8", "resume=auto"), run_dir=run)
+    expected, got = _ckpt(straight), _ckpt(run)
+    assert got["tricks"]["augment"]["ada"]["p"] == expected["tricks"]["augment"]["ada"]["p"]
+    assert torch.equal(
+        got["tricks"]["augment"]["augmenter"]["rng"],
+        expected["tricks"]["augment"]["augmenter"]["rng"],
+    )
+    for key, value in expected["state_dict"].items():
+        assert torch.equal(value, got["state_dict"][key]), key
+
+
+def test_p_and_rt_are_logged_every_log_step(make_cfg, tmp_path: Path) -> None:
+    cfg = make_cfg(*FAST_ADA, "trainer.max_steps=6", "trainer.log_every_n_steps=3", "logger=csv")
+    train(cfg, run_dir=tmp_path)
+    rows = _logged(tmp_path)
+    assert [int(r["step"]) for r in rows] == [3, 6]
+    assert all(-1.0 <= float(r["augment/rt"]) <= 1.0 for r in rows)
+
+
+def test_samples_never_show_augmentation(make_cfg, tmp_path: Path) -> None:
+    module = _fit(make_cfg("augment=diffaugment", "trainer.max_steps=2"), tmp_path)
+    trick = module.tricks[0]
+    before = trick.augmenter.state_dict()["rng"].clone()
+    grid = module.sample()
+    module.generator.eval()
+    with torch.no_grad():
+        plain = module.generator(module.sample_z).float()
+    assert torch.equal(grid, plain)  # G alone draws the grid
+    assert torch.equal(trick.augmenter.state_dict()["rng"], before)  # no operation ran
+
+
+@pytest.mark.parametrize(
+    "override,match",
+    [
+        ("augment.policy=[color,blur]", "augment.policy=.*'blur', which is unknown"),
+        ("augment.p=1.5", r"augment.p=1.5 is invalid: must be in \[0, 1\]"),
+        ("augment.target=0", r"augment.target=0.0 is invalid"),
+        ("augment.speed_kimg=0", "augment.speed_kimg=0.0 is invalid"),
+        ("augment.interval=0", "augment.interval=0 is invalid"),
+        ("augment.cutout=-0.5", "augment.cutout=-0.5 is invalid"),
+    ],
+)
+def test_bad_values_name_the_key(make_cfg, override, match) -> None:
+    with pytest.raises(ConfigError, match=match):
+        validate(make_cfg("augment=ada", override))
