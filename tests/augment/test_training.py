@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import lightning as L
@@ -10,6 +11,7 @@ import pytest
 import torch
 from omegaconf import DictConfig
 
+from dcgan.augment import SMALL_SET, small_set_hint
 from dcgan.build import build_datamodule, build_module, build_trainer
 from dcgan.config import ConfigError, validate
 from dcgan.module import GAN
@@ -155,3 +157,39 @@ def test_samples_never_show_augmentation(make_cfg, tmp_path: Path) -> None:
 def test_bad_values_name_the_key(make_cfg, override, match) -> None:
     with pytest.raises(ConfigError, match=match):
         validate(make_cfg("augment=ada", override))
+
+
+@pytest.mark.parametrize("augment,hinted", [("none", True), ("ada", False)])
+def test_a_small_set_gets_a_start_hint_only_without_augmentation(
+    make_cfg, tmp_path: Path, caplog, augment, hinted
+) -> None:
+    with caplog.at_level(logging.INFO):
+        train(make_cfg(f"augment={augment}", "data.limit=40", "trainer.max_steps=1"), tmp_path)
+    hints = [r.getMessage() for r in caplog.records if "small set" in r.getMessage()]
+    assert hints == (
+        [
+            "40 images is a small set: D may memorise it and G stop improving; "
+            "augment=ada adapts augmentation to it (off while D does not overfit)"
+        ]
+        if hinted
+        else []
+    )
+
+
+def test_no_hint_for_a_large_set() -> None:
+    assert small_set_hint(SMALL_SET, augmenting=False) is None
+    assert small_set_hint(SMALL_SET - 1, augmenting=False) is not None
+
+
+@pytest.mark.parametrize("augment,remedy", [("none", "try augment=ada"), ("ada", "augment.target")])
+def test_d_wins_warning_speaks_of_augmentation(make_cfg, tmp_path, caplog, augment, remedy):
+    cfg = make_cfg(
+        f"augment={augment}",
+        "trainer.max_steps=3",
+        "callbacks.health.d_wins_below=0.999",  # any D(G(z)) counts as "D wins"
+        "callbacks.health.d_wins_patience=2",
+    )
+    with caplog.at_level(logging.WARNING):
+        train(cfg, run_dir=tmp_path)
+    (warning,) = [r.getMessage() for r in caplog.records if "D wins" in r.getMessage()]
+    assert remedy in warning
