@@ -19,6 +19,7 @@ from dcgan.callbacks import (
     StopOnSignal,
     TrainingHealth,
 )
+from dcgan.config import module_config
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
@@ -31,51 +32,8 @@ def _plain(node: Any) -> Any:
 
 
 def build_module(cfg: DictConfig) -> GAN:
-    """The GAN from the design-card groups (model, activation, norm, dropout, pooling, ...)."""
-    act, norm, drop = cfg.activation, cfg.norm, cfg.dropout
-    generator = {
-        "width": cfg.model.ngf,
-        "activation": act.generator,
-        "negative_slope": act.negative_slope,
-        "norm": norm.generator,
-        "dropout": drop.p if drop.generator else 0.0,
-        "upsample": cfg.upsample.name,
-        "max_width_mult": cfg.model.max_width_mult,
-    }
-    discriminator = {
-        "width": cfg.model.ndf,
-        "activation": act.discriminator,
-        "negative_slope": act.negative_slope,
-        "norm": norm.discriminator,
-        "spectral": norm.spectral,
-        "dropout": drop.p if drop.discriminator else 0.0,
-        "pooling": cfg.pooling.name,
-        "minibatch_std": cfg.model.minibatch_std,
-        "max_width_mult": cfg.model.max_width_mult,
-    }
-    return GAN(
-        image_size=cfg.image_size,
-        channels=cfg.data.channels,
-        latent_dim=cfg.latent_dim,
-        noise=cfg.noise.name,
-        generator=generator,
-        discriminator=discriminator,
-        init=cfg.init.name,
-        optimizer=_plain(cfg.optimizer),
-        loss=_plain(cfg.loss),
-        d_steps=cfg.d_steps,
-        g_steps=cfg.g_steps,
-        num_samples=cfg.callbacks.samples.num_samples,
-        log_every_n_steps=cfg.trainer.log_every_n_steps,
-        dropout_at_generation=drop.at_generation,
-        d_batch=cfg.d_batch.name,
-        instance_noise_std=cfg.instance_noise.std,
-        instance_noise_decay_steps=cfg.instance_noise.decay_steps,
-        replay_size=cfg.replay.size,
-        replay_p=cfg.replay.p,
-        ema_decay=cfg.ema.decay,
-        augment=_plain(cfg.augment),
-    )
+    """The GAN from its part of the run config (see `config.module_config`)."""
+    return GAN(**module_config(cfg))
 
 
 def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:

@@ -1,54 +1,55 @@
-"""Typed schema of the run config, and the range checks that run before anything is built.
+"""The schema of the run config (every default and type, written once) and its value checks.
 
 Hydra merges every YAML file into these dataclasses, so a misspelt key or a wrong type stops at
-composition with the key's name. `validate` then checks values and registry names, so that a bad
-value stops at start with the key, the value and the valid choices.
+composition with the key's name; the YAML group files only hold what their choice changes.
+`validate` then checks values against the registries (nets, losses, tricks, data sources), so a
+bad value stops at start with the key, the value and the valid choices.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig
+from omegaconf import MISSING, DictConfig, OmegaConf
 
-from dcgan.tricks.augment import AugmentConfig
+from dcgan.checks import ConfigError, check, choose
+from dcgan.data.sources import MAX_PIXELS, check_data
+from dcgan.tricks import D_BATCHES, TRICKS
 
-
-class ConfigError(ValueError):
-    """A config value that cannot work; the message names the key, the value and the fix."""
+__all__ = ["ConfigError", "TrainConfig", "module_config", "register_configs", "validate"]
 
 
 @dataclass
 class DataConfig:
-    source: str = "folder"
-    root: str | None = "pics"
-    channels: int = 3
+    source: str = "folder"  # folder, digits, fashion_mnist
+    root: str | None = "pics"  # the image folder (any depth), or the IDX files' folder
+    channels: int = 3  # 3 (RGB) or 1 (greyscale)
     batch_size: int = 64
-    num_workers: int = 0
-    split: str = "train"
-    hflip: bool = False
-    max_pixels: int = 178_956_970
-    cache: bool = False
-    cache_dir: str | None = None
-    limit: int | None = None
+    num_workers: int = 0  # 0 is fastest: images are decoded once at start and kept as uint8
+    split: str = "train"  # fashion_mnist: train (60k), test (10k) or all
+    hflip: bool = False  # random horizontal flips
+    max_pixels: int = MAX_PIXELS  # larger images are skipped as decompression bombs
+    cache: bool = False  # true: decode once into a uint8 .npy, memory-mapped by later runs
+    cache_dir: str | None = None  # null: $XDG_CACHE_HOME/dcgan (~/.cache/dcgan)
+    limit: int | None = None  # N: only the first N images (after decoding), e.g. a small-set study
 
 
 @dataclass
 class ModelConfig:
     ngf: int = 64
     ndf: int = 64
-    max_width_mult: int = 8
-    minibatch_std: bool = False
+    max_width_mult: int = 8  # widest block = 8 x base width, also at 128 and 256 px
+    minibatch_std: bool = False  # a minibatch standard-deviation feature before D's last layer
 
 
 @dataclass
 class ActivationConfig:
     generator: str = "relu"
     discriminator: str = "leaky_relu"
-    negative_slope: float = 0.2
+    negative_slope: float = 0.2  # slope of every leaky_relu
 
 
 @dataclass
@@ -79,7 +80,7 @@ class DropoutConfig:
     p: float = 0.5
     generator: bool = False
     discriminator: bool = False
-    at_generation: bool = True
+    at_generation: bool = True  # keep G's dropout on in sample grids and generation
 
 
 @dataclass
@@ -97,9 +98,9 @@ class NormConfig:
 @dataclass
 class LossConfig:
     name: str = "nonsaturating"
-    label_smoothing: float = 0.0
-    label_flip: float = 0.0
-    gp_weight: float = 0.0
+    label_smoothing: float = 0.0  # one-sided: the real target becomes 1 - label_smoothing
+    label_flip: float = 0.0  # probability of swapping real/fake labels for D
+    gp_weight: float = 0.0  # weight of the gradient penalty (wgan_gp: 10)
 
 
 @dataclass
@@ -118,31 +119,14 @@ class DBatchConfig:
 
 
 @dataclass
-class InstanceNoiseConfig:
-    std: float = 0.0
-    decay_steps: int = 0
-
-
-@dataclass
-class ReplayConfig:
-    size: int = 0
-    p: float = 0.5
-
-
-@dataclass
-class EmaConfig:
-    decay: float = 0.0
-
-
-@dataclass
 class TrainerConfig:
     accelerator: str = "auto"
     devices: Any = 1
     strategy: str = "auto"
     num_nodes: int = 1
-    precision: str = "auto"
-    memory_format: str = "auto"
-    max_steps: int = 10_000
+    precision: str = "auto"  # bf16-mixed / 16-mixed where the hardware is fast at it, else 32-true
+    memory_format: str = "auto"  # channels_last where it speeds convolutions up; or contiguous
+    max_steps: int = 10_000  # iterations (README: "Steps and iterations")
     max_epochs: int | None = None
     log_every_n_steps: int = 50
     enable_progress_bar: bool = True
@@ -154,39 +138,41 @@ class TrainerConfig:
 class LoggerConfig:
     name: str = "wandb"
     project: str = "dcgan"
-    offline: bool = True
+    offline: bool = True  # false after `wandb login`
     entity: str | None = None
 
 
 @dataclass
 class SamplesConfig:
-    every_n_steps: int = 500
-    num_samples: int = 64
+    every_n_steps: int = 500  # iterations between sample grids (PNG under samples/ and logger)
+    num_samples: int = 64  # size of the fixed noise batch
     nrow: int = 8
 
 
 @dataclass
 class CheckpointConfig:
-    every_n_steps: int = 1000
-    keep: int | None = 3
+    every_n_steps: int = 1000  # iterations between periodic checkpoints (last.ckpt kept current)
+    keep: int | None = 3  # periodic checkpoints kept; null keeps all
 
 
 @dataclass
 class MetricsConfig:
-    every_n_steps: int = 500
-    num_samples: int = 256
-    monitor: str = "swd"
+    every_n_steps: int = 500  # iterations between image-quality evaluations (and one at the end)
+    num_samples: int = 256  # generated and real images compared each time (the same ones)
+    monitor: str = "swd"  # picks checkpoints/best.ckpt, and train() returns it: swd, fid, kid
+    # a local Inception .pth (torch-fidelity's weights-inception-2015-12-05-6726825d.pth)
+    # turns on FID, KID and IS
     inception_weights: str | None = None
-    seed: int = 0
+    seed: int = 0  # fixes the real subset, the latent vectors and SWD's random directions
 
 
 @dataclass
 class HealthConfig:
-    every_n_steps: int = 100
-    d_wins_below: float = 0.02
-    d_wins_patience: int = 200
-    collapse_below: float = 0.05
-    stop_on_nan: bool = True
+    every_n_steps: int = 100  # iterations between sample-diversity checks
+    d_wins_below: float = 0.02  # warn when mean D(G(z)) stays below this ...
+    d_wins_patience: int = 200  # ... for this many iterations
+    collapse_below: float = 0.05  # warn when fixed-noise samples differ by less than this a pixel
+    stop_on_nan: bool = True  # a NaN/inf loss saves checkpoints/nan_iter_NNNNNN.ckpt and stops
 
 
 @dataclass
@@ -198,15 +184,11 @@ class CallbacksConfig:
 
 
 @dataclass
-class TrainConfig:
-    seed: int = 0
-    image_size: int = 64
+class _GANFields:
+    image_size: int = 64  # 16, 32, 64, 128, 256 or 512
     latent_dim: int = 100
-    d_steps: int = 1
-    g_steps: int = 1
-    ckpt_path: str | None = None
-    resume: str | None = None
-    data: DataConfig = field(default_factory=DataConfig)
+    d_steps: int = 1  # D updates per iteration, each on a fresh real batch
+    g_steps: int = 1  # G updates per iteration, each on fresh noise
     model: ModelConfig = field(default_factory=ModelConfig)
     activation: ActivationConfig = field(default_factory=ActivationConfig)
     init: InitConfig = field(default_factory=InitConfig)
@@ -214,17 +196,39 @@ class TrainConfig:
     dropout: DropoutConfig = field(default_factory=DropoutConfig)
     pooling: PoolingConfig = field(default_factory=PoolingConfig)
     norm: NormConfig = field(default_factory=NormConfig)
+    upsample: UpsampleConfig = field(default_factory=UpsampleConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     noise: NoiseConfig = field(default_factory=NoiseConfig)
+    d_batch: DBatchConfig = field(default_factory=DBatchConfig)
+
+
+# What the GAN module is built from and a checkpoint stores: the fields above, plus one node per
+# registered trick at the top level (`ema.decay`, `replay.size`, ...), with that trick's defaults.
+GANConfig = make_dataclass(
+    "GANConfig",
+    [(name, cls.Config, field(default_factory=cls.Config)) for name, cls in TRICKS.items()],
+    bases=(_GANFields,),
+)
+
+
+@dataclass
+class ModuleConfig(GANConfig):
+    """GANConfig plus the three values the module takes from other groups."""
+
+    channels: int = MISSING  # data.channels
+    num_samples: int = MISSING  # callbacks.samples.num_samples
+    log_every_n_steps: int = MISSING  # trainer.log_every_n_steps
+
+
+@dataclass
+class TrainConfig(GANConfig):
+    seed: int = 0
+    ckpt_path: str | None = None  # resume from this checkpoint (a new run folder is written)
+    resume: str | None = None  # auto: continue the newest good checkpoint of this run folder
+    data: DataConfig = field(default_factory=DataConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     logger: LoggerConfig = field(default_factory=LoggerConfig)
     callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
-    upsample: UpsampleConfig = field(default_factory=UpsampleConfig)
-    d_batch: DBatchConfig = field(default_factory=DBatchConfig)
-    instance_noise: InstanceNoiseConfig = field(default_factory=InstanceNoiseConfig)
-    replay: ReplayConfig = field(default_factory=ReplayConfig)
-    ema: EmaConfig = field(default_factory=EmaConfig)
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
 
 
 def register_configs() -> None:
@@ -232,139 +236,125 @@ def register_configs() -> None:
     ConfigStore.instance().store(name="train_schema", node=TrainConfig)
 
 
-def _choose(key: str, value: Any, choices: Any) -> None:
-    if value not in choices:
-        valid = ", ".join(str(c) for c in sorted(choices, key=str))
-        raise ConfigError(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
+def module_config(cfg: DictConfig) -> dict[str, Any]:
+    """The part of a run config the GAN module is built from, as plain values."""
+    out = {f.name: _plain(cfg[f.name]) for f in fields(GANConfig)}
+    out["channels"] = cfg.data.channels
+    out["num_samples"] = cfg.callbacks.samples.num_samples
+    out["log_every_n_steps"] = cfg.trainer.log_every_n_steps
+    return out
 
 
-def _check(ok: bool, key: str, value: Any, rule: str) -> None:
-    if not ok:
-        raise ConfigError(f"{key}={value!r} is invalid: {rule}")
+def typed_module_config(values: dict[str, Any]) -> DictConfig:
+    """Module values checked against the schema, with its defaults for any key not given."""
+    return OmegaConf.merge(OmegaConf.structured(ModuleConfig), values)
+
+
+def _plain(node: Any) -> Any:
+    return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
 def validate(cfg: DictConfig) -> None:
     """Stop before anything is built when a value cannot work, naming the key and the fix."""
-    from dcgan import losses, nets, optim, precision, tricks
+    from dcgan import losses, nets, noise, optim, precision
 
-    sizes = [s for s in nets.IMAGE_SIZES if s >= 16]
-    _check(
-        cfg.image_size in sizes,
-        "image_size",
-        cfg.image_size,
-        f"use a power of two: {', '.join(map(str, sizes))}",
-    )
-    _check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
-    _check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
-    _check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
-    _choose("resume", cfg.get("resume"), (None, "auto"))
+    nets.check_image_size(cfg.image_size)
+    check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
+    check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
+    check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
+    choose("resume", cfg.get("resume"), (None, "auto"))
+    check_data(**cfg.data)
 
-    _choose("data.source", cfg.data.source, ("folder", "digits", "fashion_mnist"))
-    _choose("data.channels", cfg.data.channels, (1, 3))
-    _check(cfg.data.batch_size >= 1, "data.batch_size", cfg.data.batch_size, "must be >= 1")
-    _check(cfg.data.num_workers >= 0, "data.num_workers", cfg.data.num_workers, "must be >= 0")
-    _choose("data.split", cfg.data.split, ("train", "test", "all"))
-
-    _check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
-    _check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
-    _choose("upsample.name", cfg.upsample.name, nets.UPSAMPLINGS)
-    _choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
-    _choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)
-    _check(
+    check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
+    check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
+    choose("upsample.name", cfg.upsample.name, nets.UPSAMPLINGS)
+    choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
+    choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)
+    check(
         cfg.activation.negative_slope >= 0,
         "activation.negative_slope",
         cfg.activation.negative_slope,
         "must be >= 0",
     )
-    _choose("init.name", cfg.init.name, nets.INITS)
-    _choose("pooling.name", cfg.pooling.name, nets.POOLINGS)
-    _choose("norm.generator", cfg.norm.generator, nets.NORMS)
-    _choose("norm.discriminator", cfg.norm.discriminator, nets.NORMS)
-    _choose("noise.name", cfg.noise.name, ("uniform", "normal"))
-    _check(0 <= cfg.dropout.p < 1, "dropout.p", cfg.dropout.p, "must satisfy 0 <= p < 1")
+    choose("init.name", cfg.init.name, nets.INITS)
+    choose("pooling.name", cfg.pooling.name, nets.POOLINGS)
+    choose("norm.generator", cfg.norm.generator, nets.NORMS)
+    choose("norm.discriminator", cfg.norm.discriminator, nets.NORMS)
+    choose("noise.name", cfg.noise.name, noise.PRIORS)
+    nets.check_dropout(cfg.dropout.p)
 
     for net in ("generator", "discriminator"):
         opt = cfg.optimizer[net]
-        _choose(f"optimizer.{net}.name", opt.name, optim.OPTIMIZERS)
-        _check(opt.lr > 0, f"optimizer.{net}.lr", opt.lr, "must be > 0")
-        _check(
+        choose(f"optimizer.{net}.name", opt.name, optim.OPTIMIZERS)
+        check(opt.lr > 0, f"optimizer.{net}.lr", opt.lr, "must be > 0")
+        check(
             len(opt.betas) == 2 and all(0 <= b < 1 for b in opt.betas),
             f"optimizer.{net}.betas",
             list(opt.betas),
             "give two numbers in [0, 1), e.g. [0.5, 0.999]",
         )
-        _check(opt.momentum >= 0, f"optimizer.{net}.momentum", opt.momentum, "must be >= 0")
-        _check(
+        check(opt.momentum >= 0, f"optimizer.{net}.momentum", opt.momentum, "must be >= 0")
+        check(
             opt.weight_decay >= 0, f"optimizer.{net}.weight_decay", opt.weight_decay, "must be >= 0"
         )
 
     loss = cfg.loss
-    _choose("loss.name", loss.name, losses.LOSSES)
-    _check(
+    choose("loss.name", loss.name, losses.LOSSES)
+    check(
         0 <= loss.label_smoothing < 0.5,
         "loss.label_smoothing",
         loss.label_smoothing,
         "must satisfy 0 <= s < 0.5 (the real target becomes 1 - s)",
     )
-    _check(
-        loss.label_smoothing == 0 or loss.name not in ("hinge", "wgan"),
+    check(
+        loss.label_smoothing == 0 or losses.LOSSES[loss.name].smoothing,
         "loss.label_smoothing",
         loss.label_smoothing,
         f"label smoothing is not defined for loss={loss.name}; set it to 0",
     )
-    _check(0 <= loss.label_flip < 0.5, "loss.label_flip", loss.label_flip, "must be in [0, 0.5)")
-    _check(loss.gp_weight >= 0, "loss.gp_weight", loss.gp_weight, "must be >= 0")
+    check(0 <= loss.label_flip < 0.5, "loss.label_flip", loss.label_flip, "must be in [0, 0.5)")
+    check(loss.gp_weight >= 0, "loss.gp_weight", loss.gp_weight, "must be >= 0")
 
-    _choose("d_batch.name", cfg.d_batch.name, tricks.D_BATCHES)
-    noise = cfg.instance_noise
-    _check(noise.std >= 0, "instance_noise.std", noise.std, "must be >= 0 (0 = off)")
-    _check(
-        noise.decay_steps >= 0,
-        "instance_noise.decay_steps",
-        noise.decay_steps,
-        "must be >= 0 (iterations to reach 0; 0 = no decay)",
-    )
-    _check(cfg.replay.size >= 0, "replay.size", cfg.replay.size, "must be >= 0 (0 = off)")
-    _check(0 <= cfg.replay.p <= 1, "replay.p", cfg.replay.p, "must be in [0, 1]")
-    _check(0 <= cfg.ema.decay < 1, "ema.decay", cfg.ema.decay, "must be in [0, 1) (0 = off)")
-    tricks.Augment.check(cfg.augment, lambda key: f"augment.{key}")
+    choose("d_batch.name", cfg.d_batch.name, D_BATCHES)
+    for name, trick in TRICKS.items():
+        trick.check(cfg[name], lambda key, name=name: f"{name}.{key}")
 
     trainer = cfg.trainer
-    _check(
+    check(
         trainer.max_steps == -1 or trainer.max_steps >= 1,
         "trainer.max_steps",
         trainer.max_steps,
         "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
     )
-    _check(
+    check(
         trainer.log_every_n_steps >= 1,
         "trainer.log_every_n_steps",
         trainer.log_every_n_steps,
         "must be >= 1",
     )
-    _choose("trainer.precision", trainer.precision, precision.PRECISIONS)
-    _choose("trainer.memory_format", trainer.memory_format, precision.MEMORY_FORMATS)
-    _choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
+    choose("trainer.precision", trainer.precision, precision.PRECISIONS)
+    choose("trainer.memory_format", trainer.memory_format, precision.MEMORY_FORMATS)
+    choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
     samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
-    _check(
+    check(
         samples.every_n_steps >= 1,
         "callbacks.samples.every_n_steps",
         samples.every_n_steps,
         "must be >= 1",
     )
-    _check(
+    check(
         samples.num_samples >= 1,
         "callbacks.samples.num_samples",
         samples.num_samples,
         "must be >= 1",
     )
-    _check(
+    check(
         ckpt.every_n_steps >= 1,
         "callbacks.checkpoint.every_n_steps",
         ckpt.every_n_steps,
         "must be >= 1",
     )
-    _check(
+    check(
         ckpt.keep is None or ckpt.keep >= 0,
         "callbacks.checkpoint.keep",
         ckpt.keep,
@@ -376,25 +366,23 @@ def validate(cfg: DictConfig) -> None:
 
 def _validate_more(cfg: DictConfig) -> None:
     """The remaining values a command line can set to something that fails later, or silently."""
-    _check(0 <= cfg.seed < 2**32, "seed", cfg.seed, "must be in [0, 2**32 - 1] (NumPy's range)")
-    _check(cfg.model.max_width_mult >= 1, "model.max_width_mult", cfg.model.max_width_mult, ">= 1")
+    check(0 <= cfg.seed < 2**32, "seed", cfg.seed, "must be in [0, 2**32 - 1] (NumPy's range)")
+    check(cfg.model.max_width_mult >= 1, "model.max_width_mult", cfg.model.max_width_mult, ">= 1")
     for net in ("generator", "discriminator"):
         opt = cfg.optimizer[net]
-        _check(math.isfinite(opt.lr), f"optimizer.{net}.lr", opt.lr, "must be a finite number")
-        _check(opt.eps > 0, f"optimizer.{net}.eps", opt.eps, "must be > 0")
-        _check(0 <= opt.alpha < 1, f"optimizer.{net}.alpha", opt.alpha, "must be in [0, 1)")
-    _check(
-        math.isfinite(cfg.loss.gp_weight), "loss.gp_weight", cfg.loss.gp_weight, "must be finite"
-    )
+        check(math.isfinite(opt.lr), f"optimizer.{net}.lr", opt.lr, "must be a finite number")
+        check(opt.eps > 0, f"optimizer.{net}.eps", opt.eps, "must be > 0")
+        check(0 <= opt.alpha < 1, f"optimizer.{net}.alpha", opt.alpha, "must be in [0, 1)")
+    check(math.isfinite(cfg.loss.gp_weight), "loss.gp_weight", cfg.loss.gp_weight, "must be finite")
     max_epochs = cfg.trainer.max_epochs
-    _check(
+    check(
         max_epochs is None or max_epochs == -1 or max_epochs >= 1,
         "trainer.max_epochs",
         max_epochs,
         "must be >= 1, -1 (no limit) or null",
     )
     nrow = cfg.callbacks.samples.nrow
-    _check(nrow >= 1, "callbacks.samples.nrow", nrow, "must be >= 1")
+    check(nrow >= 1, "callbacks.samples.nrow", nrow, "must be >= 1")
 
 
 def _validate_metrics_and_health(callbacks: DictConfig) -> None:
@@ -407,27 +395,27 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         ("callbacks.health.every_n_steps", health.every_n_steps),
         ("callbacks.health.d_wins_patience", health.d_wins_patience),
     ):
-        _check(value >= 1, key, value, "must be >= 1")
-    _check(
+        check(value >= 1, key, value, "must be >= 1")
+    check(
         metrics.num_samples >= 2,
         "callbacks.metrics.num_samples",
         metrics.num_samples,
         "must be >= 2 (SWD compares two sets of images)",
     )
-    _choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
-    _check(
+    choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
+    check(
         metrics.monitor == "swd" or metrics.inception_weights is not None,
         "callbacks.metrics.monitor",
         metrics.monitor,
         "needs callbacks.metrics.inception_weights=<local Inception .pth>; or monitor swd",
     )
-    _check(
+    check(
         0 <= health.d_wins_below < 1,
         "callbacks.health.d_wins_below",
         health.d_wins_below,
         "must be in [0, 1) (a mean D(G(z)))",
     )
-    _check(
+    check(
         health.collapse_below >= 0,
         "callbacks.health.collapse_below",
         health.collapse_below,

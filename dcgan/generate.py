@@ -122,7 +122,7 @@ def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> 
     kept = []
     batches = sampling.stream(
         gan.generator,
-        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise),
+        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise["name"]),
         cfg.n,
         cfg.batch_size,
         cfg.seed,
@@ -141,7 +141,7 @@ def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> 
 def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
     hp, steps = gan.hparams, cfg.interpolate
-    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise)
+    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise["name"])
     batches = sampling.stream(
         gan.generator, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed, device
     )
@@ -166,7 +166,9 @@ def run(cfg: DictConfig) -> list[Path]:
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.hparams
     dropout = (
-        hp.dropout_at_generation if cfg.dropout_at_generation is None else cfg.dropout_at_generation
+        hp.dropout["at_generation"]
+        if cfg.dropout_at_generation is None
+        else cfg.dropout_at_generation
     )
     gan.generator.set_dropout_at_generation(bool(dropout))
     if gan.generator.has_dropout:
@@ -175,7 +177,7 @@ def run(cfg: DictConfig) -> list[Path]:
     if cfg.export:
         info = {
             "latent_dim": hp.latent_dim,
-            "noise": hp.noise,
+            "noise": hp.noise["name"],
             "image_size": hp.image_size,
             "channels": hp.channels,
             "dropout": bool(dropout and gan.generator.has_dropout),

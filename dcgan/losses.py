@@ -1,18 +1,74 @@
-"""GAN losses as pure functions of D's logits, with label smoothing and flipping built in."""
+"""GAN objectives as registry entries: each carries its D loss, its G loss and what it supports.
+
+A loss is a `Loss` registered by name; `loss=<name>` picks it (`configs/loss/<name>.yaml`). Its D
+part sees per-sample targets (1 real, 0 fake, after smoothing and flipping): losses with
+`smoothing=True` regress onto them, margin losses (`smoothing=False`) read them as signs, so
+label flipping works with every loss and smoothing only where a target exists. A name that is
+not registered is an error, never a fall-back to another objective.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dcgan.nets.layers import check_choice
-
-LOSSES: tuple[str, ...] = ("nonsaturating", "minimax", "lsgan", "hinge", "wgan")
-_BCE = ("nonsaturating", "minimax")
-_MARGIN = ("hinge", "wgan")
+from dcgan.checks import choose
 
 Target = float | Tensor
+
+
+@dataclass(frozen=True)
+class Loss:
+    """One objective: `d(real, fake, real_t, fake_t)` and `g(fake)` on float32 logits [B]."""
+
+    name: str
+    d: Callable[[Tensor, Tensor, Tensor, Tensor], Tensor]
+    g: Callable[[Tensor], Tensor]
+    smoothing: bool  # targets are regressed onto, so 1 - s is meaningful
+
+
+LOSSES: dict[str, Loss] = {}
+
+
+def register(loss: Loss) -> Loss:
+    """Make a loss known to `loss=`, the config checks and the tests."""
+    LOSSES[loss.name] = loss
+    return loss
+
+
+def get(name: str) -> Loss:
+    """The registered loss, or an error listing the registered names."""
+    choose("loss", name, LOSSES)
+    return LOSSES[name]
+
+
+def _bce(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    bce = F.binary_cross_entropy_with_logits
+    return bce(real, real_t) + bce(fake, fake_t)
+
+
+def _least_squares(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    return 0.5 * ((real - real_t) ** 2).mean() + 0.5 * ((fake - fake_t) ** 2).mean()
+
+
+def _hinge(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    # targets 1/0 as signs: a flipped sample's real and fake terms change sides
+    return F.relu(1 - (2 * real_t - 1) * real).mean() + F.relu(1 + (1 - 2 * fake_t) * fake).mean()
+
+
+def _wasserstein(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    return ((1 - 2 * fake_t) * fake).mean() - ((2 * real_t - 1) * real).mean()
+
+
+register(Loss("nonsaturating", _bce, lambda f: F.softplus(-f).mean(), smoothing=True))  # -log D
+register(Loss("minimax", _bce, lambda f: -F.softplus(f).mean(), smoothing=True))  # log(1 - D)
+register(Loss("lsgan", _least_squares, lambda f: 0.5 * ((f - 1) ** 2).mean(), smoothing=True))
+register(Loss("hinge", _hinge, lambda f: -f.mean(), smoothing=False))
+register(Loss("wgan_gp", _wasserstein, lambda f: -f.mean(), smoothing=False))
 
 
 def _as_target(value: Target, like: Tensor) -> Tensor:
@@ -23,12 +79,11 @@ def _as_target(value: Target, like: Tensor) -> Tensor:
 
 
 def _is(value: Target, expected: float) -> bool:
-    """Whether a scalar or per-sample target equals expected everywhere."""
     return bool(torch.all(torch.as_tensor(value) == expected))
 
 
 def probability(logits: Tensor) -> Tensor:
-    """Sigmoid of D's logits for reporting D(x), D(G(z)); for hinge/wgan a squashed score only."""
+    """Sigmoid of D's logits for reporting D(x), D(G(z)); for margin losses a squashed score."""
     return torch.sigmoid(logits.float())
 
 
@@ -41,48 +96,26 @@ def d_loss(
     flip_mask: Tensor | None = None,
 ) -> Tensor:
     """Discriminator loss (scalar); flip_mask [B] swaps the real/fake role of those samples."""
-    check_choice("loss", name, LOSSES)
+    loss = get(name)
+    if not loss.smoothing:
+        rules = (("real_target < 1", real_target, 1.0), ("fake_target > 0", fake_target, 0.0))
+        for which, value, plain in rules:
+            if not _is(value, plain):
+                raise ValueError(
+                    f"label smoothing ({which}) is not defined for the {name} loss; use "
+                    f"{which.split()[0]}={plain:g} or a nonsaturating, minimax or lsgan loss"
+                )
     real, fake = real_logits.float().flatten(), fake_logits.float().flatten()
-    if name in _MARGIN:
-        if not _is(real_target, 1.0):
-            raise ValueError(
-                f"label smoothing (real_target < 1) is not defined for the {name} loss; "
-                "use real_target=1 or a nonsaturating, minimax or lsgan loss"
-            )
-        if not _is(fake_target, 0.0):
-            raise ValueError(
-                f"label smoothing (fake_target > 0) is not defined for the {name} loss; "
-                "use fake_target=0 or a nonsaturating, minimax or lsgan loss"
-            )
-        sign = torch.ones_like(real)
-        if flip_mask is not None:
-            sign = torch.where(flip_mask.to(real.device).flatten(), -sign, sign)
-        if name == "hinge":
-            return F.relu(1 - sign * real).mean() + F.relu(1 + sign * fake).mean()
-        return (sign * fake).mean() - (sign * real).mean()
-
     real_t, fake_t = _as_target(real_target, real), _as_target(fake_target, fake)
     if flip_mask is not None:
         flip = flip_mask.to(real.device).flatten()
         real_t, fake_t = torch.where(flip, fake_t, real_t), torch.where(flip, real_t, fake_t)
-    if name in _BCE:
-        return F.binary_cross_entropy_with_logits(
-            real, real_t
-        ) + F.binary_cross_entropy_with_logits(fake, fake_t)
-    return 0.5 * ((real - real_t) ** 2).mean() + 0.5 * ((fake - fake_t) ** 2).mean()
+    return loss.d(real, fake, real_t, fake_t)
 
 
 def g_loss(name: str, fake_logits: Tensor) -> Tensor:
     """Generator loss (scalar) given D's logits on generated images."""
-    check_choice("loss", name, LOSSES)
-    fake = fake_logits.float()
-    if name == "nonsaturating":
-        return F.softplus(-fake).mean()  # -log D(G(z))
-    if name == "minimax":
-        return -F.softplus(fake).mean()  # log(1 - D(G(z)))
-    if name == "lsgan":
-        return 0.5 * ((fake - 1) ** 2).mean()
-    return -fake.mean()  # hinge, wgan
+    return get(name).g(fake_logits.float())
 
 
 def gradient_penalty(discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor:

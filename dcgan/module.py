@@ -5,6 +5,10 @@ on fresh noise. Lightning calls `training_step` once per real batch, so an itera
 `d_steps` calls, and Lightning's `global_step` counts every optimizer step: `d_steps + g_steps`
 per iteration. Everything user-facing (logs, file names, `trainer.max_steps` in our config) counts
 iterations; `steps_per_iteration` converts.
+
+The module is built from one plain mapping shaped like the run config (`config.ModuleConfig`:
+`model`, `activation`, `loss`, one node per trick, ...), which is also its `hyper_parameters`,
+so a checkpoint alone rebuilds it.
 """
 
 from __future__ import annotations
@@ -15,40 +19,17 @@ from typing import Any
 
 import lightning as L
 import torch
+from omegaconf import OmegaConf
 from torch import Tensor
 
-from dcgan import losses
-from dcgan.nets import Discriminator, Generator, init_weights
+from dcgan import losses, sampling
+from dcgan.config import typed_module_config
+from dcgan.nets import build_discriminator, build_generator, init_weights
+from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
-from dcgan.tricks import (
-    TRICKS,
-    ReplayBuffer,
-    add_instance_noise,
-    discriminate,
-    ema_copy,
-    ema_update,
-    instance_noise_std,
-)
-from dcgan.tricks.base import Trick, config_of
+from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
 
 log = logging.getLogger(__name__)
-
-NOISES = ("uniform", "normal")
-
-
-def sample_noise(
-    n: int,
-    latent_dim: int,
-    kind: str,
-    device: torch.device | str | None = None,
-    generator: torch.Generator | None = None,
-) -> Tensor:
-    """Draw the latent prior the model was trained with: U(-1, 1) or N(0, 1)."""
-    if kind == "uniform":
-        return torch.rand(n, latent_dim, device=device, generator=generator) * 2 - 1
-    if kind == "normal":
-        return torch.randn(n, latent_dim, device=device, generator=generator)
-    raise ValueError(f"noise {kind!r} is unknown; choose one of: {', '.join(NOISES)}")
 
 
 def _grad_norm(params: Iterator[torch.nn.Parameter]) -> Tensor:
@@ -62,70 +43,39 @@ def _grad_norm(params: Iterator[torch.nn.Parameter]) -> Tensor:
 class GAN(L.LightningModule):
     """DCGAN generator and discriminator trained with manual optimization."""
 
-    def __init__(
-        self,
-        image_size: int = 64,
-        channels: int = 3,
-        latent_dim: int = 100,
-        noise: str = "uniform",
-        generator: Mapping[str, Any] | None = None,
-        discriminator: Mapping[str, Any] | None = None,
-        init: str = "normal",
-        optimizer: Mapping[str, Mapping[str, Any]] | None = None,
-        loss: Mapping[str, Any] | None = None,
-        d_steps: int = 1,
-        g_steps: int = 1,
-        num_samples: int = 64,
-        log_every_n_steps: int = 50,
-        dropout_at_generation: bool = True,
-        d_batch: str = "separate",
-        instance_noise_std: float = 0.0,
-        instance_noise_decay_steps: int = 0,
-        replay_size: int = 0,
-        replay_p: float = 0.5,
-        ema_decay: float = 0.0,
-        augment: Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, **config: Any) -> None:
+        """`config`: the keys of `config.ModuleConfig`; any left out take the schema's default."""
         super().__init__()
+        cfg = typed_module_config(config)
         # Plain values only: a checkpoint alone rebuilds the model, and loads with weights_only.
-        self.save_hyperparameters()
+        self.save_hyperparameters(OmegaConf.to_container(cfg))
+        self.cfg = cfg
         self.automatic_optimization = False
-        generator, discriminator = dict(generator or {}), dict(discriminator or {})
-        self.generator = Generator(
-            latent_dim=latent_dim, image_size=image_size, channels=channels, **generator
+        self.generator = build_generator(cfg)
+        self.discriminator = build_discriminator(cfg)
+        init_weights(
+            self.generator, cfg.init.name, cfg.activation.negative_slope, cfg.activation.generator
         )
-        self.discriminator = Discriminator(
-            image_size=image_size, channels=channels, **discriminator
+        init_weights(
+            self.discriminator,
+            cfg.init.name,
+            cfg.activation.negative_slope,
+            cfg.activation.discriminator,
         )
-        for net, opts in ((self.generator, generator), (self.discriminator, discriminator)):
-            init_weights(net, init, opts.get("negative_slope", 0.2), opts.get("activation", "relu"))
-        self.generator.set_dropout_at_generation(dropout_at_generation)
-        self.loss_cfg = {
-            "name": "nonsaturating",
-            "label_smoothing": 0.0,
-            "label_flip": 0.0,
-            "gp_weight": 0.0,
-            **(loss or {}),
-        }
-        self.optimizer_cfg = optimizer or {
-            net: {"name": "adam", "lr": 2e-4, "betas": (0.5, 0.999)}
-            for net in ("generator", "discriminator")
-        }
+        self.loss = losses.get(cfg.loss.name)
         # Fixed noise for sample grids: a buffer, so it is saved and restored with the weights.
         self.register_buffer(
-            "sample_z", sample_noise(num_samples, latent_dim, noise), persistent=True
+            "sample_z",
+            sample_noise(cfg.num_samples, cfg.latent_dim, cfg.noise.name),
+            persistent=True,
         )
         self._fake_for_g: Tensor | None = None
-        # Tricks (all off by default, so checkpoints without these hparams load unchanged).
-        self.replay = ReplayBuffer(replay_size, replay_p)
-        if ema_decay > 0:  # saved as generator_ema.*; not a parameter of G's optimizer
-            self.generator_ema = ema_copy(self.generator)
+        # Tricks that are on, in hook order; those off cost nothing.
         self.tricks: list[Trick] = []
-        for name, values in (("augment", augment),):
-            cls = TRICKS[name]
-            trick_cfg = config_of(cls, values)
-            if cls.enabled(trick_cfg):
-                self.tricks.append(cls(trick_cfg, self))
+        for name in ordered(TRICKS):
+            trick_cfg = config_of(TRICKS[name], cfg[name])
+            if TRICKS[name].enabled(trick_cfg):
+                self.tricks.append(TRICKS[name](trick_cfg, self))
 
     # -- the iteration count ------------------------------------------------------------------
     @property
@@ -138,57 +88,45 @@ class GAN(L.LightningModule):
         """Completed iterations; derived from global_step, so it survives resume unchanged."""
         return self.global_step // self.steps_per_iteration
 
-    def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        """Draw `n` latent vectors from this model's prior on its device."""
-        hp = self.hparams
-        return sample_noise(n, hp.latent_dim, hp.noise, self.device, generator)
+    def noise(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        device: torch.device | str | None = None,
+    ) -> Tensor:
+        """Draw `n` latent vectors from this model's prior (on its device unless told)."""
+        device = self.device if device is None else device
+        return sample_noise(n, self.cfg.latent_dim, self.cfg.noise.name, device, generator)
 
     @property
     def sampling_generator(self) -> torch.nn.Module:
-        """The G that samples, metrics and generation use: the EMA copy when on, else G."""
-        return self.generator_ema if self.hparams.ema_decay > 0 else self.generator
-
-    def _instance_noise(self, images: Tensor) -> Tensor:
-        hp = self.hparams
-        std = instance_noise_std(
-            hp.instance_noise_std, hp.instance_noise_decay_steps, self.iteration
-        )
-        return add_instance_noise(images, std)
+        """The G that samples, metrics and generation use (a trick such as EMA may swap it)."""
+        generator = self.generator
+        for trick in self.tricks:
+            generator = trick.sampling_generator(generator)
+        return generator
 
     def forward(self, z: Tensor) -> Tensor:
         """Generate images in [-1, 1] from latent vectors."""
         return self.generator(z)
 
-    @torch.no_grad()
     def sample(self, z: Tensor | None = None, seed: int = 0) -> Tensor:
-        """Images from G in eval mode (BatchNorm running stats), reproducible for a given seed.
-
-        G's dropout follows `dropout_at_generation`; its randomness is seeded, so the grid of
-        the fixed noise changes only when the weights do.
-        """
+        """Images of the sampling G in eval mode, dropout seeded: the same for the same weights."""
         z = self.sample_z if z is None else z
-        generator = self.sampling_generator
-        was_training = generator.training
-        generator.eval()
-        devices = [z.device.index or 0] if z.device.type == "cuda" else []
-        try:
-            with torch.random.fork_rng(devices=devices):
-                torch.manual_seed(seed)
-                images = generator(z.to(self.device)).float()
-        finally:
-            generator.train(was_training)
-        return images
+        return sampling.forward(self.sampling_generator, z.to(self.device), seed)
 
     # -- optimization -------------------------------------------------------------------------
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         """D's optimizer first, then G's: each network gets its own choice and settings."""
         return [
-            make_optimizer(self.discriminator.parameters(), self.optimizer_cfg["discriminator"]),
-            make_optimizer(self.generator.parameters(), self.optimizer_cfg["generator"]),
+            make_optimizer(
+                self.discriminator.parameters(), self.hparams.optimizer["discriminator"]
+            ),
+            make_optimizer(self.generator.parameters(), self.hparams.optimizer["generator"]),
         ]
 
     def _d_step(self, real: Tensor, opt: Any, keep_fake: bool, norms: bool) -> dict[str, Tensor]:
-        cfg = self.loss_cfg
+        cfg = self.cfg.loss
         batch = real.shape[0]
         z = self.noise(batch)
         if keep_fake:  # the last D step's fakes feed the first G step: one G forward saved
@@ -197,37 +135,37 @@ class GAN(L.LightningModule):
         else:
             with torch.no_grad():
                 fake = self.generator(z)
-        fake = self.replay.mix(fake)  # detached; past fakes mixed in when replay is on
-        real, fake = self._instance_noise(real), self._instance_noise(fake)
+        fake = fake.detach()
         for trick in self.tricks:
             real, fake = trick.d_inputs(real, fake)
         real_logits, fake_logits = discriminate(
-            self.discriminator, real, fake, self.hparams.d_batch
+            self.discriminator, real, fake, self.cfg.d_batch.name
         )
         flip = None
-        if cfg["label_flip"] > 0:
-            flip = torch.rand(batch, device=real.device) < cfg["label_flip"]
+        if cfg.label_flip > 0:
+            flip = torch.rand(batch, device=real.device) < cfg.label_flip
         loss = losses.d_loss(
-            cfg["name"],
+            self.loss.name,
             real_logits,
             fake_logits,
-            real_target=1.0 - cfg["label_smoothing"],
+            real_target=1.0 - cfg.label_smoothing,
             flip_mask=flip,
         )
-        if cfg["gp_weight"] > 0:
-            loss = loss + cfg["gp_weight"] * losses.gradient_penalty(self.discriminator, real, fake)
+        if cfg.gp_weight > 0:
+            loss = loss + cfg.gp_weight * losses.gradient_penalty(self.discriminator, real, fake)
         opt.zero_grad(set_to_none=True)
         self.manual_backward(loss)
+        real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
         stats = {
             "d_loss": loss.detach(),
-            "d_x": losses.probability(real_logits.detach()).mean(),
-            "d_g_z": losses.probability(fake_logits.detach()).mean(),
+            "d_x": losses.probability(real_logits).mean(),
+            "d_g_z": losses.probability(fake_logits).mean(),
         }
         if norms:
             stats["grad_norm_d"] = _grad_norm(self.discriminator.parameters())
         opt.step()
         for trick in self.tricks:
-            trick.after_d_step(real_logits.detach(), fake_logits.detach())
+            trick.after_d_step(real_logits, fake_logits)
         return stats
 
     def _g_step(self, batch: int, opt: Any, norms: bool) -> dict[str, Tensor]:
@@ -235,14 +173,12 @@ class GAN(L.LightningModule):
         self._fake_for_g = None
         if fake is None:
             fake = self.generator(self.noise(batch))
+        for trick in self.tricks:
+            fake = trick.g_input(fake)
         # D's weights need no gradient here: skipping them saves a third of D's backward.
         self.discriminator.requires_grad_(False)
         try:
-            fake = self._instance_noise(fake)
-            for trick in self.tricks:
-                fake = trick.g_input(fake)
-            logits = self.discriminator(fake)
-            loss = losses.g_loss(self.loss_cfg["name"], logits)
+            loss = self.loss.g(self.discriminator(fake).float())
             opt.zero_grad(set_to_none=True)
             self.manual_backward(loss)
         finally:
@@ -251,8 +187,6 @@ class GAN(L.LightningModule):
         if norms:
             stats["grad_norm_g"] = _grad_norm(self.generator.parameters())
         opt.step()
-        if self.hparams.ema_decay > 0:
-            ema_update(self.generator_ema, self.generator, self.hparams.ema_decay)
         for trick in self.tricks:
             trick.after_g_step()
         return stats
@@ -286,28 +220,25 @@ class GAN(L.LightningModule):
         metrics = {k: float(v) for k, v in stats.items()}
         metrics["epoch"] = float(self.current_epoch)
         for trick in self.tricks:
-            metrics.update({f"{trick.name}/{k}": float(v) for k, v in trick.log_values().items()})
+            metrics.update({f"{trick.name}/{k}": v for k, v in trick.log_values().items()})
         for logger in self.loggers:  # log_metrics is rank-zero only
             logger.log_metrics(metrics, step=self.iteration)
 
     # -- checkpoint ---------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Keep the replay buffer with the weights, so a resumed run sees the same past fakes."""
-        if self.replay.size > 0:
-            checkpoint["replay_buffer"] = self.replay.state()
-        checkpoint["tricks"] = {t.name: t.state_dict() for t in self.tricks}
+        """Each trick's state (e.g. the replay buffer) under `tricks.<name>`, for a resumed run."""
+        states = {t.name: t.state_dict() for t in self.tricks}
+        checkpoint["tricks"] = {k: v for k, v in states.items() if v is not None}
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        """Accept checkpoints written with EMA on or off: start EMA from G, or drop the copy."""
-        self.replay.load(checkpoint.get("replay_buffer"))
-        for trick in self.tricks:
-            trick.load_state_dict(checkpoint.get("tricks", {}).get(trick.name))
+        """Accept checkpoints of any earlier format and with other tricks on or off."""
+        from dcgan.checkpoints import upgrade_checkpoint  # its module imports this one
+
+        upgrade_checkpoint(checkpoint)
         state = checkpoint.get("state_dict", {})
-        has_ema = any(k.startswith("generator_ema.") for k in state)
-        if self.hparams.ema_decay > 0 and not has_ema:
-            log.info("checkpoint has no EMA weights: the EMA starts from its generator")
-            for key in [k for k in state if k.startswith("generator.")]:
-                state["generator_ema." + key.removeprefix("generator.")] = state[key].clone()
-        elif self.hparams.ema_decay <= 0 and has_ema:
-            for key in [k for k in state if k.startswith("generator_ema.")]:
-                del state[key]
+        for trick in self.tricks:
+            trick.load_weights(state)
+            trick.load_state_dict(checkpoint["tricks"].get(trick.name))
+        own = {key.split(".")[0] for key in self.state_dict()}
+        for key in [k for k in state if k.split(".")[0] not in own]:  # a trick now off
+            del state[key]

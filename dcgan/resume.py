@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dcgan.checkpoints import CheckpointError, load_weights_only
+from dcgan.checkpoints import CheckpointError, load_weights_only, upgrade_hparams
 from dcgan.config import ConfigError
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,11 @@ MUST_MATCH = (
     "channels",
     "latent_dim",
     "noise",
-    "generator",
-    "discriminator",
+    "model",
+    "activation",
+    "norm",
+    "pooling",
+    "upsample",
     "d_steps",
     "g_steps",
     "num_samples",
@@ -67,13 +70,28 @@ def mismatches(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
+    """Dropout shapes nothing, but a different p or place is another model."""
+
+    def used(hp: Mapping[str, Any]) -> dict[str, float]:
+        drop = hp.get("dropout", {})
+        p = drop.get("p", 0.5)
+        return {
+            f"dropout.{net}": p if drop.get(net) else 0.0 for net in ("generator", "discriminator")
+        }
+
+    old, new = used(saved), used(built)
+    return [f"{k}: checkpoint {old[k]!r} != config {new[k]!r}" for k in old if old[k] != new[k]]
+
+
 def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
     """Stop with the differing keys when the checkpoint was trained with another model."""
     ckpt = load_safely(path)
     saved = ckpt.get("hyper_parameters")
     if not isinstance(saved, Mapping):
         raise ConfigError(f"checkpoint {path} has no hyper_parameters: not a dcgan checkpoint")
-    diff = mismatches(saved, hparams)
+    diff = mismatches(upgrade_hparams(saved), hparams)
+    diff += _dropout_mismatch(upgrade_hparams(saved), hparams)
     if diff:
         raise ConfigError(
             f"checkpoint {path} does not fit the model of this config; differing keys: "

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from dcgan.module import NOISES
+from dcgan.noise import prior
 
 _DROPOUT_STREAM = 1  # keeps dropout seeds apart from noise seeds
 
@@ -26,15 +26,8 @@ def _rng(*key: int) -> np.random.Generator:
 
 def image_noise(seed: int, indices: Sequence[int], latent_dim: int, kind: str) -> Tensor:
     """Noise vectors [len(indices), latent_dim] from the model's prior, one stream per image."""
-    if kind not in NOISES:
-        raise ValueError(f"noise {kind!r} is unknown; choose one of: {', '.join(NOISES)}")
-    rows = []
-    for i in indices:
-        rng = _rng(seed, i)
-        if kind == "uniform":
-            rows.append(rng.random(latent_dim, dtype=np.float32) * 2 - 1)
-        else:
-            rows.append(rng.standard_normal(latent_dim, dtype=np.float32))
+    draw = prior(kind).numpy
+    rows = [draw(_rng(seed, i), latent_dim) for i in indices]
     return torch.from_numpy(np.stack(rows)) if rows else torch.empty(0, latent_dim)
 
 

@@ -14,7 +14,6 @@ import torch
 from torch import Tensor
 
 from dcgan.metrics import InceptionMetrics, inception_unavailable, sliced_wasserstein
-from dcgan.module import sample_noise
 from dcgan.runinfo import update_run_info
 
 log = logging.getLogger(__name__)
@@ -73,9 +72,8 @@ class ImageMetrics(L.Callback):
         self._eval_time = 0.0
         self._images_seen = 0
         self._real = self._real_images(trainer)
-        hp = pl_module.hparams
         gen = torch.Generator().manual_seed(self.seed)
-        self._z = sample_noise(len(self._real), hp.latent_dim, hp.noise, "cpu", gen)
+        self._z = pl_module.noise(len(self._real), gen, device="cpu")
         reason = inception_unavailable(self.inception_weights)
         if reason is None:
             self._inception = InceptionMetrics(self.inception_weights)

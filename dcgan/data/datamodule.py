@@ -12,7 +12,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from .cache import cached_images, fingerprint
 from .order import ResumableLoader
-from .sources import SOURCES, SPLITS, DataError, load_images
+from .sources import MAX_PIXELS, DataError, check_data, load_images
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ImageDataModule(lightning.LightningDataModule):
         num_workers: int = 0,
         split: str = "train",
         hflip: bool = False,
-        max_pixels: int = 178_956_970,
+        max_pixels: int = MAX_PIXELS,
         drop_last: bool = True,
         pin_memory: bool = False,
         cache: bool = False,
@@ -62,7 +62,15 @@ class ImageDataModule(lightning.LightningDataModule):
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
-        _validate(source, image_size, channels, batch_size, num_workers, split, max_pixels, limit)
+        check_data(
+            source=source,
+            channels=channels,
+            split=split,
+            max_pixels=max_pixels,
+            batch_size=batch_size,
+            num_workers=num_workers,
+            limit=limit,
+        )
         self.source, self.root, self.split = source, root, split
         self.image_size, self.channels = image_size, channels
         self.batch_size, self.num_workers = batch_size, num_workers
@@ -131,45 +139,3 @@ class ImageDataModule(lightning.LightningDataModule):
             flip = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < 0.5
             x = torch.where(flip, x.flip(-1), x)
         return x
-
-
-def _validate(
-    source: str,
-    image_size: int,
-    channels: int,
-    batch_size: int,
-    num_workers: int,
-    split: str,
-    max_pixels: int,
-    limit: int | None = None,
-) -> None:
-    """Reject bad data.* config values before any slow loading, naming the key to fix."""
-
-    def is_int(value: Any) -> bool:
-        return isinstance(value, int) and not isinstance(value, bool)
-
-    if source not in SOURCES:
-        raise DataError(f"data.source={source!r} is invalid: choose one of {', '.join(SOURCES)}")
-    if not (is_int(image_size) and 8 <= image_size <= 1024 and image_size & (image_size - 1) == 0):
-        raise DataError(
-            f"data.image_size={image_size} is invalid: choose a power of two from 8 to 1024 "
-            "(e.g. 32, 64, 128)"
-        )
-    if channels not in (1, 3) or not is_int(channels):
-        raise DataError(f"data.channels={channels} is invalid: choose 1 (greyscale) or 3 (RGB)")
-    if not (is_int(batch_size) and batch_size >= 1):
-        raise DataError(f"data.batch_size={batch_size} is invalid: choose an integer >= 1")
-    if not (is_int(num_workers) and num_workers >= 0):
-        raise DataError(
-            f"data.num_workers={num_workers} is invalid: choose 0 (in-process, usually fastest) "
-            "or more"
-        )
-    if split not in SPLITS:
-        raise DataError(f"data.split={split!r} is invalid: choose one of {', '.join(SPLITS)}")
-    if not (is_int(max_pixels) and max_pixels >= 1):
-        raise DataError(f"data.max_pixels={max_pixels} is invalid: choose an integer >= 1")
-    if limit is not None and not (is_int(limit) and limit >= 1):
-        raise DataError(
-            f"data.limit={limit} is invalid: choose an integer >= 1 (the first N images), "
-            "or null for all"
-        )

@@ -14,6 +14,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from dcgan.checks import ConfigError, check, choose
+
 from .decode import UnreadableImage, decode_image
 
 log = logging.getLogger(__name__)
@@ -23,11 +25,52 @@ SPLITS = ("train", "test", "all")
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
 IDX_IMAGES_MAGIC = 2051
+MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)
 _RESIZE_CHUNK_PIXELS = 1 << 25  # float32 pixels per interpolate call (~128 MiB) to bound memory
 
 
-class DataError(ValueError):
+class DataError(ConfigError):
     """A dataset or data config problem, with a message that says what, where and how to fix."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_data(
+    source: str = "folder",
+    channels: int = 3,
+    split: str = "train",
+    max_pixels: int = 1,
+    batch_size: int = 1,
+    num_workers: int = 0,
+    limit: int | None = None,
+    **_: object,
+) -> None:
+    """Every rule on `data.*` values, checked before any slow loading; takes `**cfg.data`."""
+    choose("data.source", source, SOURCES, DataError)
+    check(
+        channels in (1, 3) and _is_int(channels),
+        "data.channels",
+        channels,
+        "choose 1 (greyscale) or 3 (RGB)",
+        DataError,
+    )
+    choose("data.split", split, SPLITS, DataError)
+    for key, value, low, hint in (
+        ("max_pixels", max_pixels, 1, ""),
+        ("batch_size", batch_size, 1, ""),
+        ("num_workers", num_workers, 0, " (0: in-process, usually fastest)"),
+    ):
+        rule = f"choose an integer >= {low}{hint}"
+        check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
+    check(
+        limit is None or (_is_int(limit) and limit >= 1),
+        "data.limit",
+        limit,
+        "choose an integer >= 1 (the first N images), or null for all",
+        DataError,
+    )
 
 
 def load_images(
@@ -36,26 +79,23 @@ def load_images(
     image_size: int,
     channels: int,
     split: str = "train",
-    max_pixels: int = 178_956_970,
+    max_pixels: int = MAX_PIXELS,
     workers: int | None = None,
 ) -> np.ndarray:
     """Decode a whole dataset once into uint8 [N, C, S, S] so training never touches files."""
-    if channels not in (1, 3):
-        raise DataError(f"data.channels={channels} is invalid: choose 1 (greyscale) or 3 (RGB)")
+    check_data(source=source, channels=channels, split=split, max_pixels=max_pixels)
     if source == "folder":
         return load_folder(root, image_size, channels, max_pixels, workers)
     if source == "digits":
         return load_digits(image_size, channels)
-    if source == "fashion_mnist":
-        return load_fashion_mnist(root, image_size, channels, split)
-    raise DataError(f"data.source={source!r} is unknown: choose one of {', '.join(SOURCES)}")
+    return load_fashion_mnist(root, image_size, channels, split)
 
 
 def load_folder(
     root: str | None,
     image_size: int,
     channels: int,
-    max_pixels: int = 178_956_970,
+    max_pixels: int = MAX_PIXELS,
     workers: int | None = None,
 ) -> np.ndarray:
     """Decode every image file under root in parallel threads, skipping (and reporting) bad ones."""
@@ -150,8 +190,7 @@ def load_digits(image_size: int, channels: int) -> np.ndarray:
 
 def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: str) -> np.ndarray:
     """Fashion-MNIST from its IDX files: train (60k), test (10k) or all (70k)."""
-    if split not in SPLITS:
-        raise DataError(f"data.split={split!r} is invalid: choose one of {', '.join(SPLITS)}")
+    check_data(split=split)
     folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
     prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
     parts = [read_idx_images(_idx_path(folder, p)) for p in prefixes]

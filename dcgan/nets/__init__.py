@@ -1,5 +1,9 @@
 """Networks: the DCGAN generator and discriminator and the layer registries they draw from."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from dcgan.nets.discriminator import Discriminator, MinibatchStd
 from dcgan.nets.generator import Generator
 from dcgan.nets.layers import (
@@ -10,14 +14,51 @@ from dcgan.nets.layers import (
     POOLINGS,
     UPSAMPLINGS,
     GenerationDropout,
-    check_choice,
+    check_dropout,
+    check_image_size,
     init_weights,
     make_activation,
-    make_downsample,
     make_norm,
+    make_pooling,
     make_upsample,
     maybe_spectral,
 )
+
+
+def build_generator(cfg: Any) -> Generator:
+    """G from the module config (`model`, `activation`, `norm`, `dropout`, `upsample`, ...)."""
+    g = Generator(
+        latent_dim=cfg.latent_dim,
+        image_size=cfg.image_size,
+        channels=cfg.channels,
+        ngf=cfg.model.ngf,
+        activation=cfg.activation.generator,
+        negative_slope=cfg.activation.negative_slope,
+        norm=cfg.norm.generator,
+        dropout=cfg.dropout.p if cfg.dropout.generator else 0.0,
+        upsample=cfg.upsample.name,
+        max_width_mult=cfg.model.max_width_mult,
+    )
+    g.set_dropout_at_generation(cfg.dropout.at_generation)
+    return g
+
+
+def build_discriminator(cfg: Any) -> Discriminator:
+    """D from the module config; `norm.spectral` and `model.minibatch_std` are D-only."""
+    return Discriminator(
+        image_size=cfg.image_size,
+        channels=cfg.channels,
+        ndf=cfg.model.ndf,
+        activation=cfg.activation.discriminator,
+        negative_slope=cfg.activation.negative_slope,
+        norm=cfg.norm.discriminator,
+        spectral=cfg.norm.spectral,
+        dropout=cfg.dropout.p if cfg.dropout.discriminator else 0.0,
+        pooling=cfg.pooling.name,
+        minibatch_std=cfg.model.minibatch_std,
+        max_width_mult=cfg.model.max_width_mult,
+    )
+
 
 __all__ = [
     "ACTIVATIONS",
@@ -30,11 +71,14 @@ __all__ = [
     "GenerationDropout",
     "Generator",
     "MinibatchStd",
-    "check_choice",
+    "build_discriminator",
+    "build_generator",
+    "check_dropout",
+    "check_image_size",
     "init_weights",
     "make_activation",
-    "make_downsample",
     "make_norm",
+    "make_pooling",
     "make_upsample",
     "maybe_spectral",
 ]

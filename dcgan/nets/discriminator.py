@@ -11,8 +11,8 @@ from dcgan.nets.layers import (
     check_dropout,
     check_image_size,
     make_activation,
-    make_downsample,
     make_norm,
+    make_pooling,
     maybe_spectral,
 )
 
@@ -44,7 +44,7 @@ class Discriminator(nn.Module):
         self,
         image_size: int = 64,
         channels: int = 3,
-        width: int = 64,
+        ndf: int = 64,
         activation: str = "leaky_relu",
         negative_slope: float = 0.2,
         norm: str = "batch",
@@ -57,16 +57,13 @@ class Discriminator(nn.Module):
         super().__init__()
         check_image_size(image_size)
         check_dropout(dropout)
-        make_norm(norm, 1)  # validate the name even when no block uses a norm (8 px)
         n_down = int(math.log2(image_size)) - 2  # 2x blocks from S down to 4x4
-        self.widths: tuple[int, ...] = tuple(
-            width * min(2**k, max_width_mult) for k in range(n_down)
-        )
+        self.widths: tuple[int, ...] = tuple(ndf * min(2**k, max_width_mult) for k in range(n_down))
 
         def block(c_in: int, c_out: int, norm_name: str) -> nn.Sequential:
             bias = norm_name == "none"  # a norm's shift makes a conv bias redundant
             return nn.Sequential(
-                make_downsample(pooling, c_in, c_out, bias, spectral),
+                make_pooling(pooling, c_in, c_out, bias, spectral),
                 make_norm(norm_name, c_out),
                 make_activation(activation, negative_slope),
                 nn.Dropout(dropout),

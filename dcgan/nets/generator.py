@@ -24,7 +24,7 @@ class Generator(nn.Module):
         latent_dim: int = 100,
         image_size: int = 64,
         channels: int = 3,
-        width: int = 64,
+        ngf: int = 64,
         activation: str = "relu",
         negative_slope: float = 0.2,
         norm: str = "batch",
@@ -38,9 +38,9 @@ class Generator(nn.Module):
         self.latent_dim = latent_dim
         self.image_size = image_size
         n_up = int(math.log2(image_size)) - 3  # hidden 2x blocks between 4x4 and S/2
-        # widths of the hidden blocks at 4, 8, ..., S/2 px; the last one has `width` channels
+        # widths of the hidden blocks at 4, 8, ..., S/2 px; the last one has `ngf` channels
         self.widths: tuple[int, ...] = tuple(
-            width * min(2**k, max_width_mult) for k in range(n_up, -1, -1)
+            ngf * min(2**k, max_width_mult) for k in range(n_up, -1, -1)
         )
         bias = norm == "none"  # a norm's shift makes a conv bias redundant
 

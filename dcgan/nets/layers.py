@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -10,30 +10,21 @@ from torch import Tensor, nn
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import spectral_norm
 
-IMAGE_SIZES: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512)
+from dcgan.checks import check, choose
+
+# G and D double/halve the resolution per block from 4x4; SWD compares pyramids down to 16 px.
+IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 
 
-def check_choice(option: str, value: object, choices: Iterable[object]) -> None:
-    """Fail early with a message listing the valid choices, so config typos are obvious."""
-    choices = list(choices)
-    if value not in choices:
-        listed = ", ".join(str(c) for c in sorted(choices))
-        raise ValueError(f"{option} {value!r} is unknown; choose one of: {listed}")
+def check_image_size(image_size: int, key: str = "image_size") -> None:
+    """Only the powers of two in IMAGE_SIZES fit the nets (and the metrics)."""
+    listed = ", ".join(map(str, IMAGE_SIZES))
+    check(image_size in IMAGE_SIZES, key, image_size, f"use a power of two: {listed}")
 
 
-def check_image_size(image_size: int) -> None:
-    """G and D double/halve the resolution per block, so only powers of two >= 8 fit."""
-    if image_size not in IMAGE_SIZES:
-        listed = ", ".join(str(s) for s in IMAGE_SIZES)
-        raise ValueError(
-            f"image_size {image_size!r} is invalid; it must be a power of two, one of: {listed}"
-        )
-
-
-def check_dropout(p: float) -> None:
-    """Reject bad probabilities up front, naming the option."""
-    if not 0.0 <= p < 1.0:
-        raise ValueError(f"dropout {p!r} is invalid; it must be in [0, 1)")
+def check_dropout(p: float, key: str = "dropout.p") -> None:
+    """A drop probability of 1 would drop everything."""
+    check(0.0 <= p < 1.0, key, p, "must satisfy 0 <= p < 1")
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -51,7 +42,7 @@ ACTIVATIONS: dict[str, Callable[[float], nn.Module]] = {
 
 def make_activation(name: str, negative_slope: float = 0.2) -> nn.Module:
     """Build an activation by name; negative_slope only matters for leaky_relu."""
-    check_choice("activation", name, ACTIVATIONS)
+    choose("activation", name, ACTIVATIONS)
     return ACTIVATIONS[name](negative_slope)
 
 
@@ -66,7 +57,7 @@ NORMS: dict[str, Callable[[int], nn.Module]] = {
 
 def make_norm(name: str, channels: int) -> nn.Module:
     """Build a feature-map normalisation layer by name ("none" gives Identity)."""
-    check_choice("norm", name, NORMS)
+    choose("norm", name, NORMS)
     return NORMS[name](channels)
 
 
@@ -95,11 +86,11 @@ POOLINGS: dict[str, Callable[[int, int, bool, bool], nn.Module]] = {
 }
 
 
-def make_downsample(
+def make_pooling(
     name: str, in_ch: int, out_ch: int, bias: bool, spectral: bool = False
 ) -> nn.Module:
     """Build a conv that halves the resolution (D), optionally spectral-normed."""
-    check_choice("pooling", name, POOLINGS)
+    choose("pooling", name, POOLINGS)
     return POOLINGS[name](in_ch, out_ch, bias, spectral)
 
 
@@ -125,7 +116,7 @@ UPSAMPLINGS: dict[str, Callable[[int, int, bool], nn.Module]] = {
 
 def make_upsample(name: str, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
     """Build a layer that doubles the resolution (G)."""
-    check_choice("upsample", name, UPSAMPLINGS)
+    choose("upsample", name, UPSAMPLINGS)
     return UPSAMPLINGS[name](in_ch, out_ch, bias)
 
 
@@ -240,7 +231,7 @@ def init_weights(
     activation: str = "leaky_relu",
 ) -> None:
     """Re-initialise every conv/linear/norm inside module in place ("default" keeps torch's)."""
-    check_choice("init", scheme, INITS)
+    choose("init", scheme, INITS)
     fn = INITS[scheme]
     if fn is None:
         return

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from dcgan.augment import POLICIES, STRENGTHS, AdaptiveP, Augmenter
+from dcgan.checks import ConfigError, check
 from dcgan.tricks.base import Trick, register
 
 # Where D's raw score separates "real" from "fake": lsgan regresses to 1 and 0, the rest to +/-.
@@ -48,6 +49,7 @@ class Augment(Trick):
 
     name = "augment"
     Config = AugmentConfig
+    order = 0  # after replay (which stores clean fakes), before instance noise (on what D sees)
 
     @classmethod
     def enabled(cls, cfg: Any) -> bool:
@@ -57,24 +59,20 @@ class Augment(Trick):
     @classmethod
     def check(cls, cfg: Any, key: Callable[[str], str]) -> None:
         """Names the key of a policy, probability, target, speed or strength that cannot work."""
-        from dcgan.config import ConfigError
-
         for name in cfg.policy:
             if name not in POLICIES:
                 raise ConfigError(
                     f"{key('policy')}={list(cfg.policy)!r} names {name!r}, which is unknown; "
                     f"choose any of: {', '.join(POLICIES)}, e.g. {key('policy')}=[color,cutout]"
                 )
-        rules = {
-            "p": (0 <= cfg.p <= 1, "must be in [0, 1]"),
-            "target": (0 < cfg.target < 1, "must be in (0, 1), e.g. 0.6"),
-            "speed_kimg": (cfg.speed_kimg > 0, "must be > 0 (thousands of images)"),
-            "interval": (cfg.interval >= 1, "must be >= 1 (iterations)"),
-            **{s: (getattr(cfg, s) >= 0, "must be >= 0") for s in STRENGTHS},
-        }
-        for name, (ok, rule) in rules.items():
-            if not ok:
-                raise ConfigError(f"{key(name)}={getattr(cfg, name)!r} is invalid: {rule}")
+        check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
+        check(0 < cfg.target < 1, key("target"), cfg.target, "must be in (0, 1), e.g. 0.6")
+        check(
+            cfg.speed_kimg > 0, key("speed_kimg"), cfg.speed_kimg, "must be > 0 (1000s of images)"
+        )
+        check(cfg.interval >= 1, key("interval"), cfg.interval, "must be >= 1 (iterations)")
+        for name in STRENGTHS:
+            check(getattr(cfg, name) >= 0, key(name), getattr(cfg, name), "must be >= 0")
 
     def __init__(self, cfg: Any, gan: Any) -> None:
         super().__init__(cfg, gan)
@@ -123,7 +121,7 @@ class Augment(Trick):
         self.ada.update(gan.iteration, reduce)
 
     def _loss_name(self) -> str:
-        return str(getattr(self.gan, "loss_cfg", {}).get("name", ""))
+        return str(self.gan.cfg.loss.name)
 
     def log_values(self) -> dict[str, float]:
         """p, and r_t of the last interval when ADA measures it."""

@@ -5,7 +5,8 @@ A trick `x` is one file `dcgan/tricks/x.py` (a `Trick` subclass with a `Config` 
 `trick=x` and `sweep=ganhacks`) + one test. Its keys always live at the top level under its name,
 `x.<key>` (`ema.decay`, `replay.size`, `augment.p`), with the defaults of its `Config` (off).
 
-The GAN module calls the hooks at fixed points of an iteration, in registry order:
+The GAN module calls the hooks of the tricks that are on, at fixed points of an iteration, in
+order of their `order` (lower first; ties by name):
 
     D step:  fake = G(z)                      (detached)
              real, fake = trick.d_inputs(real, fake)
@@ -49,6 +50,7 @@ class Trick:
 
     name: ClassVar[str] = ""
     Config: ClassVar[type] = NoConfig
+    order: ClassVar[int] = 0  # replay -10 (stores clean fakes), instance_noise 10 (what D sees)
 
     def __init__(self, cfg: Any, gan: L.LightningModule) -> None:
         self.cfg = cfg
@@ -107,6 +109,11 @@ def register(cls: type[Trick]) -> type[Trick]:
         raise TypeError(f"{cls.__name__}.Config must be a dataclass")
     TRICKS[cls.name] = cls
     return cls
+
+
+def ordered(names: Any) -> list[str]:
+    """Trick names in hook order."""
+    return sorted(names, key=lambda n: (TRICKS[n].order, n))
 
 
 def config_of(cls: type[Trick], node: Mapping[str, Any] | None) -> Any:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor
+
+from dcgan.checks import check
+from dcgan.tricks.base import Trick, register
 
 
 def instance_noise_std(std: float, decay_steps: int, iteration: int) -> float:
@@ -20,3 +26,51 @@ def add_instance_noise(images: Tensor, std: float) -> Tensor:
     if std <= 0:
         return images
     return images + std * torch.randn_like(images)
+
+
+@dataclass
+class InstanceNoiseConfig:
+    std: float = 0.0  # 0 = off
+    decay_steps: int = 0  # iterations of linear decay to 0; 0 = constant std
+
+
+@register
+class InstanceNoise(Trick):
+    """Every image D sees, real and fake, in D's and G's steps, gets noise of the current std."""
+
+    name = "instance_noise"
+    Config = InstanceNoiseConfig
+    order = 10  # last: on exactly what D sees
+
+    @classmethod
+    def enabled(cls, cfg: InstanceNoiseConfig) -> bool:
+        """On when std > 0."""
+        return cfg.std > 0
+
+    @classmethod
+    def check(cls, cfg: InstanceNoiseConfig, key: Callable[[str], str]) -> None:
+        """std and decay_steps are >= 0."""
+        check(cfg.std >= 0, key("std"), cfg.std, "must be >= 0 (0 = off)")
+        check(
+            cfg.decay_steps >= 0,
+            key("decay_steps"),
+            cfg.decay_steps,
+            "must be >= 0 (iterations to reach 0; 0 = no decay)",
+        )
+
+    def std(self) -> float:
+        """The std at the GAN's current iteration."""
+        return instance_noise_std(self.cfg.std, self.cfg.decay_steps, self.gan.iteration)
+
+    def d_inputs(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+        """Noise on both batches of D's step."""
+        std = self.std()
+        return add_instance_noise(real, std), add_instance_noise(fake, std)
+
+    def g_input(self, fake: Tensor) -> Tensor:
+        """Noise on the fakes of G's step too, so D sees the same distribution in both."""
+        return add_instance_noise(fake, self.std())
+
+    def log_values(self) -> dict[str, float]:
+        """The annealed std."""
+        return {"std": self.std()}

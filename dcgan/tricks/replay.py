@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import torch
-from torch import Tensor
+from torch import Tensor, nn
+
+from dcgan.checks import check
+from dcgan.tricks.base import Trick, register
 
 
 class ReplayBuffer:
@@ -62,3 +68,49 @@ class ReplayBuffer:
     def load(self, images: Tensor | None) -> None:
         """Restore from a checkpoint, keeping at most `size` images."""
         self.images = None if images is None or self.size == 0 else images[: self.size].clone()
+
+
+@dataclass
+class ReplayConfig:
+    size: int = 0  # images kept; 0 = off
+    p: float = 0.5  # probability that a fake in D's batch is swapped for a stored one
+
+
+@register
+class Replay(Trick):
+    """D's fakes mixed with stored past fakes; the buffer is saved with the checkpoint."""
+
+    name = "replay"
+    Config = ReplayConfig
+    order = -10  # before instance noise: the buffer stores clean fakes
+
+    @classmethod
+    def enabled(cls, cfg: ReplayConfig) -> bool:
+        """On when the buffer has room."""
+        return cfg.size > 0
+
+    @classmethod
+    def check(cls, cfg: ReplayConfig, key: Callable[[str], str]) -> None:
+        """size >= 0, p in [0, 1]."""
+        check(cfg.size >= 0, key("size"), cfg.size, "must be >= 0 (0 = off)")
+        check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
+
+    def __init__(self, cfg: ReplayConfig, gan: nn.Module) -> None:
+        super().__init__(cfg, gan)
+        self.buffer = ReplayBuffer(cfg.size, cfg.p)
+
+    def d_inputs(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
+        """Past fakes swapped into D's fake batch; the fresh ones stored."""
+        return real, self.buffer.mix(fake)
+
+    def log_values(self) -> dict[str, float]:
+        """How full the buffer is."""
+        return {"stored": float(len(self.buffer))}
+
+    def state_dict(self) -> Tensor | None:
+        """The stored images (float, on the CPU)."""
+        return self.buffer.state()
+
+    def load_state_dict(self, state: Tensor | None) -> None:
+        """Restore the stored images."""
+        self.buffer.load(state)

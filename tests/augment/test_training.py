@@ -16,6 +16,7 @@ from dcgan.build import build_datamodule, build_module, build_trainer
 from dcgan.config import ConfigError, validate
 from dcgan.module import GAN
 from dcgan.train import train
+from dcgan.tricks.augment import Augment
 
 LOSSES = sorted(p.stem for p in (Path(__file__).parents[2] / "configs" / "loss").glob("*.yaml"))
 FAST_ADA = ["augment=ada", "augment.speed_kimg=0.05", "augment.interval=1"]
@@ -29,6 +30,11 @@ def _fit(cfg: DictConfig, tmp_path: Path) -> GAN:
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
     trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
     return module
+
+
+def _augment(module: GAN) -> Augment:
+    (trick,) = [t for t in module.tricks if t.name == "augment"]
+    return trick
 
 
 def _ckpt(run: Path) -> dict:
@@ -45,8 +51,8 @@ def _logged(run: Path) -> list[dict[str, str]]:
 def test_every_option_trains_with_every_loss(make_cfg, tmp_path: Path, augment, loss) -> None:
     extra = [*FAST_ADA, "augment.p=0.5"] if augment == "ada" else [f"augment={augment}"]
     module = _fit(make_cfg(*extra, f"loss={loss}", "trainer.max_steps=4"), tmp_path)
-    (trick,) = module.tricks
-    assert module.iteration == 4 and trick.name == "augment"
+    trick = _augment(module)
+    assert module.iteration == 4
     assert 0.0 <= trick.p <= 1.0
     assert trick.augmenter.generator is not None  # the operations drew numbers: they ran
     for net in (module.generator, module.discriminator):
@@ -67,7 +73,7 @@ def test_ada_with_the_other_tricks_under_bf16_on_rgb(make_cfg, tmp_path: Path) -
         "trainer.max_steps=3",
     )
     module = _fit(cfg, tmp_path)
-    assert module.iteration == 3 and 0.0 <= module.tricks[0].p <= 1.0
+    assert module.iteration == 3 and 0.0 <= _augment(module).p <= 1.0
     assert all(torch.isfinite(p).all() for p in module.generator.parameters())
 
 
@@ -97,7 +103,7 @@ def test_none_is_bit_identical_to_a_run_that_only_measures_rt(make_cfg, tmp_path
     common = ["trainer.deterministic=true", "trainer.max_steps=5"]
     plain = _fit(make_cfg(*common, "augment=none"), tmp_path / "a")
     measured = _fit(make_cfg(*common, "augment=ada", "augment.policy=[]"), tmp_path / "b")
-    assert plain.tricks == [] and measured.tricks[0].ada.rt != 0.0
+    assert plain.tricks == [] and _augment(measured).ada.rt != 0.0
     for (name, a), (_, b) in zip(
         plain.state_dict().items(), measured.state_dict().items(), strict=True
     ):
@@ -133,7 +139,7 @@ def test_p_and_rt_are_logged_every_log_step(make_cfg, tmp_path: Path) -> None:
 
 def test_samples_never_show_augmentation(make_cfg, tmp_path: Path) -> None:
     module = _fit(make_cfg("augment=diffaugment", "trainer.max_steps=2"), tmp_path)
-    trick = module.tricks[0]
+    trick = _augment(module)
     before = trick.augmenter.state_dict()["rng"].clone()
     grid = module.sample()
     module.generator.eval()

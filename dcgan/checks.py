@@ -1,0 +1,32 @@
+"""The two checks every value goes through, and the one error they raise.
+
+Every range or choice rule of the product is written once, next to the registry or schema it
+reads, and raises through these: the message always names the key, the value and what is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A config value that cannot work; the message names the key, the value and the fix."""
+
+
+def choose(
+    key: str, value: Any, choices: Iterable[Any], error: type[ConfigError] = ConfigError
+) -> None:
+    """`value` must be one of `choices` (a registry's names, listed in its order)."""
+    choices = list(choices)
+    if value not in choices:
+        valid = ", ".join(str(c) for c in choices)
+        raise error(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
+
+
+def check(
+    ok: bool, key: str, value: Any, rule: str, error: type[ConfigError] = ConfigError
+) -> None:
+    """`ok` must hold for `value`; otherwise the message says the rule."""
+    if not ok:
+        raise error(f"{key}={value!r} is invalid: {rule}")
