@@ -79,6 +79,7 @@ class ImageDataModule(lightning.LightningDataModule):
         self.cache, self.cache_dir = cache, cache_dir
         self.limit = limit
         self.images: np.ndarray | None = None
+        self.reference_images: np.ndarray | None = None
         self._loader: ResumableLoader | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -91,6 +92,7 @@ class ImageDataModule(lightning.LightningDataModule):
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
         else:
             images = load_images(*args)
+        self.reference_images = images  # what metrics compare with: all of the source
         if self.limit is not None:  # after decoding (and the cache): one cache serves all limits
             if self.limit > len(images):
                 log.info("data.limit=%d: the source has only %d images", self.limit, len(images))

@@ -157,3 +157,18 @@ def test_limit_below_the_batch_size_names_the_limit() -> None:
         DataError, match=r"batch_size=16 is larger than the 10 images.*data\.limit=10"
     ):
         dm.setup("fit")
+
+
+def test_metrics_compare_with_the_whole_source_under_a_limit(make_cfg, tmp_path: Path) -> None:
+    from dcgan.build import build_callbacks, build_datamodule, build_module, build_trainer
+    from dcgan.callbacks import ImageMetrics
+
+    cfg = make_cfg("data.limit=16", "callbacks.metrics.num_samples=64", "trainer.max_steps=1")
+    callbacks = build_callbacks(cfg.callbacks, tmp_path)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], callbacks, tmp_path)
+    datamodule = build_datamodule(cfg.data, cfg.image_size)
+    trainer.fit(module, datamodule=datamodule)
+    (scorer,) = [c for c in callbacks if isinstance(c, ImageMetrics)]
+    assert len(datamodule.images) == 16 and len(datamodule.reference_images) == 1797
+    assert scorer._real.shape[0] == 64  # drawn from all 1797, not only the 16 trained on
