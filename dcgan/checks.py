@@ -17,10 +17,10 @@ class ConfigError(ValueError):
 def choose(
     key: str, value: Any, choices: Iterable[Any], error: type[ConfigError] = ConfigError
 ) -> None:
-    """`value` must be one of `choices` (a registry's names, listed in its order)."""
+    """`value` must be one of `choices` (a registry's names); the message lists them sorted."""
     choices = list(choices)
     if value not in choices:
-        valid = ", ".join(str(c) for c in choices)
+        valid = ", ".join(str(c) for c in sorted(choices, key=str))
         raise error(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
 
 

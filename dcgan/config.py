@@ -8,7 +8,6 @@ bad value stops at start with the key, the value and the valid choices.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any
 
@@ -256,14 +255,22 @@ def _plain(node: Any) -> Any:
 
 def validate(cfg: DictConfig) -> None:
     """Stop before anything is built when a value cannot work, naming the key and the fix."""
-    from dcgan import losses, nets, noise, optim, precision
+    choose("resume", cfg.get("resume"), (None, "auto"))
+    check_data(**cfg.data)
+    _validate_module(cfg)
+    _validate_run(cfg)
+    _validate_more(cfg)
+    _validate_metrics_and_health(cfg.callbacks)
+
+
+def _validate_module(cfg: DictConfig) -> None:
+    """What the GAN module is built from: ranges, and names read from the registries."""
+    from dcgan import losses, nets, noise, optim
 
     nets.check_image_size(cfg.image_size)
     check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
     check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
     check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
-    choose("resume", cfg.get("resume"), (None, "auto"))
-    check_data(**cfg.data)
 
     check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
     check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
@@ -284,40 +291,16 @@ def validate(cfg: DictConfig) -> None:
     nets.check_dropout(cfg.dropout.p)
 
     for net in ("generator", "discriminator"):
-        opt = cfg.optimizer[net]
-        choose(f"optimizer.{net}.name", opt.name, optim.OPTIMIZERS)
-        check(opt.lr > 0, f"optimizer.{net}.lr", opt.lr, "must be > 0")
-        check(
-            len(opt.betas) == 2 and all(0 <= b < 1 for b in opt.betas),
-            f"optimizer.{net}.betas",
-            list(opt.betas),
-            "give two numbers in [0, 1), e.g. [0.5, 0.999]",
-        )
-        check(opt.momentum >= 0, f"optimizer.{net}.momentum", opt.momentum, "must be >= 0")
-        check(
-            opt.weight_decay >= 0, f"optimizer.{net}.weight_decay", opt.weight_decay, "must be >= 0"
-        )
-
-    loss = cfg.loss
-    choose("loss.name", loss.name, losses.LOSSES)
-    check(
-        0 <= loss.label_smoothing < 0.5,
-        "loss.label_smoothing",
-        loss.label_smoothing,
-        "must satisfy 0 <= s < 0.5 (the real target becomes 1 - s)",
-    )
-    check(
-        loss.label_smoothing == 0 or losses.LOSSES[loss.name].smoothing,
-        "loss.label_smoothing",
-        loss.label_smoothing,
-        f"label smoothing is not defined for loss={loss.name}; set it to 0",
-    )
-    check(0 <= loss.label_flip < 0.5, "loss.label_flip", loss.label_flip, "must be in [0, 0.5)")
-    check(loss.gp_weight >= 0, "loss.gp_weight", loss.gp_weight, "must be >= 0")
-
+        optim.check_optimizer(f"optimizer.{net}", cfg.optimizer[net])
+    losses.check_loss(cfg.loss)
     choose("d_batch.name", cfg.d_batch.name, D_BATCHES)
     for name, trick in TRICKS.items():
         trick.check(cfg[name], lambda key, name=name: f"{name}.{key}")
+
+
+def _validate_run(cfg: DictConfig) -> None:
+    """The Trainer, the logger and the callbacks' schedules."""
+    from dcgan import precision
 
     trainer = cfg.trainer
     check(
@@ -360,20 +343,12 @@ def validate(cfg: DictConfig) -> None:
         ckpt.keep,
         "must be >= 0, or null to keep all",
     )
-    _validate_more(cfg)
-    _validate_metrics_and_health(cfg.callbacks)
 
 
 def _validate_more(cfg: DictConfig) -> None:
     """The remaining values a command line can set to something that fails later, or silently."""
     check(0 <= cfg.seed < 2**32, "seed", cfg.seed, "must be in [0, 2**32 - 1] (NumPy's range)")
     check(cfg.model.max_width_mult >= 1, "model.max_width_mult", cfg.model.max_width_mult, ">= 1")
-    for net in ("generator", "discriminator"):
-        opt = cfg.optimizer[net]
-        check(math.isfinite(opt.lr), f"optimizer.{net}.lr", opt.lr, "must be a finite number")
-        check(opt.eps > 0, f"optimizer.{net}.eps", opt.eps, "must be > 0")
-        check(0 <= opt.alpha < 1, f"optimizer.{net}.alpha", opt.alpha, "must be in [0, 1)")
-    check(math.isfinite(cfg.loss.gp_weight), "loss.gp_weight", cfg.loss.gp_weight, "must be finite")
     max_epochs = cfg.trainer.max_epochs
     check(
         max_epochs is None or max_epochs == -1 or max_epochs >= 1,

@@ -118,11 +118,11 @@ def planned_files(cfg: DictConfig, out: Path) -> list[Path]:
 
 def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch."""
-    hp = gan.hparams
+    hp = gan.cfg
     kept = []
     batches = sampling.stream(
         gan.generator,
-        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise["name"]),
+        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise.name),
         cfg.n,
         cfg.batch_size,
         cfg.seed,
@@ -140,8 +140,8 @@ def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> 
 
 def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
-    hp, steps = gan.hparams, cfg.interpolate
-    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise["name"])
+    hp, steps = gan.cfg, cfg.interpolate
+    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
     batches = sampling.stream(
         gan.generator, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed, device
     )
@@ -164,11 +164,9 @@ def run(cfg: DictConfig) -> list[Path]:
         )
     device = pick_device(cfg.device)
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
-    hp = gan.hparams
+    hp = gan.cfg
     dropout = (
-        hp.dropout["at_generation"]
-        if cfg.dropout_at_generation is None
-        else cfg.dropout_at_generation
+        hp.dropout.at_generation if cfg.dropout_at_generation is None else cfg.dropout_at_generation
     )
     gan.generator.set_dropout_at_generation(bool(dropout))
     if gan.generator.has_dropout:
@@ -177,7 +175,7 @@ def run(cfg: DictConfig) -> list[Path]:
     if cfg.export:
         info = {
             "latent_dim": hp.latent_dim,
-            "noise": hp.noise["name"],
+            "noise": hp.noise.name,
             "image_size": hp.image_size,
             "channels": hp.channels,
             "dropout": bool(dropout and gan.generator.has_dropout),

@@ -9,14 +9,16 @@ not registered is an error, never a fall-back to another objective.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dcgan.checks import choose
+from dcgan.checks import check, choose
 
 Target = float | Tensor
 
@@ -44,6 +46,23 @@ def get(name: str) -> Loss:
     """The registered loss, or an error listing the registered names."""
     choose("loss", name, LOSSES)
     return LOSSES[name]
+
+
+def check_loss(cfg: Any) -> None:
+    """Every rule on `loss.*`: a registered name, and smoothing only where targets exist."""
+    choose("loss.name", cfg.name, LOSSES)
+    smoothing = cfg.label_smoothing
+    rule = "must satisfy 0 <= s < 0.5 (the real target becomes 1 - s)"
+    check(0 <= smoothing < 0.5, "loss.label_smoothing", smoothing, rule)
+    check(
+        smoothing == 0 or LOSSES[cfg.name].smoothing,
+        "loss.label_smoothing",
+        smoothing,
+        f"label smoothing is not defined for loss={cfg.name}; set it to 0",
+    )
+    check(0 <= cfg.label_flip < 0.5, "loss.label_flip", cfg.label_flip, "must be in [0, 0.5)")
+    check(cfg.gp_weight >= 0, "loss.gp_weight", cfg.gp_weight, "must be >= 0")
+    check(math.isfinite(cfg.gp_weight), "loss.gp_weight", cfg.gp_weight, "must be finite")
 
 
 def _bce(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:

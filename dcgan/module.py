@@ -28,6 +28,7 @@ from dcgan.nets import build_discriminator, build_generator, init_weights
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
 from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
+from dcgan.upgrade import upgrade_checkpoint, upgrade_hparams
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class GAN(L.LightningModule):
     def __init__(self, **config: Any) -> None:
         """`config`: the keys of `config.ModuleConfig`; any left out take the schema's default."""
         super().__init__()
-        cfg = typed_module_config(config)
+        cfg = typed_module_config(upgrade_hparams(config))
         # Plain values only: a checkpoint alone rebuilds the model, and loads with weights_only.
         self.save_hyperparameters(OmegaConf.to_container(cfg))
         self.cfg = cfg
@@ -76,6 +77,10 @@ class GAN(L.LightningModule):
             trick_cfg = config_of(TRICKS[name], cfg[name])
             if TRICKS[name].enabled(trick_cfg):
                 self.tricks.append(TRICKS[name](trick_cfg, self))
+
+    def trick(self, name: str) -> Trick | None:
+        """The trick of that name when it is on."""
+        return next((t for t in self.tricks if t.name == name), None)
 
     # -- the iteration count ------------------------------------------------------------------
     @property
@@ -232,8 +237,6 @@ class GAN(L.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Accept checkpoints of any earlier format and with other tricks on or off."""
-        from dcgan.checkpoints import upgrade_checkpoint  # its module imports this one
-
         upgrade_checkpoint(checkpoint)
         state = checkpoint.get("state_dict", {})
         for trick in self.tricks:

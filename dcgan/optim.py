@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import torch
+
+from dcgan.checks import check, choose
 
 # name -> (class, the config keys that class accepts)
 OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], tuple[str, ...]]] = {
@@ -21,10 +24,7 @@ def make_optimizer(
 ) -> torch.optim.Optimizer:
     """Build one network's optimizer, passing only the keys its class understands."""
     name = cfg["name"]
-    if name not in OPTIMIZERS:
-        raise ValueError(
-            f"optimizer {name!r} is unknown; choose one of: {', '.join(sorted(OPTIMIZERS))}"
-        )
+    choose("optimizer", name, OPTIMIZERS)
     cls, keys = OPTIMIZERS[name]
     kwargs = {k: cfg[k] for k in keys if k in cfg}
     if "betas" in kwargs:
@@ -32,3 +32,20 @@ def make_optimizer(
     if kwargs.get("nesterov") and not kwargs.get("momentum"):
         kwargs["nesterov"] = False  # torch refuses nesterov without momentum; it would be a no-op
     return cls(params, **kwargs)
+
+
+def check_optimizer(key: str, opt: Any) -> None:
+    """Every rule on one network's optimizer settings (`key`: optimizer.generator, ...)."""
+    choose(f"{key}.name", opt.name, OPTIMIZERS)
+    check(opt.lr > 0, f"{key}.lr", opt.lr, "must be > 0")
+    check(math.isfinite(opt.lr), f"{key}.lr", opt.lr, "must be a finite number")
+    check(
+        len(opt.betas) == 2 and all(0 <= b < 1 for b in opt.betas),
+        f"{key}.betas",
+        list(opt.betas),
+        "give two numbers in [0, 1), e.g. [0.5, 0.999]",
+    )
+    check(opt.momentum >= 0, f"{key}.momentum", opt.momentum, "must be >= 0")
+    check(opt.weight_decay >= 0, f"{key}.weight_decay", opt.weight_decay, "must be >= 0")
+    check(opt.eps > 0, f"{key}.eps", opt.eps, "must be > 0")
+    check(0 <= opt.alpha < 1, f"{key}.alpha", opt.alpha, "must be in [0, 1)")

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dcgan.checkpoints import CheckpointError, load_weights_only, upgrade_hparams
+from dcgan.checkpoints import CheckpointError, load_weights_only
 from dcgan.config import ConfigError
+from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 

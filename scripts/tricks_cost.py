@@ -19,9 +19,11 @@ from hydra import compose, initialize_config_dir
 
 from dcgan.build import build_datamodule, build_module, build_trainer
 from dcgan.config import register_configs
+from dcgan.tricks import TRICKS as REGISTERED
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-TRICKS = ("mixed_batch", "instance_noise", "replay", "ema", "minibatch_std", "nearest_conv")
+# Every registered stateful trick, then the options whose cost grows with every iteration.
+TRICKS = (*sorted(REGISTERED), "mixed_batch", "minibatch_std", "nearest_conv")
 
 
 class _Clock(L.Callback):

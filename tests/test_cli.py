@@ -118,7 +118,7 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
     [
         (["pooling=foo"], "Available options in 'pooling'"),
         (["image_size=48"], "image_size=48 is invalid"),
-        (["data.channels=2"], "data.channels=2 is not a valid choice"),
+        (["data.channels=2"], "data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
         (["data.root=no/such/folder"], "no/such/folder' does not exist"),
     ],
 )

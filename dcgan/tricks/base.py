@@ -45,7 +45,8 @@ class Trick:
     """Base class: a trick sees D's inputs and outputs and runs after each step; all hooks optional.
 
     `gan` is the LightningModule (for `gan.iteration`, `gan.device`, `gan.generator`); it is set
-    before any hook runs. `cfg` is the trick's own config node (`cfg.<name>`) as a `Config`.
+    before any hook runs. `gan.iteration` counts completed iterations (0 during the first; in
+    `after_g_step` of the last G step it already includes the current one). `cfg` is the trick's own config node (`cfg.<name>`) as a `Config`.
     """
 
     name: ClassVar[str] = ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from dcgan.checks import choose
+
 D_BATCHES: tuple[str, ...] = ("separate", "mixed")
 
 
@@ -21,4 +23,5 @@ def discriminate(
     if policy == "mixed":
         logits = discriminator(torch.cat([real, fake.to(real.dtype)]))
         return logits[: real.shape[0]], logits[real.shape[0] :]
-    raise ValueError(f"d_batch {policy!r} is unknown; choose one of: {', '.join(D_BATCHES)}")
+    choose("d_batch.name", policy, D_BATCHES)
+    raise AssertionError(policy)  # unreachable: every registered policy is handled above

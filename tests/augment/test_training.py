@@ -33,7 +33,8 @@ def _fit(cfg: DictConfig, tmp_path: Path) -> GAN:
 
 
 def _augment(module: GAN) -> Augment:
-    (trick,) = [t for t in module.tricks if t.name == "augment"]
+    trick = module.trick("augment")
+    assert isinstance(trick, Augment)
     return trick
 
 

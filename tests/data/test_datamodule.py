@@ -100,9 +100,6 @@ def test_num_images_before_setup() -> None:
     ("key", "value"),
     [
         ("channels", 2),
-        ("image_size", 48),
-        ("image_size", 4),
-        ("image_size", 2048),
         ("batch_size", 0),
         ("num_workers", -1),
         ("source", "imagenet"),

@@ -111,7 +111,7 @@ def test_all_files_broken_names_reasons(tmp_path: Path) -> None:
 
 
 def test_unknown_source() -> None:
-    with pytest.raises(DataError, match="folder, digits, fashion_mnist"):
+    with pytest.raises(DataError, match="digits, fashion_mnist, folder"):
         load_images("cifar", None, 8, 3)
 
 

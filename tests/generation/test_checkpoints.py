@@ -29,7 +29,7 @@ def _with_ema(ckpt: Path, out: Path, params_only: bool) -> dict[str, torch.Tenso
             value = value + 0.05 * torch.randn(value.shape, generator=gen)
         ema[name] = value
     data["state_dict"].update({f"generator_ema.{k}": v for k, v in ema.items()})
-    data["hyper_parameters"]["ema_decay"] = 0.999
+    data["hyper_parameters"]["ema"] = {"decay": 0.999}
     torch.save(data, out)
     return ema
 
@@ -39,7 +39,7 @@ def test_the_checkpoint_alone_rebuilds_the_model(plain_ckpt: Path, plain_run: Pa
     before = torch.get_rng_state()
     gan = load_gan(plain_ckpt)
     assert torch.equal(torch.get_rng_state(), before)  # building did not touch the caller's RNG
-    assert not gan.training and gan.hparams.latent_dim == 8 and gan.hparams.noise == "uniform"
+    assert not gan.training and gan.cfg.latent_dim == 8 and gan.cfg.noise.name == "uniform"
     for name, value in gan.state_dict().items():
         assert torch.equal(value, saved[name]), name
     assert torch.equal(
@@ -128,7 +128,7 @@ def test_code_in_a_checkpoint_is_never_run(tmp_path: Path) -> None:
 
 def test_weights_that_do_not_match_the_hyper_parameters(plain_ckpt: Path, tmp_path: Path) -> None:
     data = torch.load(plain_ckpt, map_location="cpu", weights_only=True)
-    data["hyper_parameters"]["generator"]["width"] = 8
+    data["hyper_parameters"]["model"]["ngf"] = 8
     torch.save(data, tmp_path / "wide.ckpt")
     with pytest.raises(CheckpointError, match=r"wide\.ckpt' does not match"):
         load_gan(tmp_path / "wide.ckpt")

@@ -17,7 +17,7 @@ from dcgan.generate import main
 def _reference(ckpt: Path, n: int, dropout: bool) -> tuple[torch.Tensor, torch.Tensor]:
     gan = load_gan(ckpt)
     gan.generator.set_dropout_at_generation(dropout)
-    z = sampling.image_noise(0, range(n), gan.hparams.latent_dim, gan.hparams.noise)
+    z = sampling.image_noise(0, range(n), gan.cfg.latent_dim, gan.cfg.noise.name)
     return z, sampling.forward(gan.generator, z, seed=0)
 
 

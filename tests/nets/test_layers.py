@@ -15,8 +15,8 @@ from dcgan.nets import (
     Generator,
     init_weights,
     make_activation,
-    make_downsample,
     make_norm,
+    make_pooling,
     make_upsample,
     maybe_spectral,
 )
@@ -27,7 +27,7 @@ from dcgan.nets import (
     [
         (lambda n: make_activation(n), "activation", ACTIVATIONS),
         (lambda n: make_norm(n, 4), "norm", NORMS),
-        (lambda n: make_downsample(n, 3, 4, True), "pooling", POOLINGS),
+        (lambda n: make_pooling(n, 3, 4, True), "pooling", POOLINGS),
         (lambda n: make_upsample(n, 3, 4, True), "upsample", UPSAMPLINGS),
         (lambda n: init_weights(nn.Linear(2, 2), n), "init", INITS),
     ],
@@ -35,7 +35,7 @@ from dcgan.nets import (
 def test_unknown_name_lists_sorted_choices(factory, option, registry) -> None:
     with pytest.raises(ValueError) as err:
         factory("foo")
-    expected = f"{option} 'foo' is unknown; choose one of: {', '.join(sorted(registry))}"
+    expected = f"{option}='foo' is not a valid choice; choose one of: {', '.join(sorted(registry))}"
     assert str(err.value) == expected
 
 
@@ -51,7 +51,7 @@ def test_leaky_relu_uses_slope() -> None:
 
 @pytest.mark.parametrize("name", sorted(POOLINGS))
 def test_downsample_halves(name: str) -> None:
-    layer = make_downsample(name, 3, 5, bias=False, spectral=True)
+    layer = make_pooling(name, 3, 5, bias=False, spectral=True)
     assert layer(torch.randn(2, 3, 8, 8)).shape == (2, 5, 4, 4)
     convs = [m for m in layer.modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) == 1 and hasattr(convs[0], "parametrizations")
@@ -80,9 +80,9 @@ def test_generation_dropout_modes() -> None:
 
 def _nets() -> list[nn.Module]:
     return [
-        Generator(image_size=16, width=8, latent_dim=16),
-        Discriminator(image_size=16, width=8, norm="instance"),
-        Discriminator(image_size=16, width=8, norm="batch", spectral=True),
+        Generator(image_size=16, ngf=8, latent_dim=16),
+        Discriminator(image_size=16, ndf=8, norm="instance"),
+        Discriminator(image_size=16, ndf=8, norm="batch", spectral=True),
     ]
 
 
@@ -96,7 +96,7 @@ def test_every_init_applies(scheme: str) -> None:
 
 def test_normal_init_statistics() -> None:
     torch.manual_seed(0)
-    net = Generator(image_size=32, width=32, latent_dim=64)
+    net = Generator(image_size=32, ngf=32, latent_dim=64)
     init_weights(net, "normal")
     convs = [m.weight for m in net.modules() if isinstance(m, nn.ConvTranspose2d)]
     weights = torch.cat([w.flatten() for w in convs])
@@ -109,7 +109,7 @@ def test_normal_init_statistics() -> None:
 
 
 def test_uniform_init_bounds() -> None:
-    net = Discriminator(image_size=16, width=8)
+    net = Discriminator(image_size=16, ndf=8)
     init_weights(net, "uniform")
     for m in net.modules():
         if isinstance(m, nn.Conv2d):
@@ -119,7 +119,7 @@ def test_uniform_init_bounds() -> None:
 
 
 def test_default_init_leaves_weights() -> None:
-    net = Discriminator(image_size=16, width=8)
+    net = Discriminator(image_size=16, ndf=8)
     before = {k: v.clone() for k, v in net.state_dict().items()}
     init_weights(net, "default")
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())

@@ -9,6 +9,9 @@ import lightning as L
 import pytest
 import torch
 import yaml
+from hydra._internal.config_loader_impl import ConfigLoaderImpl
+from hydra._internal.utils import create_config_search_path
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
 from dcgan.build import build_datamodule, build_module, build_trainer
@@ -51,8 +54,11 @@ def _fit(cfg: DictConfig, tmp_path: Path, before_fit: Callable[[GAN], None] | No
 
 def test_ganhacks_sweep_lists_every_trick() -> None:
     sweep = yaml.safe_load((CONFIGS / "sweep" / "ganhacks.yaml").read_text())
-    listed = sweep["hydra"]["sweeper"]["params"]["trick"].split(",")
-    assert sorted(listed) == TRICKS and listed[0] == "none"
+    param = sweep["hydra"]["sweeper"]["params"]["trick"]
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(CONFIGS)))
+    (override,) = OverridesParser.create(config_loader=loader).parse_overrides([f"trick={param}"])
+    listed = list(override.sweep_string_iterator())  # what Hydra's sweeper runs
+    assert listed == TRICKS and "none" in listed
 
 
 def test_every_trick_composes_and_reaches_the_module(make_cfg) -> None:
@@ -88,7 +94,7 @@ def test_all_tricks_together_with_every_loss(make_cfg, tmp_path: Path, loss: str
     assert ckpt["global_step"] == 3 * 2
     state = ckpt["state_dict"]
     assert any(k.startswith("generator_ema.") for k in state)
-    assert ckpt["replay_buffer"].shape[0] == 12  # 3 batches of 8, capped at replay.size
+    assert ckpt["tricks"]["replay"].shape[0] == 12  # 3 batches of 8, capped at replay.size
     assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
 
 
@@ -134,7 +140,7 @@ def test_ema_is_saved_and_checkpoints_with_or_without_it_load(make_cfg, tmp_path
     assert ckpt["global_step"] == 2 * 2
     # an EMA checkpoint loads into a module without EMA (the copy is dropped) and back
     path = with_ema / "checkpoints" / "last.ckpt"
-    off = GAN.load_from_checkpoint(path, map_location="cpu", weights_only=True, ema_decay=0.0)
+    off = GAN.load_from_checkpoint(path, map_location="cpu", weights_only=True, ema={"decay": 0.0})
     assert not hasattr(off, "generator_ema") and off.sampling_generator is off.generator
     on = GAN.load_from_checkpoint(path, map_location="cpu", weights_only=True)
     assert on.sampling_generator is on.generator_ema
@@ -154,8 +160,9 @@ def test_replay_buffer_is_restored_from_the_checkpoint(make_cfg, tmp_path: Path)
     module = GAN.load_from_checkpoint(
         tmp_path / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True
     )
-    assert len(module.replay) == 10 and module.replay.p == 1.0
-    assert torch.equal(module.replay.images, ckpt["replay_buffer"])
+    buffer = module.trick("replay").buffer
+    assert len(buffer) == 10 and buffer.p == 1.0
+    assert torch.equal(buffer.images, ckpt["tricks"]["replay"])
 
 
 @pytest.mark.parametrize(("policy", "sizes"), [("separate", [8, 8, 8]), ("mixed", [16, 8])])
@@ -231,7 +238,7 @@ def test_all_tricks_in_mixed_precision(make_cfg, tmp_path: Path, accelerator: st
     cfg = make_cfg(*ALL_ON, f"trainer.accelerator={accelerator}", "trainer.precision=bf16-mixed")
     train(cfg, run_dir=tmp_path)
     ckpt = _ckpt(tmp_path)
-    assert ckpt["global_step"] == 2 * 2 and ckpt["replay_buffer"].shape[0] == 12
+    assert ckpt["global_step"] == 2 * 2 and ckpt["tricks"]["replay"].shape[0] == 12
     assert all(
         torch.isfinite(v).all() for v in ckpt["state_dict"].values() if v.is_floating_point()
     )
