@@ -46,7 +46,8 @@ class Trick:
 
     `gan` is the LightningModule (for `gan.iteration`, `gan.device`, `gan.generator`); it is set
     before any hook runs. `gan.iteration` counts completed iterations (0 during the first; in
-    `after_g_step` of the last G step it already includes the current one). `cfg` is the trick's own config node (`cfg.<name>`) as a `Config`.
+    `after_g_step` of the last G step it already includes the current one). `cfg` is the trick's
+    own config node (`cfg.<name>`) as a `Config`.
     """
 
     name: ClassVar[str] = ""

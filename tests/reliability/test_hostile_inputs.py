@@ -44,11 +44,11 @@ def test_hostile_checkpoints_are_refused_with_the_reason(make_cfg, tmp_path: Pat
         (files / "truncated.ckpt", (), ["weights only"]),
         (files / "empty.ckpt", (), ["weights only"]),
         (good, ("image_size=32",), ["image_size: checkpoint 16 != config 32"]),
-        (good, ("model.ngf=8",), ["generator.width: checkpoint 4 != config 8"]),
+        (good, ("model.ngf=8",), ["model.ngf: checkpoint 4 != config 8"]),
         (good, ("data.channels=3",), ["channels: checkpoint 1 != config 3"]),
         (good, ("latent_dim=7",), ["latent_dim"]),
         (good, ("d_steps=2",), ["d_steps: checkpoint 1 != config 2"]),
-        (good, ("pooling=avg",), ["discriminator.pooling"]),
+        (good, ("pooling=avg",), ["pooling.name: checkpoint 'strided' != config 'avg'"]),
         (good, ("callbacks.samples.num_samples=9",), ["num_samples"]),
     ]
     (files / "truncated.ckpt").write_bytes(good.read_bytes()[:5000])
