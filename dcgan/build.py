@@ -61,7 +61,9 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
     return []
 
 
-def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
+def build_callbacks(
+    callbacks: DictConfig, run_dir: Path, augmenting: bool = False
+) -> list[L.Callback]:
     """Sample grids and iteration-named checkpoints inside the run folder."""
     samples, ckpt = callbacks.samples, callbacks.checkpoint
     health, metrics = callbacks.health, callbacks.metrics
@@ -74,6 +76,7 @@ def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
             d_wins_patience=health.d_wins_patience,
             collapse_below=health.collapse_below,
             stop_on_nan=health.stop_on_nan,
+            augmenting=augmenting,
         ),
         ImageMetrics(
             run_dir,

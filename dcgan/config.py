@@ -33,6 +33,7 @@ class DataConfig:
     max_pixels: int = MAX_PIXELS  # larger images are skipped as decompression bombs
     cache: bool = False  # true: decode once into a uint8 .npy, memory-mapped by later runs
     cache_dir: str | None = None  # null: $XDG_CACHE_HOME/dcgan (~/.cache/dcgan)
+    limit: int | None = None  # N: only the first N images (after decoding), e.g. a small-set study
 
 
 @dataclass

@@ -12,9 +12,11 @@ import hydra
 import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
+from lightning.pytorch.utilities import rank_zero_only
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
+from dcgan.augment import augments, small_set_hint
 from dcgan.build import (
     build_callbacks,
     build_datamodule,
@@ -110,11 +112,16 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = build_datamodule(cfg.data, cfg.image_size)
+    augmenting = augments(cfg.augment)
+    datamodule.setup("fit")  # decoded here (not in fit) so that its size can steer a hint
+    hint = small_set_hint(datamodule.num_images, augmenting)
+    if hint is not None and rank_zero_only.rank == 0:
+        log.info(hint)
     module = build_module(cfg)
     if ckpt_path is not None:
         check_compatible(ckpt_path, module.hparams)  # before any logger or file is made
     loggers = build_loggers(cfg.logger, run_dir, run_name)
-    callbacks = build_callbacks(cfg.callbacks, run_dir)
+    callbacks = build_callbacks(cfg.callbacks, run_dir, augmenting)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
     try:

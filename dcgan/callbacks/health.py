@@ -45,6 +45,7 @@ class TrainingHealth(L.Callback):
         d_wins_patience: int = 200,
         collapse_below: float = 0.05,
         stop_on_nan: bool = True,
+        augmenting: bool = False,
     ) -> None:
         self.dirpath = Path(run_dir) / "checkpoints"
         self.every_n_steps = every_n_steps
@@ -52,6 +53,7 @@ class TrainingHealth(L.Callback):
         self.d_wins_patience = d_wins_patience
         self.collapse_below = collapse_below
         self.stop_on_nan = stop_on_nan
+        self.augmenting = augmenting
         self.warnings: list[str] = []
         self._d_wins_since: int | None = None
         self._d_wins_warned = False
@@ -90,9 +92,13 @@ class TrainingHealth(L.Callback):
         stretch = it - self._d_wins_since + 1
         if stretch >= self.d_wins_patience and not self._d_wins_warned:
             self._d_wins_warned = True
+            if self.augmenting:
+                remedy = "augmentation is on: a lower augment.target raises p sooner; or try"
+            else:  # on a small set the usual cause: D has memorised the real images
+                remedy = "if the set is small, D may have memorised it: try augment=ada; or"
             self._warn(
                 f"D wins outright: mean D(G(z)) < {self.d_wins_below} for {stretch} iterations "
-                f"(since iteration {self._d_wins_since}); G gets little gradient. Try "
+                f"(since iteration {self._d_wins_since}); G gets little gradient. {remedy} "
                 "label smoothing, a lower D learning rate, or fewer d_steps"
             )
 

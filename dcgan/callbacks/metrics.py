@@ -85,8 +85,14 @@ class ImageMetrics(L.Callback):
             log.warning("FID, KID and IS are off: %s; measuring SWD only", reason)
 
     def _real_images(self, trainer: L.Trainer) -> Tensor:
-        """A fixed random subset of the training images, [-1, 1] floats on the CPU."""
-        images = getattr(trainer.datamodule, "images", None)
+        """A fixed random subset of the source's images, [-1, 1] floats on the CPU.
+
+        With `data.limit` the reference is the whole source, not the N images trained on, so a
+        G that only reproduces those N does not score as the best one.
+        """
+        images = getattr(trainer.datamodule, "reference_images", None)
+        if images is None:
+            images = getattr(trainer.datamodule, "images", None)
         if images is None:
             raise RuntimeError("ImageMetrics needs a datamodule with a decoded `images` array")
         n = min(self.num_samples, len(images))

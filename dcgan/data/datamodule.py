@@ -58,6 +58,7 @@ class ImageDataModule(lightning.LightningDataModule):
         pin_memory: bool = False,
         cache: bool = False,
         cache_dir: str | None = None,
+        limit: int | None = None,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -68,6 +69,7 @@ class ImageDataModule(lightning.LightningDataModule):
             max_pixels=max_pixels,
             batch_size=batch_size,
             num_workers=num_workers,
+            limit=limit,
         )
         self.source, self.root, self.split = source, root, split
         self.image_size, self.channels = image_size, channels
@@ -75,7 +77,9 @@ class ImageDataModule(lightning.LightningDataModule):
         self.hflip, self.max_pixels = hflip, max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
         self.cache, self.cache_dir = cache, cache_dir
+        self.limit = limit
         self.images: np.ndarray | None = None
+        self.reference_images: np.ndarray | None = None
         self._loader: ResumableLoader | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -88,8 +92,14 @@ class ImageDataModule(lightning.LightningDataModule):
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
         else:
             images = load_images(*args)
+        self.reference_images = images  # what metrics compare with: all of the source
+        if self.limit is not None:  # after decoding (and the cache): one cache serves all limits
+            if self.limit > len(images):
+                log.info("data.limit=%d: the source has only %d images", self.limit, len(images))
+            images = images[: self.limit]
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
+            where += f" (data.limit={self.limit})" if self.limit is not None else ""
             raise DataError(
                 f"data.batch_size={self.batch_size} is larger than the {len(images)} images "
                 f"found{where}: lower data.batch_size or add images"

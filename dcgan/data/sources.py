@@ -44,6 +44,7 @@ def check_data(
     max_pixels: int = 1,
     batch_size: int = 1,
     num_workers: int = 0,
+    limit: int | None = None,
     **_: object,
 ) -> None:
     """Every rule on `data.*` values, checked before any slow loading; takes `**cfg.data`."""
@@ -63,6 +64,13 @@ def check_data(
     ):
         rule = f"choose an integer >= {low}{hint}"
         check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
+    check(
+        limit is None or (_is_int(limit) and limit >= 1),
+        "data.limit",
+        limit,
+        "choose an integer >= 1 (the first N images), or null for all",
+        DataError,
+    )
 
 
 def load_images(

@@ -105,6 +105,8 @@ def test_num_images_before_setup() -> None:
         ("source", "imagenet"),
         ("split", "val"),
         ("max_pixels", 0),
+        ("limit", 0),
+        ("limit", 2.5),
     ],
 )
 def test_bad_config_names_key(key: str, value: object) -> None:
@@ -123,3 +125,47 @@ def test_read_only_array_is_accepted() -> None:
     dm.images = np.zeros((8, 1, 8, 8), np.uint8)
     dm.images.flags.writeable = False
     assert next(iter(dm.train_dataloader())).shape == (4, 1, 8, 8)
+
+
+def test_limit_keeps_the_first_images_and_shares_one_cache(tmp_path: Path) -> None:
+    def images(limit: int | None) -> np.ndarray:
+        dm = ImageDataModule(
+            source="digits",
+            image_size=8,
+            channels=1,
+            batch_size=4,
+            limit=limit,
+            cache=True,
+            cache_dir=str(tmp_path),
+        )
+        dm.setup("fit")
+        return dm.images
+
+    full = images(None)
+    assert len(full) == 1797
+    assert np.array_equal(images(100), full[:100])
+    assert np.array_equal(images(5000), full)  # more than there are: all of them
+    assert len(list(tmp_path.rglob("*.npy"))) == 1  # the limit is applied after the cache
+
+
+def test_limit_below_the_batch_size_names_the_limit() -> None:
+    dm = ImageDataModule(source="digits", image_size=8, channels=1, batch_size=16, limit=10)
+    with pytest.raises(
+        DataError, match=r"batch_size=16 is larger than the 10 images.*data\.limit=10"
+    ):
+        dm.setup("fit")
+
+
+def test_metrics_compare_with_the_whole_source_under_a_limit(make_cfg, tmp_path: Path) -> None:
+    from dcgan.build import build_callbacks, build_datamodule, build_module, build_trainer
+    from dcgan.callbacks import ImageMetrics
+
+    cfg = make_cfg("data.limit=16", "callbacks.metrics.num_samples=64", "trainer.max_steps=1")
+    callbacks = build_callbacks(cfg.callbacks, tmp_path)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], callbacks, tmp_path)
+    datamodule = build_datamodule(cfg.data, cfg.image_size)
+    trainer.fit(module, datamodule=datamodule)
+    (scorer,) = [c for c in callbacks if isinstance(c, ImageMetrics)]
+    assert len(datamodule.images) == 16 and len(datamodule.reference_images) == 1797
+    assert scorer._real.shape[0] == 64  # drawn from all 1797, not only the 16 trained on

@@ -1,0 +1,87 @@
+"""The adaptive probability rises while D overfits, falls when it does not, and stays in [0, 1]."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from dcgan.augment import AdaptiveP
+
+
+def _run(ada: AdaptiveP, logits: torch.Tensor, iterations: int) -> list[float]:
+    ps = []
+    for it in range(1, iterations + 1):
+        ada.observe(logits)
+        ada.update(it)
+        ps.append(ada.p)
+    return ps
+
+
+def test_p_rises_when_d_is_sure_of_every_real_image_and_stops_at_one():
+    ada = AdaptiveP(p=0.0, target=0.6, speed_kimg=0.1, interval=4)  # 0 -> 1 in 100 images
+    ps = _run(ada, torch.full((8,), 3.0), 40)
+    assert ada.rt == 1.0
+    assert ps[2] == 0.0 and ps[3] == pytest.approx(32 / 100)  # moves at interval ends only
+    assert all(b >= a for a, b in zip(ps, ps[1:], strict=False))
+    assert ps[-1] == 1.0 and max(ps) <= 1.0
+
+
+def test_p_falls_back_to_zero_when_d_cannot_tell():
+    ada = AdaptiveP(p=0.5, target=0.6, speed_kimg=0.1, interval=2)
+    logits = torch.tensor([1.0, -1.0, 2.0, -0.5])  # r_t = 0
+    ps = _run(ada, logits, 30)
+    assert ada.rt == 0.0 and ps[1] == pytest.approx(0.5 - 8 / 100)
+    assert ps[-1] == 0.0 and min(ps) >= 0.0
+
+
+def test_step_is_counted_in_images_not_iterations():
+    small, large = AdaptiveP(speed_kimg=1, interval=1), AdaptiveP(speed_kimg=1, interval=1)
+    _run(small, torch.ones(8), 8)
+    _run(large, torch.ones(64), 1)
+    assert small.p == pytest.approx(large.p) == pytest.approx(0.064)
+
+
+def test_p_holds_at_the_target_and_center_shifts_the_sign():
+    ada = AdaptiveP(p=0.3, target=0.5, speed_kimg=1, interval=1)
+    ada.observe(torch.tensor([1.0, 1.0, 1.0, -1.0]))  # r_t = 0.5 = target
+    ada.update(1)
+    assert ada.p == 0.3
+    ada.observe(torch.tensor([0.6, 0.7, 0.4, 0.3]), center=0.5)  # lsgan's boundary: r_t = 0
+    ada.update(2)
+    assert ada.rt == 0.0 and ada.p < 0.3
+
+
+def test_state_round_trips_mid_interval():
+    a = AdaptiveP(speed_kimg=0.5, interval=4)
+    _run(a, torch.ones(8), 6)  # two observations waiting for the next update
+    b = AdaptiveP(speed_kimg=0.5, interval=4)
+    b.load_state_dict(a.state_dict())
+    assert (b.p, b.rt) == (a.p, a.rt)
+    for ada in (a, b):
+        for it in (7, 8):
+            ada.observe(torch.tensor([1.0, -1.0]))
+            ada.update(it)
+    assert b.p == a.p and b.rt == a.rt
+
+
+def test_reduce_sees_the_totals_of_the_interval():
+    seen = []
+    ada = AdaptiveP(interval=2)
+    ada.observe(torch.ones(3))
+    ada.observe(-torch.ones(1))
+    ada.update(2, reduce=lambda t: seen.append(t.clone()) or t * 2)
+    assert seen[0].tolist() == [2.0, 4.0] and ada.rt == 0.5
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"p": 1.5}, "augment.p=1.5"),
+        ({"target": 1.0}, "augment.target=1.0"),
+        ({"speed_kimg": 0}, "augment.speed_kimg=0"),
+        ({"interval": 0}, "augment.interval=0"),
+    ],
+)
+def test_bad_values_are_named(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        AdaptiveP(**kwargs)

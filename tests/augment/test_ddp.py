@@ -1,0 +1,57 @@
+"""ADA under two-process DDP on CPU: the ranks sum their signs, so p moves by both ranks' images."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+BATCH = 64
+# One update moves p by (2 ranks x 64 images) / (0.256 x 1000) = 0.5 when the signs are summed
+# over both ranks; a rank on its own would move it by 0.25.
+SPEED_KIMG = 0.256
+
+
+def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> None:
+    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcgan.train",
+            "data=digits",
+            "image_size=16",
+            "model.ngf=4",
+            "model.ndf=4",
+            f"data.batch_size={BATCH}",
+            "augment=ada",
+            f"augment.speed_kimg={SPEED_KIMG}",
+            "augment.interval=1",
+            "augment.p=0.5",  # r_t = k / 128 never equals 0.6: p moves at every update
+            "trainer=ddp",
+            "trainer.devices=2",
+            "trainer.accelerator=cpu",
+            "trainer.max_steps=6",
+            "trainer.enable_progress_bar=false",
+            "trainer.log_every_n_steps=1",
+            "logger=csv",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    (run,) = [p for p in (tmp_path / "outputs").glob("*/*") if p.is_dir()]
+    with (run / "csv" / "metrics.csv").open() as f:
+        ps = [float(r["augment/p"]) for r in csv.DictReader(f) if r.get("augment/p")]
+    assert len(ps) == 6
+    assert all(p in (0.0, 0.5, 1.0) for p in ps), ps  # steps of 0.5: both ranks counted
+    assert any(p != 0.5 for p in ps)  # it moved (a single rank's step would give 0.25, 0.75)
