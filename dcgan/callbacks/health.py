@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from pathlib import Path
 
 import lightning as L
 import torch
+
+from dcgan.callbacks.checkpoint import save_checkpoint
+from dcgan.callbacks.every import at_iteration_end, due
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +54,6 @@ class TrainingHealth(L.Callback):
         self.d_wins_patience = d_wins_patience
         self.collapse_below = collapse_below
         self.stop_on_nan = stop_on_nan
-        self.warnings: list[str] = []
         self._d_wins_since: int | None = None
         self._d_wins_warned = False
         self._collapse_warned = False
@@ -69,17 +70,13 @@ class TrainingHealth(L.Callback):
             ]
             if bad:
                 self._diverged(trainer, pl_module, bad)
-        if pl_module.global_step % pl_module.steps_per_iteration != 0:
+        if not at_iteration_end(pl_module):
             return  # the rest looks at whole iterations only
         if "d_g_z" in metrics:
             self._watch_d_wins(float(metrics["d_g_z"]), it)
-        if it > 0 and it % self.every_n_steps == 0 and it != self._last_check:
+        if due(pl_module, self.every_n_steps, self._last_check):
             self._last_check = it
             self._watch_collapse(pl_module, it)
-
-    def _warn(self, message: str) -> None:
-        self.warnings.append(message)
-        log.warning(message)
 
     def _watch_d_wins(self, d_g_z: float, it: int) -> None:
         if d_g_z >= self.d_wins_below:
@@ -90,7 +87,7 @@ class TrainingHealth(L.Callback):
         stretch = it - self._d_wins_since + 1
         if stretch >= self.d_wins_patience and not self._d_wins_warned:
             self._d_wins_warned = True
-            self._warn(
+            log.warning(
                 f"D wins outright: mean D(G(z)) < {self.d_wins_below} for {stretch} iterations "
                 f"(since iteration {self._d_wins_since}); G gets little gradient. Try "
                 "label smoothing, a lower D learning rate, or fewer d_steps"
@@ -103,7 +100,7 @@ class TrainingHealth(L.Callback):
             return
         if not self._collapse_warned:
             self._collapse_warned = True
-            self._warn(
+            log.warning(
                 f"samples collapse at iteration {it}: the fixed-noise samples differ by "
                 f"{diversity:.4f} per pixel (< {self.collapse_below}); G may be mode-collapsing"
             )
@@ -111,10 +108,7 @@ class TrainingHealth(L.Callback):
     def _diverged(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: list[str]) -> None:
         it = pl_module.iteration
         path = self.dirpath / f"nan_iter_{it:06d}.ckpt"
-        tmp = path.with_name(path.name + ".tmp")
-        trainer.save_checkpoint(tmp, weights_only=False)
-        if trainer.is_global_zero:
-            os.replace(tmp, path)
+        save_checkpoint(trainer, path)
         message = (
             f"training diverged at iteration {it}: {', '.join(bad)}; the diverged state is in "
             f"{path}, the last good one in {self.dirpath / 'last.ckpt'} (if one was written). "

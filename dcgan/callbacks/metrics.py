@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,8 @@ import lightning as L
 import torch
 from torch import Tensor
 
+from dcgan.callbacks.checkpoint import save_checkpoint
+from dcgan.callbacks.every import due
 from dcgan.metrics import InceptionMetrics, inception_unavailable, sliced_wasserstein
 from dcgan.module import sample_noise
 from dcgan.runinfo import update_run_info
@@ -102,9 +103,7 @@ class ImageMetrics(L.Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         self._images_seen += len(batch)
-        it = pl_module.iteration
-        at_boundary = pl_module.global_step % pl_module.steps_per_iteration == 0
-        if at_boundary and it > 0 and it % self.every_n_steps == 0 and it != self._last_eval:
+        if due(pl_module, self.every_n_steps, self._last_eval):
             self.evaluate(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -141,11 +140,7 @@ class ImageMetrics(L.Callback):
         return scores
 
     def _save_best(self, trainer: L.Trainer) -> None:
-        tmp = self.best_path.with_name("best.ckpt.tmp")
-        trainer.save_checkpoint(tmp, weights_only=False)  # collective; rank zero writes
-        if trainer.is_global_zero:
-            os.replace(tmp, self.best_path)
-        trainer.strategy.barrier("dcgan_best_checkpoint")
+        save_checkpoint(trainer, self.best_path)
 
     def write(self, pl_module: L.LightningModule) -> None:
         """Latest and best metrics, history and throughput into metrics.json."""

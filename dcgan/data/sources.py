@@ -6,7 +6,6 @@ import gzip
 import logging
 import os
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,19 +14,23 @@ import torch
 import torch.nn.functional as F
 
 from .decode import UnreadableImage, decode_image
+from .files import (
+    EXTENSIONS,
+    FASHION_MNIST_ROOT,
+    SOURCES,
+    SPLITS,
+    DataError,
+    _check_root,
+    _idx_path,
+    find_image_files,
+)
+
+__all__ = ["EXTENSIONS", "FASHION_MNIST_ROOT", "SOURCES", "SPLITS", "DataError", "load_images"]
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("folder", "digits", "fashion_mnist")
-SPLITS = ("train", "test", "all")
-EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
-FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
 IDX_IMAGES_MAGIC = 2051
 _RESIZE_CHUNK_PIXELS = 1 << 25  # float32 pixels per interpolate call (~128 MiB) to bound memory
-
-
-class DataError(ValueError):
-    """A dataset or data config problem, with a message that says what, where and how to fix."""
 
 
 def load_images(
@@ -97,48 +100,6 @@ def load_folder(
     return out[:count]
 
 
-def _check_root(root: str | None) -> str:
-    """Resolve data.root and fail early with a fix when it is missing or not a folder."""
-    hint = "put images in <root>/<subfolder>/*.jpg or set data.root=<folder>"
-    if root is None or str(root).strip() == "":
-        raise DataError(f"data.root is not set for data.source=folder: {hint}")
-    folder = os.path.abspath(os.path.expanduser(os.fspath(root)))
-    if not os.path.exists(folder):
-        raise DataError(f"data.root '{root}' does not exist (resolved to {folder}): {hint}")
-    if not os.path.isdir(folder):
-        raise DataError(
-            f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}"
-        )
-    return folder
-
-
-def find_image_files(folder: str) -> list[str]:
-    """List image files under folder at any depth, following links without looping, sorted."""
-    return sorted(
-        os.path.join(dirpath, name)
-        for dirpath, names in _walk(folder)
-        for name in names
-        if os.path.splitext(name)[1].lower() in EXTENSIONS
-    )
-
-
-def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
-    """os.walk that follows directory links but visits each real directory only once."""
-    seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            dirnames[:] = []
-            continue
-        seen.add(key)
-        yield dirpath, filenames
-
-
 def load_digits(image_size: int, channels: int) -> np.ndarray:
     """sklearn's bundled 8x8 digits (offline), scaled 0..16 -> 0..255 and resized."""
     from sklearn.datasets import load_digits as sk_load_digits
@@ -157,19 +118,6 @@ def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: 
     parts = [read_idx_images(_idx_path(folder, p)) for p in prefixes]
     images = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return resize_gray(images, image_size, channels)
-
-
-def _idx_path(folder: str, prefix: str) -> Path:
-    """Find <prefix>-images-idx3-ubyte(.gz) or say how to get it."""
-    path = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
-    for candidate in (path, path.with_suffix("")):
-        if candidate.is_file():
-            return candidate
-    raise DataError(
-        f"Fashion-MNIST file {path} not found (data.root={folder}): "
-        "run `apt-get install dataset-fashion-mnist` or set data.root to the folder with "
-        "the IDX files"
-    )
 
 
 def read_idx_images(path: str | Path) -> np.ndarray:
