@@ -24,8 +24,18 @@ class OutputError(OSError):
 def cannot_write(path: str | Path, err: BaseException, hint: str = "") -> OutputError:
     """The one-line error for a failed write of `path`."""
     cause = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    if getattr(err, "errno", None) is None and _disk_is_full(Path(path).parent):
+        cause = f"No space left on device ({cause})"  # a short write reported without errno
     tail = f"; {hint}" if hint else "; free space or choose a writable folder"
     return OutputError(f"cannot write {path}: {cause}{tail}")
+
+
+def _disk_is_full(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 64 * 1024
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -30,6 +30,7 @@ from omegaconf.errors import OmegaConfBaseException
 from tqdm import tqdm
 
 from dcgan import sampling
+from dcgan.atomic import OutputError
 from dcgan.checkpoints import EMA_CHOICES, CheckpointError, load_gan
 from dcgan.config import ConfigError
 from dcgan.export import EXPORTS, export
@@ -197,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = parse(argv)
         written = run(cfg)
-    except (ConfigError, CheckpointError, OmegaConfBaseException) as err:
+    except (ConfigError, CheckpointError, OutputError, OmegaConfBaseException) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files to {cfg.out}")

@@ -16,8 +16,12 @@ log = logging.getLogger(__name__)
 __all__ = ["IterationCheckpoint", "OutputError", "save_checkpoint"]
 
 
-def save_checkpoint(trainer: L.Trainer, path: Path, hint: str = "") -> None:
+def save_checkpoint(trainer: L.Trainer, path: Path) -> None:
     """Every rank joins Lightning's collective save; rank zero writes `path` atomically."""
+    hint = (
+        f"the files already in {path.parent} are untouched. Free space or choose a "
+        "writable folder (hydra.run.dir=...), then resume"
+    )
     if trainer.is_global_zero:
         write_atomic(path, lambda tmp: trainer.save_checkpoint(tmp, weights_only=False), hint)
     else:  # the other ranks write nothing, but must take part in the gather
@@ -65,11 +69,7 @@ class IterationCheckpoint(L.Callback):
             log.warning("training stopped (%s); kept %s", type(exception).__name__, self.last_path)
 
     def _save(self, trainer: L.Trainer, path: Path) -> None:
-        hint = (
-            f"the files already in {self.dirpath} are untouched. Free space or choose a "
-            "writable folder (hydra.run.dir=...), then resume"
-        )
-        save_checkpoint(trainer, path, hint)
+        save_checkpoint(trainer, path)
         if trainer.is_global_zero:
             log.info("checkpoint written: %s", path)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import lightning as L
 import torch
 
+from dcgan.atomic import OutputError
 from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import at_iteration_end, due
 
@@ -108,10 +109,14 @@ class TrainingHealth(L.Callback):
     def _diverged(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: list[str]) -> None:
         it = pl_module.iteration
         path = self.dirpath / f"nan_iter_{it:06d}.ckpt"
-        save_checkpoint(trainer, path)
+        try:
+            save_checkpoint(trainer, path)
+            kept = f"the diverged state is in {path}"
+        except OutputError as err:  # the divergence is the news; the lost file a footnote
+            kept = f"the diverged state was not saved ({err})"
         message = (
-            f"training diverged at iteration {it}: {', '.join(bad)}; the diverged state is in "
-            f"{path}, the last good one in {self.dirpath / 'last.ckpt'} (if one was written). "
+            f"training diverged at iteration {it}: {', '.join(bad)}; {kept}, the last good "
+            f"one in {self.dirpath / 'last.ckpt'} (if one was written). "
             "Lower the learning rates or try norm=spectral"
         )
         log.error(message)
