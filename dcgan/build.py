@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -19,6 +19,7 @@ from dcgan.callbacks import (
     StopOnSignal,
     TrainingHealth,
 )
+from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
@@ -96,7 +97,7 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
             )
         ]
     if logger.name == "csv":
-        return [CSVLogger(save_dir=str(run_dir), name="csv", version="")]
+        return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
     if logger.name == "tensorboard":
         return [TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")]
     return []

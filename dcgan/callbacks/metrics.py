@@ -69,6 +69,17 @@ class ImageMetrics(L.Callback):
         """The monitored metric at the last evaluation (what a sweeper minimises)."""
         return self.history[-1].get(self.monitor) if self.history else None
 
+    def state_dict(self) -> dict[str, Any]:
+        """The history and best so far travel in each checkpoint: a resume continues them."""
+        return {"history": list(self.history), "best": self.best}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Take the history and best of the checkpoint a run resumes from."""
+        self.history = list(state_dict.get("history", []))
+        self.best = state_dict.get("best")
+        if self.history:
+            self._last_eval = int(self.history[-1]["iteration"])
+
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._start = time.perf_counter()
         self._eval_time = 0.0
