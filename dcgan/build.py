@@ -19,6 +19,7 @@ from dcgan.callbacks import (
     StopOnSignal,
     TrainingHealth,
 )
+from dcgan.console import with_progress
 from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
@@ -86,16 +87,16 @@ def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger, writing inside the run folder."""
     if logger.name == "wandb":
-        return [
-            WandbLogger(
-                name=run_name,
-                save_dir=str(run_dir),
-                project=logger.project,
-                entity=logger.entity,
-                offline=logger.offline,
-                log_model=False,
-            )
-        ]
+        wandb_logger = WandbLogger(
+            name=run_name,
+            save_dir=str(run_dir),
+            project=logger.project,
+            entity=logger.entity,
+            offline=logger.offline,
+            log_model=False,
+        )
+        wandb_logger._wandb_init.pop("anonymous", None)  # else W&B warns that it has no effect
+        return [wandb_logger]
     if logger.name == "csv":
         return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
     if logger.name == "tensorboard":
@@ -151,10 +152,12 @@ def build_trainer(
     channels_last = resolve_channels_last(memory_format, kwargs["precision"], kwargs["accelerator"])
     if rank_zero_only.rank == 0:
         log.info(describe(kwargs["precision"], channels_last, kwargs["accelerator"]))
+    callbacks = [*callbacks, ChannelsLast()] if channels_last else callbacks
     return L.Trainer(
         **kwargs,
         logger=loggers or False,
-        callbacks=[*callbacks, ChannelsLast()] if channels_last else callbacks,
+        callbacks=with_progress(callbacks, kwargs["enable_progress_bar"]),
         default_root_dir=str(run_dir),
         enable_checkpointing=False,
+        enable_model_summary=False,  # dcgan.train logs the model size in one line
     )

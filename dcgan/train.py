@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import sys
 import time
@@ -96,7 +97,9 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
         build_trainer,
     )
     from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
+    from dcgan.console import describe_model, quiet_libraries
 
+    quiet_libraries()
     saved = run_dir / ".hydra" / "config.yaml"
     if not saved.exists():  # the CLI has written it already; API callers get it here
         write_text_atomic(saved, OmegaConf.to_yaml(cfg))
@@ -104,6 +107,8 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = build_datamodule(cfg.data, cfg.image_size)
     module = build_module(cfg)
+    log.info(describe_model(module))
+    log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
     callbacks = build_callbacks(cfg.callbacks, run_dir)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
@@ -177,6 +182,9 @@ def _one_line(err: BaseException) -> BaseException:
 def main() -> float | None:
     """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
     check_train_args(sys.argv[1:])
+    os.environ.setdefault(
+        "WANDB_SILENT", "true"
+    )  # W&B's banner and summary; the run folder says where
     return _hydra_main()
 
 

@@ -11,6 +11,7 @@ renamed, so a reader never sees half an array.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
@@ -69,9 +70,7 @@ def fingerprint(
         prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
         contents = _stat_list([str(_idx_path(folder, p)) for p in prefixes], folder)
     else:  # digits ship inside scikit-learn: its version is the contents
-        import sklearn
-
-        contents = [sklearn.__version__]
+        contents = [importlib.metadata.version("scikit-learn")]
     return request, contents
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import logging
 import os
 import time
@@ -102,11 +103,22 @@ def load_folder(
 
 def load_digits(image_size: int, channels: int) -> np.ndarray:
     """sklearn's bundled 8x8 digits (offline), scaled 0..16 -> 0..255 and resized."""
-    from sklearn.datasets import load_digits as sk_load_digits
-
-    images = sk_load_digits().images  # float64 [1797, 8, 8], values 0..16
+    images = _bundled_digits()  # float64 [1797, 8, 8], values 0..16
     images = np.clip(np.rint(images * (255.0 / 16.0)), 0, 255).astype(np.uint8)
     return resize_gray(images, image_size, channels)
+
+
+def _bundled_digits() -> np.ndarray:
+    """The digits file inside scikit-learn, read without importing it (seconds at start-up)."""
+    spec = importlib.util.find_spec("sklearn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            with gzip.open(path, "rt") as fh:
+                return np.loadtxt(fh, delimiter=",")[:, :-1].reshape(-1, 8, 8)
+    from sklearn.datasets import load_digits as sk_load_digits  # another layout: ask sklearn
+
+    return sk_load_digits().images
 
 
 def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: str) -> np.ndarray:
