@@ -78,6 +78,30 @@ def write_atomic(path: str | Path, write: Callable[[Path], None], hint: str = ""
     return path
 
 
+PROBE_BYTES = 4096  # a full disk refuses this much; an empty probe file would still fit
+
+
+def unwritable(folder: str | Path) -> str | None:
+    """Why files cannot be written into `folder`, or None; creates nothing that stays."""
+    folder = Path(os.path.abspath(os.path.expanduser(os.fspath(folder))))
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is a file, not a folder (Not a directory)"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write_check_", dir=existing)
+        try:
+            os.write(fd, b"\0" * PROBE_BYTES)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        return err.strerror or str(err)
+    return None
+
+
 def write_bytes_atomic(path: str | Path, data: bytes, hint: str = "") -> Path:
     """Write `data` to `path` atomically."""
     return write_atomic(path, lambda tmp: tmp.write_bytes(data), hint)

@@ -11,22 +11,27 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
-from typing import Any
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from dcgan.atomic import write_atomic, write_text_atomic
+
+if TYPE_CHECKING:  # torch is imported when exporting, not when arguments are checked
+    import torch
+    from torch import nn
 
 EXPORTS = {"torchscript": "generator.pt", "onnx": "generator.onnx"}
 
 
 def _example(generator: nn.Module) -> torch.Tensor:
+    import torch
+
     return torch.zeros(2, generator.latent_dim)
 
 
 def export_torchscript(generator: nn.Module, path: Path) -> None:
     """A traced module that `torch.jit.load` runs without this package."""
+    import torch
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecation notices: tracing is what a forward needs
         traced = torch.jit.trace(generator, _example(generator), check_trace=False)
@@ -41,6 +46,7 @@ def export_torchscript(generator: nn.Module, path: Path) -> None:
 
 def export_onnx(generator: nn.Module, path: Path) -> None:
     """An ONNX graph with a dynamic batch: input `z`, output `images`."""
+    import torch
 
     def write(tmp: Path) -> None:
         with warnings.catch_warnings():

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
-from torch import Tensor
-from torchvision.utils import make_grid
 
 from dcgan.atomic import write_atomic
+
+if TYPE_CHECKING:  # torch is imported where a grid is made, not to check arguments
+    from torch import Tensor
 
 FORMATS = {"png": "PNG", "jpg": "JPEG"}
 
@@ -30,6 +32,8 @@ def save_image(image: Tensor | np.ndarray, path: Path, fmt: str = "png") -> None
 
 def grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:
     """uint8 [B, H, W, C] -> one uint8 [H', W', C] grid; `nrow` images a row (default: square)."""
+    from torchvision.utils import make_grid
+
     nrow = nrow or max(1, math.ceil(math.sqrt(images.shape[0])))
     tiled = make_grid(images.permute(0, 3, 1, 2), nrow=nrow, padding=padding, pad_value=0)
     if images.shape[-1] == 1:  # make_grid repeats one channel to three

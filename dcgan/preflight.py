@@ -11,7 +11,6 @@ from __future__ import annotations
 import netrc
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -19,32 +18,9 @@ from urllib.parse import urlparse
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from dcgan.atomic import OutputError
+from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_source
-
-PROBE_BYTES = 4096  # a full disk refuses this much; an empty probe file would still fit
-
-
-def unwritable(folder: str | Path) -> str | None:
-    """Why files cannot be written into `folder`, or None; creates nothing that stays."""
-    folder = Path(os.path.abspath(os.path.expanduser(os.fspath(folder))))
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        return f"{existing} is a file, not a folder (Not a directory)"
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".write_check_", dir=existing)
-        try:
-            os.write(fd, b"\0" * PROBE_BYTES)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-            os.unlink(probe)
-    except OSError as err:
-        return err.strerror or str(err)
-    return None
 
 
 def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
