@@ -173,7 +173,7 @@ class MetricsConfig:
     every_n_steps: int = 500
     num_samples: int = 256
     monitor: str = "swd"
-    inception_weights: str | None = None
+    inception_weights: str | None = "auto"
     seed: int = 0
 
 
@@ -414,7 +414,7 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         metrics.monitor == "swd" or metrics.inception_weights is not None,
         "callbacks.metrics.monitor",
         metrics.monitor,
-        "needs callbacks.metrics.inception_weights=<local Inception .pth>; or monitor swd",
+        "needs callbacks.metrics.inception_weights=auto or a local Inception .pth; or monitor swd",
     )
     _check(
         0 <= health.d_wins_below < 1,

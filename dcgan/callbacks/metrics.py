@@ -1,4 +1,4 @@
-"""Image quality during training: SWD (FID/KID/IS with local weights), best.ckpt, metrics.json."""
+"""Image quality in training: SWD (FID/KID/IS when Inception weights are at hand), best.ckpt."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from torch import Tensor
 
 from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import due
-from dcgan.metrics import InceptionMetrics, inception_unavailable, sliced_wasserstein
+from dcgan.config import ConfigError
+from dcgan.metrics import InceptionMetrics, locate_weights, sliced_wasserstein
 from dcgan.module import sample_noise
 from dcgan.runinfo import update_run_info
 
@@ -88,11 +89,11 @@ class ImageMetrics(L.Callback):
         hp = pl_module.hparams
         gen = torch.Generator().manual_seed(self.seed)
         self._z = sample_noise(len(self._real), hp.latent_dim, hp.noise, "cpu", gen)
-        reason = inception_unavailable(self.inception_weights)
+        path, reason = locate_weights(self.inception_weights)
         if reason is None:
-            self._inception = InceptionMetrics(self.inception_weights)
+            self._inception = InceptionMetrics(path)
         elif self.monitor != "swd":
-            raise FileNotFoundError(
+            raise ConfigError(
                 f"callbacks.metrics.monitor={self.monitor} needs Inception weights, but {reason}"
             )
         else:
