@@ -179,13 +179,13 @@ def _one_line(err: BaseException) -> BaseException:
     return SystemExit(3 if isinstance(err, TrainingDiverged) else 2)
 
 
-def main() -> float | None:
+def main() -> None:
     """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
     check_train_args(sys.argv[1:])
     os.environ.setdefault(
         "WANDB_SILENT", "true"
     )  # W&B's banner and summary; the run folder says where
-    return _hydra_main()
+    _hydra_main()  # its return value is for sweepers; a console script must exit 0
 
 
 if __name__ == "__main__":
