@@ -12,6 +12,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
 from dcgan.callbacks import (
+    AtomicCheckpointIO,
     ImageMetrics,
     IterationCheckpoint,
     RandomState,
@@ -158,6 +159,6 @@ def build_trainer(
         logger=loggers or False,
         callbacks=with_progress(callbacks, kwargs["enable_progress_bar"]),
         default_root_dir=str(run_dir),
-        enable_checkpointing=False,
+        plugins=[AtomicCheckpointIO()],  # every checkpoint through the one atomic-write helper
         enable_model_summary=False,  # dcgan.train logs the model size in one line
     )

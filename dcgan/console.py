@@ -33,6 +33,9 @@ def quiet_libraries() -> None:
         warnings.filterwarnings("ignore", category=FutureWarning, module=module)
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=module)
     warnings.filterwarnings("ignore", message=r".*LeafSpec.*is deprecated")
+    # a resumed run checkpoints into its own folder again: expected, not news
+    warnings.filterwarnings("ignore", message=r"Checkpoint directory .* exists and is not empty")
+    warnings.filterwarnings("ignore", message=r"The dirpath has changed from")
 
 
 def describe_model(module: L.LightningModule) -> str:
