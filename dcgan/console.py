@@ -36,6 +36,8 @@ def quiet_libraries() -> None:
     # a resumed run checkpoints into its own folder again: expected, not news
     warnings.filterwarnings("ignore", message=r"Checkpoint directory .* exists and is not empty")
     warnings.filterwarnings("ignore", message=r"The dirpath has changed from")
+    # saved at an iteration's end, after its optimizer steps: the state a resume needs
+    warnings.filterwarnings("ignore", message=r"Using ModelCheckpoint with manual optimization")
 
 
 def describe_model(module: L.LightningModule) -> str:

@@ -8,6 +8,7 @@ missing `pics/` folder is reported within about a second.
 
 from __future__ import annotations
 
+import logging
 import netrc
 import os
 import sys
@@ -101,10 +102,13 @@ class Preflight(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         run_dir = OmegaConf.select(config, "hydra.run.dir")
+        logging.disable(logging.INFO)  # train() says the same again once logging is set up
         try:
             check_run(config, run_dir)
         except (ConfigError, DataError, OutputError) as err:
             refuse(err)
+        finally:
+            logging.disable(logging.NOTSET)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         try:
