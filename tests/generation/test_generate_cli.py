@@ -192,7 +192,8 @@ def test_bad_out_is_one_line_before_torch_is_imported(plain_ckpt: Path, tmp_path
             timeout=120,
         )
         assert res.returncode == 2, (arg, res.stderr)
-        assert res.stderr.startswith(message) and len(res.stderr.splitlines()) == 1, res.stderr
+        assert res.stderr.startswith("error: ") and message in res.stderr, res.stderr
+        assert len(res.stderr.splitlines()) == 1, res.stderr
         assert res.stdout.strip() == "False", f"{arg}: torch was imported before the refusal"
     assert blocker.read_text() == "kept"
 
