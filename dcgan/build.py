@@ -96,7 +96,7 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
             offline=logger.offline,
             log_model=False,
         )
-        wandb_logger._wandb_init.pop("anonymous", None)  # else W&B warns that it has no effect
+        getattr(wandb_logger, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
         return [wandb_logger]
     if logger.name == "csv":
         return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
