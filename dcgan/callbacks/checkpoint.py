@@ -78,6 +78,11 @@ class IterationCheckpoint(ModelCheckpoint):
         self.every_n_steps = every_n_steps
 
     @property
+    def state_key(self) -> str:
+        """One per run, whatever its settings: a resume with another every_n_steps keeps it."""
+        return type(self).__name__
+
+    @property
     def last_path(self) -> Path:
         return Path(self.dirpath) / "last.ckpt"
 
