@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
 from dcgan.callbacks import (
+    AtomicCheckpointIO,
     ImageMetrics,
     IterationCheckpoint,
     RandomState,
@@ -20,6 +21,8 @@ from dcgan.callbacks import (
     TrainingHealth,
 )
 from dcgan.config import module_config
+from dcgan.console import with_progress
+from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
@@ -44,18 +47,18 @@ def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger, writing inside the run folder."""
     if logger.name == "wandb":
-        return [
-            WandbLogger(
-                name=run_name,
-                save_dir=str(run_dir),
-                project=logger.project,
-                entity=logger.entity,
-                offline=logger.offline,
-                log_model=False,
-            )
-        ]
+        wandb_logger = WandbLogger(
+            name=run_name,
+            save_dir=str(run_dir),
+            project=logger.project,
+            entity=logger.entity,
+            offline=logger.offline,
+            log_model=False,
+        )
+        getattr(wandb_logger, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
+        return [wandb_logger]
     if logger.name == "csv":
-        return [CSVLogger(save_dir=str(run_dir), name="csv", version="")]
+        return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
     if logger.name == "tensorboard":
         return [TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")]
     return []
@@ -112,10 +115,12 @@ def build_trainer(
     channels_last = resolve_channels_last(memory_format, kwargs["precision"], kwargs["accelerator"])
     if rank_zero_only.rank == 0:
         log.info(describe(kwargs["precision"], channels_last, kwargs["accelerator"]))
+    callbacks = [*callbacks, ChannelsLast()] if channels_last else callbacks
     return L.Trainer(
         **kwargs,
         logger=loggers or False,
-        callbacks=[*callbacks, ChannelsLast()] if channels_last else callbacks,
+        callbacks=with_progress(callbacks, kwargs["enable_progress_bar"]),
         default_root_dir=str(run_dir),
-        enable_checkpointing=False,
+        plugins=[AtomicCheckpointIO()],  # every checkpoint through the one atomic-write helper
+        enable_model_summary=False,  # dcgan.train logs the model size in one line
     )

@@ -18,36 +18,15 @@ import torch
 from omegaconf.errors import OmegaConfBaseException
 from torch import Tensor
 
+from dcgan.ckpt_files import EMA_CHOICES, CheckpointError, resolve_path
 from dcgan.module import GAN
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
+__all__ = ["EMA_CHOICES", "CheckpointError", "load_gan", "read_checkpoint", "resolve_path"]
+
 EMA_PREFIX = "generator_ema."
-EMA_CHOICES = ("auto", "true", "false")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be used; the message names the file and what is wrong with it."""
-
-
-def resolve_path(path: str | Path) -> Path:
-    """Accept a .ckpt file or a run folder (its `checkpoints/last.ckpt`), or say what is missing."""
-    path = Path(path)
-    if path.is_dir():
-        for candidate in (path / "checkpoints" / "last.ckpt", path / "last.ckpt"):
-            if candidate.is_file():
-                return candidate
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} is a folder without checkpoints/last.ckpt; "
-            "give the path of a .ckpt file"
-        )
-    if not path.is_file():
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} does not exist (resolved to {path.resolve()}); "
-            "give the path of a .ckpt file, e.g. outputs/<date>/<time>/checkpoints/last.ckpt"
-        )
-    return path
 
 
 def load_weights_only(path: str | Path) -> Any:

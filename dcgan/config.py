@@ -15,7 +15,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from dcgan.checks import ConfigError, check, choose
-from dcgan.data.sources import MAX_PIXELS, check_data
+from dcgan.data.files import MAX_PIXELS, check_data
 from dcgan.tricks import D_BATCHES, TRICKS
 
 __all__ = ["ConfigError", "TrainConfig", "module_config", "register_configs", "validate"]
@@ -159,9 +159,9 @@ class MetricsConfig:
     every_n_steps: int = 500  # iterations between image-quality evaluations (and one at the end)
     num_samples: int = 256  # generated and real images compared each time (the same ones)
     monitor: str = "swd"  # picks checkpoints/best.ckpt, and train() returns it: swd, fid, kid
-    # a local Inception .pth (torch-fidelity's weights-inception-2015-12-05-6726825d.pth)
-    # turns on FID, KID and IS
-    inception_weights: str | None = None
+    # auto: torch-fidelity's cached Inception weights, else one download attempt; or a local
+    # .pth (weights-inception-2015-12-05-6726825d.pth); null: FID, KID and IS off
+    inception_weights: str | None = "auto"
     seed: int = 0  # fixes the real subset, the latent vectors and SWD's random directions
 
 
@@ -382,7 +382,7 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         metrics.monitor == "swd" or metrics.inception_weights is not None,
         "callbacks.metrics.monitor",
         metrics.monitor,
-        "needs callbacks.metrics.inception_weights=<local Inception .pth>; or monitor swd",
+        "needs callbacks.metrics.inception_weights=auto or a local Inception .pth; or monitor swd",
     )
     check(
         0 <= health.d_wins_below < 1,

@@ -9,40 +9,46 @@ them). BatchNorm always uses its running statistics.
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-from torch import nn
+from dcgan.atomic import write_atomic, write_text_atomic
+
+if TYPE_CHECKING:  # torch is imported when exporting, not when arguments are checked
+    import torch
+    from torch import nn
 
 EXPORTS = {"torchscript": "generator.pt", "onnx": "generator.onnx"}
 
 
 def _example(generator: nn.Module) -> torch.Tensor:
+    import torch
+
     return torch.zeros(2, generator.latent_dim)
 
 
 def export_torchscript(generator: nn.Module, path: Path) -> None:
     """A traced module that `torch.jit.load` runs without this package."""
+    import torch
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # deprecation notices: tracing is what a forward needs
         traced = torch.jit.trace(generator, _example(generator), check_trace=False)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+
+    def write(tmp: Path) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.jit.save(traced, str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomic(path, write)
 
 
 def export_onnx(generator: nn.Module, path: Path) -> None:
     """An ONNX graph with a dynamic batch: input `z`, output `images`."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    import torch
+
+    def write(tmp: Path) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exporter warns about dropout kept on: intended
             torch.onnx.export(
@@ -55,9 +61,8 @@ def export_onnx(generator: nn.Module, path: Path) -> None:
                 dynamic_axes={"z": {0: "batch"}, "images": {0: "batch"}},
                 opset_version=17,
             )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomic(path, write)
 
 
 def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> Path:
@@ -69,7 +74,5 @@ def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> 
     generator = generator.cpu().eval()
     (export_onnx if kind == "onnx" else export_torchscript)(generator, path)
     meta = {"file": path.name, "input": "z", "output": "images", "range": [-1, 1], **info}
-    sidecar, tmp = out / f"{path.name}.json", out / f".{path.name}.json.tmp"
-    tmp.write_text(json.dumps(meta, indent=2) + "\n")
-    os.replace(tmp, sidecar)
+    write_text_atomic(out / f"{path.name}.json", json.dumps(meta, indent=2) + "\n")
     return path

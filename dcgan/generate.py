@@ -1,19 +1,9 @@
 """Generate from a trained model: `python -m dcgan.generate ckpt=... n=64 out=gen/ seed=0`.
 
-Keys are merged by OmegaConf into a typed schema: the same key=value style as training, a wrong
-key or type stops with its name, and no Hydra output folders appear around the generated files.
-
-  ckpt=PATH               a .ckpt file, or a run folder (uses its checkpoints/last.ckpt)
-  n=64                    images to write (with interpolate: walks)
-  out=gen                 output folder; existing files are never replaced unless overwrite=true
-  seed=0                  same seed, same images; image i of a seed does not depend on n
-  batch_size=256          images per forward pass (memory holds one batch)
-  device=auto             auto (cuda when available), cpu, cuda, cuda:1, mps
-  format=png              png or jpg, for the separate images (grids are always PNG)
-  interpolate=0           K >= 2: n latent walks of K steps -> walk.png and walk.gif
-  export=null             onnx or torchscript: write G as a file instead of images
-  dropout_at_generation=  null: as trained; true/false: keep G's dropout on/off
-  ema=auto                auto: the EMA generator when the checkpoint has one; true; false
+Keys follow the same key=value style as the other tools (`dcgan.cli`): `--help` lists them with
+their defaults. Arguments, the checkpoint path and the output folder are checked before torch is
+imported, so a refusal takes a fraction of a second; no Hydra output folders appear around the
+generated files.
 """
 
 from __future__ import annotations
@@ -23,81 +13,105 @@ import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from omegaconf import MISSING, DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
-from tqdm import tqdm
+from dcgan.atomic import OutputError, unwritable
+from dcgan.ckpt_files import EMA_CHOICES, CheckpointError, resolve_path
+from dcgan.cli import CliError, help_text, key, parse
+from dcgan.export import EXPORTS
+from dcgan.image_files import FORMATS
 
-from dcgan import sampling
-from dcgan.checkpoints import EMA_CHOICES, CheckpointError, load_gan
-from dcgan.config import ConfigError
-from dcgan.export import EXPORTS, export
-from dcgan.image_files import FORMATS, grid, save_gif, save_image, to_pil
-from dcgan.module import GAN
+if TYPE_CHECKING:
+    import torch
+
+    from dcgan.module import GAN
 
 log = logging.getLogger(__name__)
 
 GRID_MAX = 64  # grid.png shows the first images only, so a 50,000-image run stays bounded
+USAGE = "python -m dcgan.generate ckpt=PATH [key=value ...]   (or: dcgan-generate ...)"
 
 
 @dataclass
 class GenerateConfig:
-    ckpt: str = MISSING
-    n: int = 64
-    out: str = "gen"
-    seed: int = 0
-    batch_size: int = 256
-    device: str = "auto"
-    format: str = "png"
-    interpolate: int = 0
-    export: str | None = None
-    dropout_at_generation: bool | None = None
-    ema: str = "auto"
-    overwrite: bool = False
+    ckpt: str = key(help="a .ckpt file, or a run folder (uses its checkpoints/last.ckpt)")
+    n: int = key(
+        64, "images to write (with interpolate: walks)", check=lambda v: v >= 1, rule="must be >= 1"
+    )
+    out: str = key("gen", "output folder; existing files are never replaced unless overwrite=true")
+    seed: int = key(
+        0,
+        "same seed, same images; image i of a seed does not depend on n",
+        check=lambda v: v >= 0,
+        rule="must be >= 0",
+    )
+    batch_size: int = key(
+        256,
+        "images per forward pass (memory holds one batch)",
+        check=lambda v: v >= 1,
+        rule="must be >= 1",
+    )
+    device: str = key("auto", "auto (cuda when available), cpu, cuda, cuda:1, mps")
+    format: str = key(
+        "png", "png or jpg, for the separate images (grids are always PNG)", choices=tuple(FORMATS)
+    )
+    interpolate: int = key(
+        0,
+        "K >= 2: n latent walks of K steps -> walk.png and walk.gif",
+        check=lambda v: v == 0 or v >= 2,
+        rule="must be 0 (no walk) or the number of steps of a walk, >= 2",
+    )
+    export: str | None = key(
+        None, "onnx or torchscript: write G as a file instead of images", choices=(None, *EXPORTS)
+    )
+    dropout_at_generation: bool | None = key(
+        None, "null: as trained; true/false: keep G's dropout on/off"
+    )
+    ema: str = key(
+        "auto",
+        "auto: the EMA generator when the checkpoint has one; true; false",
+        choices=EMA_CHOICES,
+    )
+    overwrite: bool = key(False, "true: replace files of an earlier run in out")
 
 
-def parse(argv: list[str]) -> DictConfig:
-    """key=value arguments -> a validated config; unknown keys and wrong types stop here."""
-    cfg = OmegaConf.merge(OmegaConf.structured(GenerateConfig), OmegaConf.from_dotlist(argv))
-    if OmegaConf.is_missing(cfg, "ckpt"):
-        raise ConfigError("ckpt is required: ckpt=outputs/<date>/<time>/checkpoints/last.ckpt")
-    cfg.ema = cfg.ema.lower()
-    checks = [
-        (cfg.n >= 1, "n", cfg.n, "must be >= 1"),
-        (cfg.seed >= 0, "seed", cfg.seed, "must be >= 0"),
-        (cfg.batch_size >= 1, "batch_size", cfg.batch_size, "must be >= 1"),
-        (cfg.format in FORMATS, "format", cfg.format, "choose one of: png, jpg"),
-        (
-            cfg.interpolate == 0 or cfg.interpolate >= 2,
-            "interpolate",
-            cfg.interpolate,
-            "must be 0 (no walk) or the number of steps of a walk, >= 2",
-        ),
-        (
-            cfg.export is None or cfg.export in EXPORTS,
-            "export",
-            cfg.export,
-            "choose one of: onnx, torchscript",
-        ),
-        (cfg.ema in EMA_CHOICES, "ema", cfg.ema, "choose one of: auto, true, false"),
-    ]
-    for ok, key, value, rule in checks:
-        if not ok:
-            raise ConfigError(f"{key}={value!r} is invalid: {rule}")
-    return cfg
+def check_out(cfg: GenerateConfig) -> Path:
+    """The output folder, refused in one line when it is a file, under a file, or read-only."""
+    out = Path(cfg.out)
+    if out.exists() and not out.is_dir():
+        raise OutputError(
+            f"out={cfg.out!r} is a file, not a folder: choose a folder for the images"
+        )
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(
+                f"out={cfg.out!r} goes through {str(parent)!r}, which is a file: choose another out"
+            )
+    reason = unwritable(out)
+    if reason:
+        raise OutputError(f"cannot write into out={cfg.out!r}: {reason}")
+    planned = planned_files(cfg, out)
+    existing = [p for p in planned if p.exists()]
+    if existing and not cfg.overwrite:
+        raise OutputError(
+            f"out={cfg.out!r} already holds {len(existing)} of the files this run writes "
+            f"(e.g. {existing[0].name}); choose another out, or pass overwrite=true"
+        )
+    return out
 
 
 def pick_device(name: str) -> torch.device:
     """`auto` means the GPU when there is one; anything else must be a device torch knows."""
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
     except RuntimeError as err:
-        raise ConfigError(f"device={name!r} is invalid: {err}") from None
+        raise CliError(f"device={name!r} is invalid: {err}") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device={name!r} is invalid: no CUDA device here; use device=cpu")
+        raise CliError(f"device={name!r} is invalid: no CUDA device here; use device=cpu")
     return device
 
 
@@ -106,7 +120,7 @@ def image_name(i: int, n: int, fmt: str) -> str:
     return f"{i:0{max(6, len(str(n - 1)))}d}.{fmt}"
 
 
-def planned_files(cfg: DictConfig, out: Path) -> list[Path]:
+def planned_files(cfg: GenerateConfig, out: Path) -> list[Path]:
     """Every file this run will write, checked up front so that nothing is replaced by surprise."""
     if cfg.export:
         name = EXPORTS[cfg.export]
@@ -116,8 +130,14 @@ def planned_files(cfg: DictConfig, out: Path) -> list[Path]:
     return [out / "grid.png"] + [out / image_name(i, cfg.n, cfg.format) for i in range(cfg.n)]
 
 
-def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
+def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
     """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch."""
+    import torch
+    from tqdm import tqdm
+
+    from dcgan import sampling
+    from dcgan.image_files import grid, save_image
+
     hp = gan.cfg
     kept = []
     batches = sampling.stream(
@@ -138,8 +158,14 @@ def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> 
     save_image(grid(torch.cat(kept)), out / "grid.png")
 
 
-def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
+def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
+    import torch
+    from tqdm import tqdm
+
+    from dcgan import sampling
+    from dcgan.image_files import grid, save_gif, save_image, to_pil
+
     hp, steps = gan.cfg, cfg.interpolate
     z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
     batches = sampling.stream(
@@ -152,16 +178,14 @@ def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> No
     save_gif(frames + frames[-2:0:-1], out / "walk.gif", ms=120, last_ms=120)
 
 
-def run(cfg: DictConfig) -> list[Path]:
+def run(cfg: GenerateConfig) -> list[Path]:
     """Load the checkpoint, then write images, a walk, or an export; return the files written."""
-    out = Path(cfg.out)
+    from dcgan.checkpoints import load_gan
+    from dcgan.export import export
+
+    out = check_out(cfg)
     planned = planned_files(cfg, out)
-    existing = [p for p in planned if p.exists()]
-    if existing and not cfg.overwrite:
-        raise ConfigError(
-            f"out={cfg.out!r} already holds {len(existing)} of the files this run writes "
-            f"(e.g. {existing[0].name}); choose another out, or pass overwrite=true"
-        )
+    resolve_path(cfg.ckpt)
     device = pick_device(cfg.device)
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg
@@ -191,13 +215,15 @@ def main(argv: list[str] | None = None) -> int:
     """The command line: one clear line on bad input, exit status 2."""
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
-        print(__doc__)
+        print(help_text(GenerateConfig, USAGE))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        cfg = parse(argv)
-        written = run(cfg)
-    except (ConfigError, CheckpointError, OmegaConfBaseException) as err:
+        cfg = parse(GenerateConfig, argv)
+        check_out(cfg)
+        resolve_path(cfg.ckpt)
+        written = run(cfg)  # the heavy imports start here
+    except (CliError, CheckpointError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files to {cfg.out}")

@@ -1,28 +1,21 @@
-"""Image, grid and GIF files, each written to a temporary name and renamed: never half a file."""
+"""Image, grid and GIF files, each written through `write_atomic`: never half a file."""
 
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
-from torch import Tensor
-from torchvision.utils import make_grid
+
+from dcgan.atomic import write_atomic
+
+if TYPE_CHECKING:  # torch is imported where a grid is made, not to check arguments
+    from torch import Tensor
 
 FORMATS = {"png": "PNG", "jpg": "JPEG"}
-
-
-def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def to_pil(image: Tensor | np.ndarray) -> Image.Image:
@@ -34,11 +27,13 @@ def to_pil(image: Tensor | np.ndarray) -> Image.Image:
 def save_image(image: Tensor | np.ndarray, path: Path, fmt: str = "png") -> None:
     """Write one uint8 [H, W, C] image as PNG or JPEG (quality 95)."""
     extra = {"quality": 95} if fmt == "jpg" else {}
-    _replace_atomically(path, lambda tmp: to_pil(image).save(tmp, FORMATS[fmt], **extra))
+    write_atomic(path, lambda tmp: to_pil(image).save(tmp, FORMATS[fmt], **extra))
 
 
 def grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:
     """uint8 [B, H, W, C] -> one uint8 [H', W', C] grid; `nrow` images a row (default: square)."""
+    from torchvision.utils import make_grid
+
     nrow = nrow or max(1, math.ceil(math.sqrt(images.shape[0])))
     tiled = make_grid(images.permute(0, 3, 1, 2), nrow=nrow, padding=padding, pad_value=0)
     if images.shape[-1] == 1:  # make_grid repeats one channel to three
@@ -58,4 +53,4 @@ def save_gif(frames: Sequence[Image.Image], path: Path, ms: int = 200, last_ms: 
             tmp, "GIF", save_all=True, append_images=rest, duration=durations, loop=0, disposal=1
         )
 
-    _replace_atomically(path, write)
+    write_atomic(path, write)

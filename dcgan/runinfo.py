@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dcgan.atomic import write_text_atomic
+
 log = logging.getLogger(__name__)
 
 FILENAME = "metrics.json"
-STATUSES = ("running", "finished", "failed")
 
 
 def now() -> str:
@@ -41,8 +41,5 @@ def update_run_info(run_dir: str | Path, **fields: Any) -> dict[str, Any]:
     """Merge `fields` into metrics.json and rewrite it atomically; returns the new content."""
     path = Path(run_dir) / FILENAME
     info = {**read_run_info(run_dir), **fields}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{FILENAME}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)
+    write_text_atomic(path, json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
     return info

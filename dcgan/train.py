@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
 
 import hydra
-import lightning as L
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
-from lightning.pytorch.utilities import rank_zero_only
-from lightning.pytorch.utilities.exceptions import SIGTERMException
 from omegaconf import DictConfig, OmegaConf
 
-from dcgan.augment import augments, small_set_hint
-from dcgan.build import (
-    build_callbacks,
-    build_datamodule,
-    build_loggers,
-    build_module,
-    build_trainer,
-)
-from dcgan.callbacks import (
-    ImageMetrics,
-    OutputError,
-    StopOnSignal,
-    TrainingDiverged,
-    TrainingInterrupted,
-)
-from dcgan.config import ConfigError, register_configs, validate
-from dcgan.data import DataError
-from dcgan.resume import check_compatible, resolve
+from dcgan.atomic import OutputError, disk_error, write_text_atomic
+from dcgan.config import ConfigError, register_configs
+from dcgan.data.files import DataError
+from dcgan.preflight import check_run
 from dcgan.runinfo import now, update_run_info
+from dcgan.train_args import check_train_args
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +45,7 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         run_dir = Path(run_dir)
         run_name = run_dir.name
     started = time.perf_counter()
+    ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         update_run_info(run_dir, status="running", started=now(), error=None)
@@ -69,15 +55,9 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
             "writable folder with hydra.run.dir=..."
         ) from err
     try:
-        result = _fit(cfg, run_dir, run_name)
+        result = _fit(cfg, run_dir, run_name, ckpt_path)
     except BaseException as err:
-        update_run_info(
-            run_dir,
-            status="interrupted" if isinstance(err, TrainingInterrupted) else "failed",
-            finished=now(),
-            run_time_s=round(time.perf_counter() - started, 3),
-            error=f"{type(err).__name__}: {err}",
-        )
+        _record_failure(run_dir, err, started)
         raise
     update_run_info(
         run_dir,
@@ -88,27 +68,43 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     return result
 
 
-def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
-    """Validate, build and fit; the metric to minimise, or None when none was measured."""
-    validate(cfg)
-    saved = run_dir / ".hydra" / "config.yaml"
+def _record_failure(run_dir: Path, err: BaseException, started: float) -> None:
+    """Say in metrics.json how the run ended; a full disk must not hide the first error."""
+    from dcgan.callbacks import TrainingInterrupted
+
     try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        if not saved.exists():  # the CLI has written it already; API callers get it here
-            saved.parent.mkdir(exist_ok=True)
-            OmegaConf.save(cfg, saved)
-    except OSError as err:
-        raise OutputError(
-            f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
-            "writable folder with hydra.run.dir=..."
-        ) from err
-    ckpt_path = cfg.ckpt_path
-    if ckpt_path is not None and not Path(ckpt_path).is_file():
-        raise ConfigError(
-            f"ckpt_path={ckpt_path!r} is not a file (resolved to "
-            f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume"
+        update_run_info(
+            run_dir,
+            status="interrupted" if isinstance(err, TrainingInterrupted) else "failed",
+            finished=now(),
+            run_time_s=round(time.perf_counter() - started, 3),
+            error=f"{type(err).__name__}: {err}",
         )
-    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
+    except OutputError as also:
+        log.debug("run status not recorded: %s", also)
+
+
+def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -> float | None:
+    """Build and fit (the config is checked); the metric to minimise, or None if none."""
+    import lightning as L
+    from lightning.pytorch.utilities import rank_zero_only
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    from dcgan.augment import augments, small_set_hint
+    from dcgan.build import (
+        build_callbacks,
+        build_datamodule,
+        build_loggers,
+        build_module,
+        build_trainer,
+    )
+    from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
+    from dcgan.console import describe_model, quiet_libraries
+
+    quiet_libraries()
+    saved = run_dir / ".hydra" / "config.yaml"
+    if not saved.exists():  # the CLI has written it already; API callers get it here
+        write_text_atomic(saved, OmegaConf.to_yaml(cfg))
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = build_datamodule(cfg.data, cfg.image_size)
@@ -118,8 +114,8 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
     if hint is not None and rank_zero_only.rank == 0:
         log.info(hint)
     module = build_module(cfg)
-    if ckpt_path is not None:
-        check_compatible(ckpt_path, module.hparams)  # before any logger or file is made
+    log.info(describe_model(module))
+    log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
     callbacks = build_callbacks(cfg.callbacks, run_dir, augmenting)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
@@ -156,23 +152,47 @@ def resume_command(run_dir: Path) -> str:
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="train")
-def main(cfg: DictConfig) -> float | None:
-    """The command-line entry point: a bad value or folder ends with one clear line."""
+def _hydra_main(cfg: DictConfig) -> float | None:
+    """Hydra's entry: a bad value or folder ends with one clear line."""
     try:
         return train(cfg)
-    except (ConfigError, DataError, OutputError, TrainingDiverged) as err:
-        if HydraConfig.get().mode == RunMode.MULTIRUN:
-            # an exception (not SystemExit) lets the other jobs of the sweep run; Hydra
-            # raises the first failure when all are done, and metrics.json says "failed"
-            log.error("this run failed: %s", err)
+    except BaseException as err:
+        replacement = _one_line(err)
+        if replacement is err:
             raise
-        print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(3 if isinstance(err, TrainingDiverged) else 2) from None
-    except TrainingInterrupted as stop:
+        raise replacement from None
+
+
+def _one_line(err: BaseException) -> BaseException:
+    """The SystemExit (or, in a sweep, the exception) that ends the run for `err`."""
+    from dcgan.callbacks import TrainingDiverged, TrainingInterrupted
+
+    if isinstance(err, TrainingInterrupted):
         print(
-            f"{stop}\nresume with:\n  {resume_command(stop.checkpoint.parents[1])}", file=sys.stderr
+            f"{err}\nresume with:\n  {resume_command(err.checkpoint.parents[1])}", file=sys.stderr
         )
-        raise SystemExit(stop.exit_code) from None
+        return SystemExit(err.exit_code)
+    disk = disk_error(err) if not isinstance(err, OutputError) else None
+    if disk is not None:  # a write outside our helper (a logger's file): still one line
+        err = OutputError(f"cannot write {disk.filename or 'a file'}: {disk.strerror}")
+    if not isinstance(err, (ConfigError, DataError, OutputError, TrainingDiverged)):
+        return err  # a bug: the traceback is what helps
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        # an exception (not SystemExit) lets the other jobs of the sweep run; Hydra
+        # raises the first failure when all are done, and metrics.json says "failed"
+        log.error("this run failed: %s", err)
+        return err
+    print(f"error: {err}", file=sys.stderr)
+    return SystemExit(3 if isinstance(err, TrainingDiverged) else 2)
+
+
+def main() -> None:
+    """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
+    check_train_args(sys.argv[1:])
+    os.environ.setdefault(
+        "WANDB_SILENT", "true"
+    )  # W&B's banner and summary; the run folder says where
+    _hydra_main()  # its return value is for sweepers; a console script must exit 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -116,22 +119,62 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["pooling=foo"], "Available options in 'pooling'"),
-        (["image_size=48"], "image_size=48 is invalid"),
-        (["data.channels=2"], "data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
+        (
+            ["pooling=foo"],
+            "error: pooling='foo' is not an option of group 'pooling'; choices: avg,",
+        ),
+        (
+            ["optimiser=adam"],
+            "error: unknown key 'optimiser': 'optimiser' is not a key or a group; "
+            "did you mean 'optimizer'?",
+        ),
+        (["data.batchsize=8"], "'batchsize' is not a key under 'data'; did you mean 'batch_size'"),
+        (["d_steps=1.5"], "error: Value '1.5' of type 'float' could not be converted to Integer"),
+        (["data.root=my", "pics"], "quote a value with spaces"),
+        (["data.root=bilder/größe"], "cannot read 'data.root=bilder/größe': quote a value"),
+        (["image_size=48"], "error: image_size=48 is invalid"),
+        (["data.channels=2"], "error: data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
         (["data.root=no/such/folder"], "no/such/folder' does not exist"),
     ],
 )
 def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expected: str) -> None:
+    """One line, exit 2, and no run folder left behind."""
     work = pics.parent
+    run = work / "outputs" / "bad"
+    good_root = [] if any(a.startswith("data.root") for a in args) else [f"data.root={pics}"]
     res = run_module(
-        "dcgan.train",
-        *TINY,
-        "logger=none",
-        f"hydra.run.dir={work / 'outputs' / 'bad'}",
-        *args,
-        cwd=work,
+        "dcgan.train", *TINY, "logger=none", f"hydra.run.dir={run}", *good_root, *args, cwd=work
     )
-    assert res.returncode != 0
+    assert res.returncode == 2, res.stderr[-2000:]
     assert expected in res.stderr
-    assert "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert not run.exists()
+
+
+def test_wandb_online_without_a_login_is_one_line(pics: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
+    env.update(HOME=str(tmp_path), NETRC=str(tmp_path / "none"), HYDRA_FULL_ERROR="")
+    run = tmp_path / "run"
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dcgan.train",
+            f"data.root={pics}",
+            *TINY,
+            "logger=wandb",
+            "logger.offline=false",
+            f"hydra.run.dir={run}",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 2
+    assert res.stderr.strip() == (
+        "error: logger.offline=false needs a W&B login: run `wandb login` (or set "
+        "WANDB_API_KEY), or keep logger.offline=true"
+    )
+    assert not run.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 import zipfile
@@ -40,3 +41,22 @@ def test_wheel_contains_every_config(tmp_path: Path) -> None:
         for p in (ROOT / "configs").rglob("*.yaml")
     }
     assert expected and expected <= names, sorted(expected - names)
+
+    entry_points = (
+        zipfile.ZipFile(wheel)
+        .read(next(n for n in names if n.endswith(".dist-info/entry_points.txt")))
+        .decode()
+    )
+    scripts = dict(
+        (part.strip() for part in line.split("=", 1))
+        for line in entry_points.split("[console_scripts]", 1)[1].strip().splitlines()
+        if "=" in line and not line.startswith("[")
+    )
+    assert scripts == {
+        "dcgan-train": "dcgan.train:main",
+        "dcgan-generate": "dcgan.generate:main",
+        "dcgan-report": "dcgan.report:main",
+    }
+    for target in scripts.values():  # each names a function that exists
+        module, function = target.split(":")
+        assert callable(getattr(importlib.import_module(module), function))

@@ -1,6 +1,6 @@
 """Callbacks that write what a run earns: sample grids and checkpoints, named by iteration."""
 
-from dcgan.callbacks.checkpoint import IterationCheckpoint, OutputError
+from dcgan.callbacks.checkpoint import AtomicCheckpointIO, IterationCheckpoint, OutputError
 from dcgan.callbacks.health import TrainingDiverged, TrainingHealth
 from dcgan.callbacks.interrupt import StopOnSignal, TrainingInterrupted
 from dcgan.callbacks.metrics import ImageMetrics
@@ -8,6 +8,7 @@ from dcgan.callbacks.rng import RandomState
 from dcgan.callbacks.samples import SampleGrid
 
 __all__ = [
+    "AtomicCheckpointIO",
     "ImageMetrics",
     "IterationCheckpoint",
     "OutputError",

@@ -1,96 +1,110 @@
-"""Checkpoints named by iteration, written atomically, with `last.ckpt` always whole."""
+"""Checkpoints named by iteration through Lightning's ModelCheckpoint, every file written whole.
+
+Scheduling, keep-the-newest-N and `last.ckpt` are Lightning's `ModelCheckpoint`, told to count
+iterations; `AtomicCheckpointIO` makes every checkpoint Lightning writes (these, best.ckpt, the
+NaN state) go through `write_atomic`, so a crash mid-write never replaces a good file with half
+of one, and a full disk is one line naming the file. Two moments Lightning does not save at are
+added here: the end of training and a SIGTERM between iterations.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
-import os
 from pathlib import Path
+from typing import Any
 
 import lightning as L
+import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+from dcgan.atomic import OutputError, write_atomic
+from dcgan.callbacks.every import at_iteration_end
 
 log = logging.getLogger(__name__)
 
-
-class OutputError(OSError):
-    """The run folder cannot take a file (read-only, full disk); the message says which."""
+__all__ = ["AtomicCheckpointIO", "IterationCheckpoint", "OutputError", "save_checkpoint"]
 
 
-class IterationCheckpoint(L.Callback):
-    """Save `iter_NNNNNN.ckpt` every `every_n_steps` iterations and `last.ckpt` with each.
+def _hint(folder: Path) -> str:
+    return (
+        f"the files already in {folder} are untouched. Free space or choose a writable folder "
+        "(hydra.run.dir=...), then resume"
+    )
 
-    Files are written to a temporary name and renamed, so a crash mid-write never replaces a good
-    checkpoint with half of one. Only the newest `keep` periodic files are kept (None: all).
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Lightning's checkpoint writer, through the one atomic-write helper."""
+
+    def save_checkpoint(
+        self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None
+    ) -> None:
+        """Serialise in memory, then temporary file, fsync, rename; OutputError names the file."""
+        path = Path(path)
+        buffer = io.BytesIO()  # torch.save's own file errors are C++ messages without a cause
+        torch.save(checkpoint, buffer)
+        write_atomic(path, lambda tmp: tmp.write_bytes(buffer.getbuffer()), _hint(path.parent))
+
+
+def save_checkpoint(trainer: L.Trainer, path: Path) -> None:
+    """Every rank joins Lightning's collective save; rank zero writes (atomically, see above)."""
+    trainer.save_checkpoint(path, weights_only=False)
+
+
+class IterationCheckpoint(ModelCheckpoint):
+    """`iter_NNNNNN.ckpt` every `every_n_steps` iterations, the newest `keep`, and `last.ckpt`.
+
+    Lightning counts optimizer steps; `setup` turns iterations into them. `last.ckpt` is also
+    written at the end of training and on a SIGTERM that Lightning raises between iterations.
     """
 
     def __init__(
         self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3
     ) -> None:
-        self.dirpath = Path(dirpath)
+        super().__init__(
+            dirpath=str(dirpath),
+            filename="iter_{iteration:06.0f}",
+            auto_insert_metric_name=False,
+            monitor="iteration",  # "best" = newest, so keep-N keeps the newest N
+            mode="max",
+            save_top_k=-1 if keep is None else keep,
+            save_last=True,
+            every_n_train_steps=every_n_steps,
+            save_on_train_epoch_end=False,
+            enable_version_counter=False,
+        )
         self.every_n_steps = every_n_steps
-        self.keep = keep
-        self._last_saved = -1
+
+    @property
+    def state_key(self) -> str:
+        """One per run, whatever its settings: a resume with another every_n_steps keeps it."""
+        return type(self).__name__
 
     @property
     def last_path(self) -> Path:
-        return self.dirpath / "last.ckpt"
+        return Path(self.dirpath) / "last.ckpt"
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        it = pl_module.iteration
-        at_boundary = pl_module.global_step % pl_module.steps_per_iteration == 0
-        if at_boundary and it > 0 and it % self.every_n_steps == 0 and it != self._last_saved:
-            self._save(trainer, self.dirpath / f"iter_{it:06d}.ckpt")
-            self._save(trainer, self.last_path)
-            self._last_saved = it
-            self._prune(trainer)
+    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        """Count iterations: one is `steps_per_iteration` of Lightning's optimizer steps."""
+        super().setup(trainer, pl_module, stage)
+        self._every_n_train_steps = self.every_n_steps * pl_module.steps_per_iteration
 
-    def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
-        self._save(trainer, self.last_path)
+    def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """The final state, after the last evaluation: what `resume=auto` continues."""
+        self._save_last(trainer)
 
     def on_exception(self, trainer, pl_module, exception: BaseException) -> None:  # noqa: ANN001
         # Lightning raises SIGTERMException only between batches: at an iteration boundary the
         # state is whole and worth saving. Other exceptions may strike mid-update: keep what is.
-        whole = pl_module.global_step % pl_module.steps_per_iteration == 0
+        whole = at_iteration_end(pl_module)
         if isinstance(exception, SIGTERMException) and whole and pl_module.iteration > 0:
-            self._save(trainer, self.last_path)
+            self._save_last(trainer)
         elif trainer.is_global_zero and self.last_path.exists():
             log.warning("training stopped (%s); kept %s", type(exception).__name__, self.last_path)
 
-    def _save(self, trainer: L.Trainer, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
-        try:
-            trainer.save_checkpoint(tmp, weights_only=False)  # collective; rank zero writes
-            if trainer.is_global_zero:
-                _durable_replace(tmp, path)
-                log.info("checkpoint written: %s", path)
-        except OSError as err:
-            if trainer.is_global_zero:
-                tmp.unlink(missing_ok=True)
-            raise OutputError(
-                f"cannot write checkpoint {path}: {err.strerror or err}; the files already "
-                f"in {self.dirpath} are untouched. Free space or choose a writable folder "
-                "(hydra.run.dir=...), then resume"
-            ) from err
-        trainer.strategy.barrier("dcgan_checkpoint")
-
-    def _prune(self, trainer: L.Trainer) -> None:
-        if self.keep is None or not trainer.is_global_zero:
-            return
-        periodic = sorted(self.dirpath.glob("iter_*.ckpt"))
-        for old in periodic[: max(len(periodic) - self.keep, 0)]:
-            old.unlink(missing_ok=True)
-
-
-def _durable_replace(tmp: Path, path: Path) -> None:
-    """Rename tmp over path once its bytes are on disk, so a power cut leaves one or the other."""
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # some systems cannot open a folder; the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def _save_last(self, trainer: L.Trainer) -> None:
+        save_checkpoint(trainer, self.last_path)
+        if trainer.is_global_zero:
+            log.info("checkpoint written: %s", self.last_path)

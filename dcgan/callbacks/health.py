@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from pathlib import Path
 
 import lightning as L
 import torch
+
+from dcgan.atomic import OutputError
+from dcgan.callbacks.checkpoint import save_checkpoint
+from dcgan.callbacks.every import at_iteration_end, due
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,6 @@ class TrainingHealth(L.Callback):
         self.collapse_below = collapse_below
         self.stop_on_nan = stop_on_nan
         self.augmenting = augmenting
-        self.warnings: list[str] = []
         self._d_wins_since: int | None = None
         self._d_wins_warned = False
         self._collapse_warned = False
@@ -71,17 +73,13 @@ class TrainingHealth(L.Callback):
             ]
             if bad:
                 self._diverged(trainer, pl_module, bad)
-        if pl_module.global_step % pl_module.steps_per_iteration != 0:
+        if not at_iteration_end(pl_module):
             return  # the rest looks at whole iterations only
         if "d_g_z" in metrics:
             self._watch_d_wins(float(metrics["d_g_z"]), it)
-        if it > 0 and it % self.every_n_steps == 0 and it != self._last_check:
+        if due(pl_module, self.every_n_steps, self._last_check):
             self._last_check = it
             self._watch_collapse(pl_module, it)
-
-    def _warn(self, message: str) -> None:
-        self.warnings.append(message)
-        log.warning(message)
 
     def _watch_d_wins(self, d_g_z: float, it: int) -> None:
         if d_g_z >= self.d_wins_below:
@@ -96,7 +94,7 @@ class TrainingHealth(L.Callback):
                 remedy = "augmentation is on: a lower augment.target raises p sooner; or try"
             else:  # on a small set the usual cause: D has memorised the real images
                 remedy = "if the set is small, D may have memorised it: try augment=ada; or"
-            self._warn(
+            log.warning(
                 f"D wins outright: mean D(G(z)) < {self.d_wins_below} for {stretch} iterations "
                 f"(since iteration {self._d_wins_since}); G gets little gradient. {remedy} "
                 "label smoothing, a lower D learning rate, or fewer d_steps"
@@ -109,7 +107,7 @@ class TrainingHealth(L.Callback):
             return
         if not self._collapse_warned:
             self._collapse_warned = True
-            self._warn(
+            log.warning(
                 f"samples collapse at iteration {it}: the fixed-noise samples differ by "
                 f"{diversity:.4f} per pixel (< {self.collapse_below}); G may be mode-collapsing"
             )
@@ -117,13 +115,14 @@ class TrainingHealth(L.Callback):
     def _diverged(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: list[str]) -> None:
         it = pl_module.iteration
         path = self.dirpath / f"nan_iter_{it:06d}.ckpt"
-        tmp = path.with_name(path.name + ".tmp")
-        trainer.save_checkpoint(tmp, weights_only=False)
-        if trainer.is_global_zero:
-            os.replace(tmp, path)
+        try:
+            save_checkpoint(trainer, path)
+            kept = f"the diverged state is in {path}"
+        except OutputError as err:  # the divergence is the news; the lost file a footnote
+            kept = f"the diverged state was not saved ({err})"
         message = (
-            f"training diverged at iteration {it}: {', '.join(bad)}; the diverged state is in "
-            f"{path}, the last good one in {self.dirpath / 'last.ckpt'} (if one was written). "
+            f"training diverged at iteration {it}: {', '.join(bad)}; {kept}, the last good "
+            f"one in {self.dirpath / 'last.ckpt'} (if one was written). "
             "Lower the learning rates or try norm=spectral"
         )
         log.error(message)

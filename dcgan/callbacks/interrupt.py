@@ -17,6 +17,8 @@ from typing import Any
 
 import lightning as L
 
+from dcgan.callbacks.every import at_iteration_end
+
 log = logging.getLogger(__name__)
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -38,7 +40,6 @@ class StopOnSignal(L.Callback):
 
     def __init__(self) -> None:
         self.received: str | None = None
-        self.iteration: int | None = None  # where training stopped, once it did
         self._previous: dict[int, Any] = {}
 
     def on_train_start(self, trainer, pl_module) -> None:  # noqa: ANN001
@@ -58,8 +59,7 @@ class StopOnSignal(L.Callback):
         log.warning("%s received: stopping after the current iteration (Ctrl-C again: now)", name)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        if self.received and pl_module.global_step % pl_module.steps_per_iteration == 0:
-            self.iteration = pl_module.iteration
+        if self.received and at_iteration_end(pl_module):
             trainer.should_stop = True
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001

@@ -1,10 +1,9 @@
-"""Image quality during training: SWD (FID/KID/IS with local weights), best.ckpt, metrics.json."""
+"""Image quality in training: SWD (FID/KID/IS when Inception weights are at hand), best.ckpt."""
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,10 @@ import lightning as L
 import torch
 from torch import Tensor
 
-from dcgan.metrics import InceptionMetrics, inception_unavailable, sliced_wasserstein
+from dcgan.callbacks.checkpoint import save_checkpoint
+from dcgan.callbacks.every import due
+from dcgan.config import ConfigError
+from dcgan.metrics import InceptionMetrics, locate_weights, sliced_wasserstein
 from dcgan.runinfo import update_run_info
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,17 @@ class ImageMetrics(L.Callback):
         """The monitored metric at the last evaluation (what a sweeper minimises)."""
         return self.history[-1].get(self.monitor) if self.history else None
 
+    def state_dict(self) -> dict[str, Any]:
+        """The history and best so far travel in each checkpoint: a resume continues them."""
+        return {"history": list(self.history), "best": self.best}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Take the history and best of the checkpoint a run resumes from."""
+        self.history = list(state_dict.get("history", []))
+        self.best = state_dict.get("best")
+        if self.history:
+            self._last_eval = int(self.history[-1]["iteration"])
+
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._start = time.perf_counter()
         self._eval_time = 0.0
@@ -74,11 +87,11 @@ class ImageMetrics(L.Callback):
         self._real = self._real_images(trainer)
         gen = torch.Generator().manual_seed(self.seed)
         self._z = pl_module.noise(len(self._real), gen, device="cpu")
-        reason = inception_unavailable(self.inception_weights)
+        path, reason = locate_weights(self.inception_weights)
         if reason is None:
-            self._inception = InceptionMetrics(self.inception_weights)
+            self._inception = InceptionMetrics(path)
         elif self.monitor != "swd":
-            raise FileNotFoundError(
+            raise ConfigError(
                 f"callbacks.metrics.monitor={self.monitor} needs Inception weights, but {reason}"
             )
         else:
@@ -106,9 +119,7 @@ class ImageMetrics(L.Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         self._images_seen += len(batch)
-        it = pl_module.iteration
-        at_boundary = pl_module.global_step % pl_module.steps_per_iteration == 0
-        if at_boundary and it > 0 and it % self.every_n_steps == 0 and it != self._last_eval:
+        if due(pl_module, self.every_n_steps, self._last_eval):
             self.evaluate(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
@@ -145,11 +156,7 @@ class ImageMetrics(L.Callback):
         return scores
 
     def _save_best(self, trainer: L.Trainer) -> None:
-        tmp = self.best_path.with_name("best.ckpt.tmp")
-        trainer.save_checkpoint(tmp, weights_only=False)  # collective; rank zero writes
-        if trainer.is_global_zero:
-            os.replace(tmp, self.best_path)
-        trainer.strategy.barrier("dcgan_best_checkpoint")
+        save_checkpoint(trainer, self.best_path)
 
     def write(self, pl_module: L.LightningModule) -> None:
         """Latest and best metrics, history and throughput into metrics.json."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 from pathlib import Path
@@ -12,7 +13,8 @@ from lightning.pytorch.utilities import rank_zero_only
 from PIL import Image
 from torchvision.utils import make_grid, save_image
 
-from dcgan.callbacks.checkpoint import OutputError
+from dcgan.atomic import write_bytes_atomic
+from dcgan.callbacks.every import due
 from dcgan.image_files import save_gif
 
 log = logging.getLogger(__name__)
@@ -30,10 +32,8 @@ class SampleGrid(L.Callback):
         self._last_written = -1
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        it = pl_module.iteration
-        if it != self._last_written and it % self.every_n_steps == 0 and it > 0:
-            if pl_module.global_step % pl_module.steps_per_iteration == 0:
-                self.write(trainer, pl_module)
+        if due(pl_module, self.every_n_steps, self._last_written):
+            self.write(trainer, pl_module)
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
         if pl_module.iteration != self._last_written:
@@ -59,32 +59,27 @@ class SampleGrid(L.Callback):
         step = max(1, -(-len(grids) // max_frames))
         chosen = grids[::-1][::step][::-1]  # evenly thinned, always ending at the last grid
         target = self.dirpath.parent / "progress.gif"
-        try:
-            frames = []
-            for path in chosen:
+        frames = []
+        for path in chosen:
+            try:
                 with Image.open(path) as image:
                     frames.append(image.convert("RGB"))
-            save_gif(frames, target, ms=300, last_ms=2000)
-        except (OSError, ValueError) as err:  # a picture must never cost the final checkpoint
-            log.warning("progress animation not written to %s: %s", target, err)
+            except OSError as err:  # a damaged grid is left out, not fatal
+                log.warning("progress animation leaves out %s: %s", path, err)
+        if not frames:
             return None
+        save_gif(frames, target, ms=300, last_ms=2000)  # a full disk: OutputError
         log.info("progress animation written: %s", target)
         return target
 
     @rank_zero_only
     def _save(self, trainer: L.Trainer, grid, path: Path, it: int) -> Path:  # noqa: ANN001
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.png")
-        try:
-            save_image(grid, tmp)
-            path = _keep_earlier(tmp, path)
-            tmp.replace(path)  # a grid on disk is always whole
-        except OSError as err:
-            tmp.unlink(missing_ok=True)
-            raise OutputError(
-                f"cannot write sample grid {path}: {err.strerror or err}; free space or choose "
-                "a writable folder (hydra.run.dir=...), then resume"
-            ) from err
+        buffer = io.BytesIO()
+        save_image(grid, buffer, format="png")
+        png = buffer.getvalue()
+        path = _keep_earlier(png, path)
+        hint = "free space or choose a writable folder (hydra.run.dir=...), then resume"
+        write_bytes_atomic(path, png, hint)  # a grid on disk is always whole
         for logger in trainer.loggers:
             if isinstance(logger, WandbLogger):
                 logger.log_image(
@@ -96,13 +91,13 @@ class SampleGrid(L.Callback):
         return path
 
 
-def _keep_earlier(new: Path, path: Path) -> Path:
+def _keep_earlier(new: bytes, path: Path) -> Path:
     """Where a new grid goes without replacing a different one of the same iteration.
 
     A run resumed from an older checkpoint (after a kill) draws iterations again; the grids of
     the first attempt stay, and the new ones get a `-2`, `-3`, ... suffix.
     """
-    if not path.exists() or path.read_bytes() == new.read_bytes():
+    if not path.exists() or path.read_bytes() == new:
         return path
     n = 2
     while path.with_name(f"{path.stem}-{n}{path.suffix}").exists():

@@ -11,10 +11,10 @@ renamed, so a reader never sees half an array.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +23,9 @@ from typing import Any
 import numpy as np
 from filelock import FileLock
 
-from .sources import FASHION_MNIST_ROOT, DataError, _check_root, _idx_path, find_image_files
+from dcgan.atomic import write_atomic
+
+from .files import FASHION_MNIST_ROOT, DataError, _check_root, _idx_path, find_image_files
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +70,7 @@ def fingerprint(
         prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
         contents = _stat_list([str(_idx_path(folder, p)) for p in prefixes], folder)
     else:  # digits ship inside scikit-learn: its version is the contents
-        import sklearn
-
-        contents = [sklearn.__version__]
+        contents = [importlib.metadata.version("scikit-learn")]
     return request, contents
 
 
@@ -133,14 +133,12 @@ def _load(path: Path) -> np.ndarray | None:
 
 
 def _save_atomic(images: np.ndarray, path: Path) -> None:
-    """Write to a temporary file in the same folder, flush to disk, then rename into place."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    """Write the array through the one atomic-write helper: a reader never sees half of it."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:  # a file object: np.save would append .npy to a name
             np.save(fh, np.ascontiguousarray(images), allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(
+        path, write, "free space, set data.cache_dir to a writable folder, or data.cache=false"
+    )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import logging
 import os
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,63 +14,35 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dcgan.checks import ConfigError, check, choose
-
 from .decode import UnreadableImage, decode_image
+from .files import (
+    EXTENSIONS,
+    FASHION_MNIST_ROOT,
+    MAX_PIXELS,
+    SOURCES,
+    SPLITS,
+    DataError,
+    _check_root,
+    _idx_path,
+    check_data,
+    find_image_files,
+)
+
+__all__ = [
+    "EXTENSIONS",
+    "FASHION_MNIST_ROOT",
+    "MAX_PIXELS",
+    "SOURCES",
+    "SPLITS",
+    "DataError",
+    "check_data",
+    "load_images",
+]
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("folder", "digits", "fashion_mnist")
-SPLITS = ("train", "test", "all")
-EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
-FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
 IDX_IMAGES_MAGIC = 2051
-MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)
 _RESIZE_CHUNK_PIXELS = 1 << 25  # float32 pixels per interpolate call (~128 MiB) to bound memory
-
-
-class DataError(ConfigError):
-    """A dataset or data config problem, with a message that says what, where and how to fix."""
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def check_data(
-    source: str = "folder",
-    channels: int = 3,
-    split: str = "train",
-    max_pixels: int = 1,
-    batch_size: int = 1,
-    num_workers: int = 0,
-    limit: int | None = None,
-    **_: object,
-) -> None:
-    """Every rule on `data.*` values, checked before any slow loading; takes `**cfg.data`."""
-    choose("data.source", source, SOURCES, DataError)
-    check(
-        channels in (1, 3) and _is_int(channels),
-        "data.channels",
-        channels,
-        "choose 1 (greyscale) or 3 (RGB)",
-        DataError,
-    )
-    choose("data.split", split, SPLITS, DataError)
-    for key, value, low, hint in (
-        ("max_pixels", max_pixels, 1, ""),
-        ("batch_size", batch_size, 1, ""),
-        ("num_workers", num_workers, 0, " (0: in-process, usually fastest)"),
-    ):
-        rule = f"choose an integer >= {low}{hint}"
-        check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
-    check(
-        limit is None or (_is_int(limit) and limit >= 1),
-        "data.limit",
-        limit,
-        "choose an integer >= 1 (the first N images), or null for all",
-        DataError,
-    )
 
 
 def load_images(
@@ -137,55 +109,24 @@ def load_folder(
     return out[:count]
 
 
-def _check_root(root: str | None) -> str:
-    """Resolve data.root and fail early with a fix when it is missing or not a folder."""
-    hint = "put images in <root>/<subfolder>/*.jpg or set data.root=<folder>"
-    if root is None or str(root).strip() == "":
-        raise DataError(f"data.root is not set for data.source=folder: {hint}")
-    folder = os.path.abspath(os.path.expanduser(os.fspath(root)))
-    if not os.path.exists(folder):
-        raise DataError(f"data.root '{root}' does not exist (resolved to {folder}): {hint}")
-    if not os.path.isdir(folder):
-        raise DataError(
-            f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}"
-        )
-    return folder
-
-
-def find_image_files(folder: str) -> list[str]:
-    """List image files under folder at any depth, following links without looping, sorted."""
-    return sorted(
-        os.path.join(dirpath, name)
-        for dirpath, names in _walk(folder)
-        for name in names
-        if os.path.splitext(name)[1].lower() in EXTENSIONS
-    )
-
-
-def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
-    """os.walk that follows directory links but visits each real directory only once."""
-    seen: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
-        try:
-            st = os.stat(dirpath)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            dirnames[:] = []
-            continue
-        seen.add(key)
-        yield dirpath, filenames
-
-
 def load_digits(image_size: int, channels: int) -> np.ndarray:
     """sklearn's bundled 8x8 digits (offline), scaled 0..16 -> 0..255 and resized."""
-    from sklearn.datasets import load_digits as sk_load_digits
-
-    images = sk_load_digits().images  # float64 [1797, 8, 8], values 0..16
+    images = _bundled_digits()  # float64 [1797, 8, 8], values 0..16
     images = np.clip(np.rint(images * (255.0 / 16.0)), 0, 255).astype(np.uint8)
     return resize_gray(images, image_size, channels)
+
+
+def _bundled_digits() -> np.ndarray:
+    """The digits file inside scikit-learn, read without importing it (seconds at start-up)."""
+    spec = importlib.util.find_spec("sklearn")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            with gzip.open(path, "rt") as fh:
+                return np.loadtxt(fh, delimiter=",")[:, :-1].reshape(-1, 8, 8)
+    from sklearn.datasets import load_digits as sk_load_digits  # another layout: ask sklearn
+
+    return sk_load_digits().images
 
 
 def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: str) -> np.ndarray:
@@ -196,19 +137,6 @@ def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: 
     parts = [read_idx_images(_idx_path(folder, p)) for p in prefixes]
     images = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return resize_gray(images, image_size, channels)
-
-
-def _idx_path(folder: str, prefix: str) -> Path:
-    """Find <prefix>-images-idx3-ubyte(.gz) or say how to get it."""
-    path = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
-    for candidate in (path, path.with_suffix("")):
-        if candidate.is_file():
-            return candidate
-    raise DataError(
-        f"Fashion-MNIST file {path} not found (data.root={folder}): "
-        "run `apt-get install dataset-fashion-mnist` or set data.root to the folder with "
-        "the IDX files"
-    )
 
 
 def read_idx_images(path: str | Path) -> np.ndarray:

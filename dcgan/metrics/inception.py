@@ -1,28 +1,81 @@
-"""FID, KID and Inception Score through torchmetrics, only from a local Inception weights file.
+"""FID, KID and Inception Score through torchmetrics, with the weights torch-fidelity uses.
 
-Nothing is ever downloaded: `inception_unavailable` says why these metrics are off (no path
-given, file missing, torch-fidelity not installed) and the caller goes on with SWD alone.
+`callbacks.metrics.inception_weights` chooses them: `auto` (the default) takes the file that
+torch-fidelity keeps in torch's hub cache, and when it is not there asks torch-fidelity's address
+for it once per process; a path takes that local file; null turns the metrics off. When the
+weights cannot be had (offline, torch-fidelity missing), `locate_weights` says why in one line
+and the caller goes on with SWD alone.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import socket
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
+log = logging.getLogger(__name__)
 
-def inception_unavailable(weights_path: str | Path | None) -> str | None:
-    """Why FID/KID/IS cannot run here, or None when they can."""
-    if not weights_path:
-        return "callbacks.metrics.inception_weights is not set (a local Inception .pth file)"
-    if not Path(weights_path).is_file():
-        return f"callbacks.metrics.inception_weights={str(weights_path)!r} is not a file"
+WEIGHTS_NAME = "weights-inception-2015-12-05-6726825d.pth"
+DOWNLOAD_TIMEOUT_S = 30
+
+
+def _fidelity_missing() -> str | None:
     try:
         import torch_fidelity  # noqa: F401
     except ImportError:
-        return "torch-fidelity is not installed (pip install 'dcgan[fid]')"
+        return "torch-fidelity is not installed (pip install torch-fidelity)"
     return None
+
+
+def cached_weights_path() -> Path:
+    """Where torch-fidelity's download of the weights lives (torch's hub cache)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_NAME
+
+
+@functools.cache
+def _download() -> str | None:
+    """Fetch the weights into the cache through torch-fidelity's address, once; why not, or None."""
+    from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # an offline machine must not hang here
+    try:
+        log.info("downloading the Inception weights for FID/KID/IS from %s", URL_INCEPTION_V3)
+        torch.hub.load_state_dict_from_url(URL_INCEPTION_V3, progress=False, map_location="cpu")
+    except Exception as err:  # no network, proxy, refused, truncated: all mean "off"
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return f"they are not in {cached_weights_path().parent} and the download failed ({reason})"
+    finally:
+        socket.setdefaulttimeout(previous)
+    return None
+
+
+def locate_weights(setting: str | Path | None) -> tuple[str | None, str | None]:
+    """(the weights file, None) when FID/KID/IS can run, else (None, why they are off)."""
+    if setting is None or str(setting).strip().lower() in ("", "null", "none"):
+        return None, "callbacks.metrics.inception_weights is not set (null); use auto or a .pth"
+    missing = _fidelity_missing()
+    if missing:
+        return None, missing
+    if str(setting) != "auto":
+        if not Path(setting).is_file():
+            return None, f"callbacks.metrics.inception_weights={str(setting)!r} is not a file"
+        return str(setting), None
+    cached = cached_weights_path()
+    if not cached.is_file():
+        failed = _download()
+        if failed or not cached.is_file():
+            return None, f"inception_weights=auto: {failed or 'the download left no file'}"
+    return str(cached), None
+
+
+def inception_unavailable(weights_path: str | Path | None) -> str | None:
+    """Why FID/KID/IS cannot run with these weights, or None when they can."""
+    return locate_weights(weights_path)[1]
 
 
 def to_uint8_rgb(images: Tensor) -> Tensor:
@@ -35,12 +88,11 @@ class InceptionMetrics:
     """FID, KID and IS of generated vs real images from one Inception network loaded once."""
 
     def __init__(self, weights_path: str | Path, kid_subset_size: int = 100) -> None:
-        reason = inception_unavailable(weights_path)
+        path, reason = locate_weights(weights_path)
         if reason:
             raise FileNotFoundError(f"Inception metrics are off: {reason}")
         from torchmetrics.image.fid import NoTrainInceptionV3
 
-        path = str(weights_path)
         self.features = NoTrainInceptionV3(
             name="inception-v3-compat", features_list=["2048"], feature_extractor_weights_path=path
         )

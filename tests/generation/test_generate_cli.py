@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -153,8 +155,8 @@ def test_bad_input_is_one_clear_line(
         f"ckpt={cut}": "cut.ckpt' cannot be read as a PyTorch checkpoint",
         f"ckpt={text}": "readme.txt' cannot be read as a PyTorch checkpoint",
         "n=4": "ckpt is required",
-        f"ckpt={plain_ckpt} nn=4": "Key 'nn' not in",
-        f"ckpt={plain_ckpt} n=many": "full_key: n",
+        f"ckpt={plain_ckpt} nn=4": "unknown key 'nn'; did you mean n?",
+        f"ckpt={plain_ckpt} n=many": "n='many' is invalid: give a whole number",
         f"ckpt={plain_ckpt} n=0": "n=0 is invalid",
         f"ckpt={plain_ckpt} format=gif": "format='gif' is invalid: choose one of: png, jpg",
         f"ckpt={plain_ckpt} interpolate=1": "interpolate=1 is invalid",
@@ -170,8 +172,40 @@ def test_bad_input_is_one_clear_line(
     assert not (tmp_path / "never").exists()
 
 
+def test_bad_out_is_one_line_before_torch_is_imported(plain_ckpt: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("kept")
+    probe = (
+        "import sys; from dcgan.generate import main; "
+        "code = main(sys.argv[1:]); print('torch' in sys.modules); sys.exit(code)"
+    )
+    cases = {
+        f"out={blocker}": f"error: out={str(blocker)!r} is a file, not a folder",
+        f"out={blocker / 'gen'}": f"goes through {str(blocker)!r}, which is a file",
+        "n=0": "error: n=0 is invalid: must be >= 1",
+    }
+    for arg, message in cases.items():
+        res = subprocess.run(
+            [sys.executable, "-c", probe, f"ckpt={plain_ckpt}", arg],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode == 2, (arg, res.stderr)
+        assert res.stderr.startswith("error: ") and message in res.stderr, res.stderr
+        assert len(res.stderr.splitlines()) == 1, res.stderr
+        assert res.stdout.strip() == "False", f"{arg}: torch was imported before the refusal"
+    assert blocker.read_text() == "kept"
+
+
 def test_help_lists_the_keys(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for key in ("ckpt=", "interpolate=", "export=", "dropout_at_generation=", "ema="):
+    for key in (
+        "ckpt=...",
+        "interpolate=0",
+        "export=null",
+        "dropout_at_generation=null",
+        "ema=auto",
+    ):
         assert key in out

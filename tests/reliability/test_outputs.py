@@ -71,7 +71,7 @@ def test_cli_output_folder_under_a_file_stops_clearly(tmp_path: Path) -> None:
 def test_api_run_folder_under_a_file_stops_clearly(make_cfg, tmp_path: Path) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("not a folder")
-    with pytest.raises(OutputError, match="cannot write into the run folder"):
+    with pytest.raises(OutputError, match="cannot write into the output folder .*Not a directory"):
         train(make_cfg(), run_dir=blocker / "run")
     assert blocker.read_text() == "not a folder"
 
@@ -89,8 +89,7 @@ def test_a_refused_write_keeps_the_last_good_checkpoint(make_cfg, tmp_path: Path
             train(make_cfg("trainer.max_steps=2", "resume=auto"), run_dir=tmp_path)
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    assert "cannot write checkpoint" in str(err.value) and "File too large" in str(err.value)
-    assert "iter_000002.ckpt" in str(err.value)
+    assert str(err.value).startswith(f"cannot write {folder / 'iter_000002.ckpt'}: File too large")
     assert (folder / "last.ckpt").read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [
         "best.ckpt",

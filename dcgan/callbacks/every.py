@@ -1,0 +1,16 @@
+"""The one rule for "every N iterations": at a whole iteration, a multiple of N, once each."""
+
+from __future__ import annotations
+
+import lightning as L
+
+
+def at_iteration_end(pl_module: L.LightningModule) -> bool:
+    """True after the last optimizer step of an iteration (Lightning counts every step)."""
+    return pl_module.global_step % pl_module.steps_per_iteration == 0
+
+
+def due(pl_module: L.LightningModule, every_n: int, last_done: int) -> bool:
+    """Whether a task run every `every_n` iterations is due now and not yet done at this one."""
+    it = pl_module.iteration
+    return it > 0 and it != last_done and it % every_n == 0 and at_iteration_end(pl_module)

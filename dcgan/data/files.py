@@ -1,0 +1,144 @@
+"""Where a dataset's files are, found without decoding them: cheap enough to check first."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from dcgan.checks import ConfigError, check, choose
+
+from .decode import UnreadableImage, decode_image
+
+SOURCES = ("folder", "digits", "fashion_mnist")
+SPLITS = ("train", "test", "all")
+EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
+MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)
+
+
+class DataError(ConfigError):
+    """A dataset or data config problem, with a message that says what, where and how to fix."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_data(
+    source: str = "folder",
+    channels: int = 3,
+    split: str = "train",
+    max_pixels: int = 1,
+    batch_size: int = 1,
+    num_workers: int = 0,
+    limit: int | None = None,
+    **_: object,
+) -> None:
+    """Every rule on `data.*` values, checked before any slow loading; takes `**cfg.data`."""
+    choose("data.source", source, SOURCES, DataError)
+    check(
+        channels in (1, 3) and _is_int(channels),
+        "data.channels",
+        channels,
+        "choose 1 (greyscale) or 3 (RGB)",
+        DataError,
+    )
+    choose("data.split", split, SPLITS, DataError)
+    for key, value, low, hint in (
+        ("max_pixels", max_pixels, 1, ""),
+        ("batch_size", batch_size, 1, ""),
+        ("num_workers", num_workers, 0, " (0: in-process, usually fastest)"),
+    ):
+        rule = f"choose an integer >= {low}{hint}"
+        check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
+    check(
+        limit is None or (_is_int(limit) and limit >= 1),
+        "data.limit",
+        limit,
+        "choose an integer >= 1 (the first N images), or null for all",
+        DataError,
+    )
+
+
+def _check_root(root: str | None) -> str:
+    """Resolve data.root and fail early with a fix when it is missing or not a folder."""
+    hint = "put images in <root>/<subfolder>/*.jpg or set data.root=<folder>"
+    if root is None or str(root).strip() == "":
+        raise DataError(f"data.root is not set for data.source=folder: {hint}")
+    folder = os.path.abspath(os.path.expanduser(os.fspath(root)))
+    if not os.path.exists(folder):
+        raise DataError(f"data.root '{root}' does not exist (resolved to {folder}): {hint}")
+    if not os.path.isdir(folder):
+        raise DataError(
+            f"data.root '{root}' is a file, not a folder (resolved to {folder}): {hint}"
+        )
+    return folder
+
+
+def find_image_files(folder: str) -> list[str]:
+    """List image files under folder at any depth, following links without looping, sorted."""
+    return sorted(
+        os.path.join(dirpath, name)
+        for dirpath, names in _walk(folder)
+        for name in names
+        if os.path.splitext(name)[1].lower() in EXTENSIONS
+    )
+
+
+def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
+    """os.walk that follows directory links but visits each real directory only once."""
+    seen: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            dirnames[:] = []
+            continue
+        seen.add(key)
+        yield dirpath, filenames
+
+
+def _idx_path(folder: str, prefix: str) -> Path:
+    """Find <prefix>-images-idx3-ubyte(.gz) or say how to get it."""
+    path = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
+    for candidate in (path, path.with_suffix("")):
+        if candidate.is_file():
+            return candidate
+    raise DataError(
+        f"Fashion-MNIST file {path} not found (data.root={folder}): "
+        "run `apt-get install dataset-fashion-mnist` or set data.root to the folder with "
+        "the IDX files"
+    )
+
+
+def check_source(source: str, root: str | None, split: str, channels: int, max_pixels: int) -> None:
+    """Fail now, naming the folder or file, when the data cannot yield a single image."""
+    if source == "fashion_mnist":
+        folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
+        prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}.get(split, [])
+        for prefix in prefixes:
+            _idx_path(folder, prefix)
+        return
+    if source != "folder":
+        return
+    folder = _check_root(root)
+    files = find_image_files(folder)
+    reasons = []
+    for path in files:
+        try:
+            decode_image(path, 8, channels, max_pixels)
+            return
+        except UnreadableImage as err:
+            reasons.append(f"{path}: {err}")
+    found = "found no image files"
+    if files:
+        found = f"found {len(files)} image file(s), none readable (first: {reasons[0]})"
+    raise DataError(
+        f"data.root '{root}' (resolved to {folder}) has no usable image: {found}. "
+        f"Accepted extensions (any letter case): {' '.join(EXTENSIONS)}"
+    )

@@ -1,0 +1,117 @@
+"""Everything a run can check before it makes a folder, a logger or a W&B run.
+
+`check_run` is called by the Hydra callback `Preflight` before Hydra creates the run folder (so
+a refused run leaves nothing behind), and again by `train()` for callers of the API. The cheap
+checks (output folder, data folder, W&B login) come first and import nothing heavy, so a
+missing `pics/` folder is reported within about a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import netrc
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from dcgan.atomic import OutputError, unwritable
+from dcgan.config import ConfigError
+from dcgan.data.files import DataError, check_source
+
+
+def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
+    """The run folder (or the nearest folder above it that exists) must take files."""
+    reason = unwritable(folder)
+    if reason:
+        raise OutputError(
+            f"cannot write into the output folder {folder} ({reason}): "
+            f"choose a writable folder with {key}=..."
+        )
+
+
+def wandb_logged_in() -> bool:
+    """Whether W&B online has a key: WANDB_API_KEY, or an entry `wandb login` wrote to .netrc."""
+    if os.environ.get("WANDB_API_KEY") or os.environ.get("WANDB_MODE") in ("offline", "disabled"):
+        return True
+    host = urlparse(os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai")).hostname
+    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
+    try:
+        return netrc.netrc(path).authenticators(host or "api.wandb.ai") is not None
+    except (OSError, netrc.NetrcParseError):
+        return False
+
+
+def check_logger(logger: DictConfig) -> None:
+    """W&B online without a login would fail after the model is built, in a long traceback."""
+    if logger.get("name") == "wandb" and not logger.get("offline", True) and not wandb_logged_in():
+        raise ConfigError(
+            "logger.offline=false needs a W&B login: run `wandb login` (or set WANDB_API_KEY), "
+            "or keep logger.offline=true"
+        )
+
+
+def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
+    """Check output folder, data, logger, config values and the resume checkpoint, cheap first.
+
+    Returns the checkpoint to resume from (None for a new run).
+    """
+    check_output(run_dir)
+    data = cfg.data
+    check_source(data.source, data.root, data.split, data.channels, data.max_pixels)
+    check_logger(cfg.logger)
+
+    from dcgan.config import validate  # imports torch (the registries): after the cheap checks
+
+    validate(cfg)
+    return check_resume(cfg, Path(run_dir))
+
+
+def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
+    """The checkpoint to resume from, once it is known to fit the model of this config."""
+    ckpt_path = cfg.get("ckpt_path")
+    if ckpt_path is None and cfg.get("resume") is None:
+        return None  # a new run: nothing to load (and Lightning need not be imported)
+    if ckpt_path is not None and not Path(ckpt_path).is_file():
+        raise ConfigError(
+            f"ckpt_path={ckpt_path!r} is not a file (resolved to "
+            f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume"
+        )
+    from dcgan.resume import check_compatible, resolve
+
+    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
+    if ckpt_path is not None:
+        from dcgan.build import build_module
+
+        check_compatible(ckpt_path, build_module(cfg).hparams)
+    return ckpt_path
+
+
+def refuse(err: BaseException) -> None:
+    """Print the one line and stop with exit status 2."""
+    sys.stderr.write(f"error: {err}\n")
+    raise SystemExit(2)
+
+
+class Preflight(Callback):
+    """Runs `check_run` before Hydra makes the run folder; a sweep checks its folder only."""
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        run_dir = OmegaConf.select(config, "hydra.run.dir")
+        logging.disable(logging.INFO)  # train() says the same again once logging is set up
+        try:
+            check_run(config, run_dir)
+        except (ConfigError, DataError, OutputError) as err:
+            refuse(err)
+        finally:
+            logging.disable(logging.NOTSET)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        try:
+            check_output(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
+        except OutputError as err:
+            refuse(err)

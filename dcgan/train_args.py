@@ -1,0 +1,171 @@
+"""The command line of `dcgan.train`, checked before Hydra reads it: one line and exit 2.
+
+Hydra alone answers a misspelt group with advice to append it (`+optimiser=adam`), a wrong
+type with a multi-line report and exit 1, and an unquoted space with a lexer error. Here each
+argument is parsed, its key or group is looked up in the composed default config and in
+`configs/`, and the nearest valid names are offered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+# Hydra flags followed by a value; the value is not an override.
+_FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir"}
+_FLAGS_WITH_VALUE |= {"-p", "--package", "-c", "--cfg", "-i", "--info", "-sc"}
+_FLAGS_WITH_VALUE |= {"--shell-completion", "--experimental-rerun"}
+# With these Hydra does something else than a run, or reads another config: leave it to Hydra.
+_HANDS_OFF = {"-h", "--help", "--hydra-help", "--version", "-cn", "--config-name", "-cp"}
+_HANDS_OFF |= {"--config-path", "-cd", "--config-dir", "-sc", "--shell-completion", "-i"}
+_HANDS_OFF |= {"--info", "--experimental-rerun"}
+QUOTE_HINT = (
+    "quote a value with spaces or non-ASCII letters inside the argument, e.g. "
+    "\"data.root='my pics'\" (see README: Paths with spaces)"
+)
+
+
+class ArgumentError(ValueError):
+    """A command-line argument that Hydra would refuse; the message names the fix."""
+
+
+def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
+    """(overrides, multirun?, hands off?) from the raw arguments."""
+    overrides, multirun, hands_off, skip = [], False, False, False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        flag = arg.split("=", 1)[0]
+        if arg.startswith("-"):
+            multirun |= arg in ("-m", "--multirun")
+            hands_off |= flag in _HANDS_OFF
+            skip = arg in _FLAGS_WITH_VALUE
+            continue
+        overrides.append(arg)
+    return overrides, multirun, hands_off
+
+
+def groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
+    """Each config group (a folder of YAML files) and its options."""
+    found: dict[str, list[str]] = {}
+    for folder in sorted(p for p in config_dir.rglob("*") if p.is_dir()):
+        options = sorted(f.stem for f in folder.glob("*.yaml"))
+        name = folder.relative_to(config_dir).as_posix()
+        if options and not name.startswith("hydra"):
+            found[name] = options
+    return found
+
+
+def _closest(word: str, choices: Iterable[str]) -> str:
+    choices = sorted(set(choices))
+    near = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
+    listed = ", ".join(choices)
+    if near:
+        return f"did you mean {' or '.join(repr(n) for n in near)}? choices: {listed}"
+    return f"choices: {listed}"
+
+
+def _values(override) -> list[str]:  # noqa: ANN001 (Hydra's Override)
+    """The plain option names an override asks for (a sweep's list, or the one value)."""
+    from hydra.core.override_parser.types import ChoiceSweep
+
+    value = override.value()
+    items = value.list if isinstance(value, ChoiceSweep) else [value]
+    return [v for v in items if isinstance(v, str)]
+
+
+def check_key(key: str, defaults: DictConfig, known_groups: dict[str, list[str]]) -> None:
+    """Raise ArgumentError when `key` is neither a config key nor a group."""
+    node: object = defaults
+    done: list[str] = []
+    for part in key.split("."):
+        if not isinstance(node, DictConfig):
+            return  # below a free-form value: Hydra and the checks judge it
+        if part not in node:
+            here = ".".join(done)
+            names = [k for k in node.keys() if isinstance(k, str)]
+            if not done:
+                names += list(known_groups)
+            what = f"a key under {here!r}" if here else "a key or a group"
+            raise ArgumentError(
+                f"unknown key {key!r}: {part!r} is not {what}; {_closest(part, names)}"
+            )
+        node = node[part]
+        done.append(part)
+
+
+def check_overrides(overrides: list[str], defaults: DictConfig, config_dir: Path) -> None:
+    """Raise ArgumentError for the first override that Hydra could not use as the user meant."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import OverrideParseException
+
+    parser = OverridesParser.create()
+    known = groups(config_dir)
+    for arg in overrides:
+        if "=" not in arg:
+            raise ArgumentError(
+                f"argument {arg!r} is not key=value; if it belongs to the value before it, "
+                + QUOTE_HINT
+            )
+        try:
+            (override,) = parser.parse_overrides([arg])
+        except OverrideParseException:
+            raise ArgumentError(f"cannot read {arg!r}: " + QUOTE_HINT) from None
+        key = override.key_or_group
+        if override.is_delete() or override.is_add() or key.startswith("hydra"):
+            continue  # +key, ++key, ~key and Hydra's own keys: Hydra decides
+        if key in known:
+            for value in _values(override):
+                if value not in known[key] and value != "null":
+                    raise ArgumentError(
+                        f"{key}={value!r} is not an option of group {key!r}; "
+                        + _closest(value, known[key])
+                    )
+            continue
+        check_key(key, defaults, known)
+
+
+def _compose(overrides: list[str], config_dir: Path) -> DictConfig:
+    from hydra import compose, initialize_config_dir
+
+    from dcgan.config import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        return compose("train", overrides=overrides)
+
+
+def _first_line(err: BaseException) -> str:
+    """The useful line of a composition error: the cause's first line, plus the key."""
+    cause = err.__cause__ or err
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    key = next((line for line in lines if line.startswith("full_key:")), "")
+    head = lines[0] if lines else type(cause).__name__
+    return f"{head} ({key})" if key and key not in head else head
+
+
+def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
+    """Exit 2 with one line when an argument is misspelt, unreadable or of the wrong type."""
+    overrides, multirun, hands_off = split_args(argv)
+    if hands_off or not overrides:
+        return
+    plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    try:
+        if not multirun:
+            try:
+                _compose(plain, config_dir)  # as Hydra will: types and values too
+                return
+            except Exception as err:  # noqa: BLE001 (every composition failure is reported)
+                failure = err
+        check_overrides(overrides, _compose([], config_dir), config_dir)
+        if not multirun:
+            raise ArgumentError(_first_line(failure))
+    except ArgumentError as err:
+        sys.stderr.write(f"error: {err}\n")
+        raise SystemExit(2) from None
