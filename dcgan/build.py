@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger, WandbLogger
+from lightning.pytorch.loggers import CSVLogger, Logger, TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -22,6 +22,7 @@ from dcgan.callbacks import (
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
+from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
 
@@ -85,16 +86,7 @@ def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger, writing inside the run folder."""
     if logger.name == "wandb":
-        return [
-            WandbLogger(
-                name=run_name,
-                save_dir=str(run_dir),
-                project=logger.project,
-                entity=logger.entity,
-                offline=logger.offline,
-                log_model=False,
-            )
-        ]
+        return [wandb_logger(logger, run_dir, run_name)]  # grouped by sweep, tagged by setting
     if logger.name == "csv":
         return [CSVLogger(save_dir=str(run_dir), name="csv", version="")]
     if logger.name == "tensorboard":
@@ -120,6 +112,7 @@ def build_callbacks(callbacks: DictConfig, run_dir: Path) -> list[L.Callback]:
             run_dir,
             every_n_steps=metrics.every_n_steps,
             num_samples=metrics.num_samples,
+            final_num_samples=metrics.final_num_samples,
             monitor=metrics.monitor,
             inception_weights=metrics.inception_weights,
             seed=metrics.seed,

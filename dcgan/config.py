@@ -153,6 +153,7 @@ class LoggerConfig:
     project: str = "dcgan"
     offline: bool = True
     entity: str | None = None
+    group: str | None = None
 
 
 @dataclass
@@ -172,6 +173,7 @@ class CheckpointConfig:
 class MetricsConfig:
     every_n_steps: int = 500
     num_samples: int = 256
+    final_num_samples: int | None = 2048
     monitor: str = "swd"
     inception_weights: str | None = None
     seed: int = 0
@@ -408,6 +410,12 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         "callbacks.metrics.num_samples",
         metrics.num_samples,
         "must be >= 2 (SWD compares two sets of images)",
+    )
+    _check(
+        metrics.final_num_samples is None or metrics.final_num_samples >= 2,
+        "callbacks.metrics.final_num_samples",
+        metrics.final_num_samples,
+        "must be >= 2, or null for callbacks.metrics.num_samples",
     )
     _choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
     _check(

@@ -14,6 +14,7 @@ TINY_MODEL = [
     "model.ndf=4",
     "trainer.accelerator=cpu",
     "trainer.enable_progress_bar=false",
+    "callbacks.metrics.final_num_samples=32",  # a small end-of-run evaluation
 ]
 
 # That model on scikit-learn's bundled digits, 8 images a batch.
