@@ -1,10 +1,11 @@
 """What a run tells W&B so that a dashboard can group a sweep's runs by setting, over seeds.
 
 Every run of a multirun shares one W&B `group` (the sweep folder's name, or `logger.group`), has
-`job_type` "sweep" (or "train" for a single run), is tagged with the overrides that make its
-setting (seed and paths left out), and carries the whole resolved config under `cfg` plus each
-config-group choice under its own name (`trick: ema`, `pooling: avg`) and `setting`, the setting
-as one string. At the end its summary holds the final and best metric and the run's status.
+`job_type` "sweep" (or "train" for a single run), and is tagged with the overrides of the keys
+the sweep varies (seed and paths left out; a single run: all its overrides). Its config holds the
+whole resolved config under `cfg`, each config-group choice under its own name (`trick: ema`,
+`pooling: avg`) and `setting`, those tags as one string. At the end its summary holds the final
+and best metric and the run's status.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
 from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
@@ -44,6 +46,25 @@ def setting_overrides(overrides: list[str]) -> list[str]:
     return [o for o in overrides if not is_seed_override(o) and not is_path_override(o)]
 
 
+def _key(override: str) -> str:
+    return override.lstrip("+~").split("=", 1)[0]
+
+
+def swept_keys(sweep_dir: Path, sweeper_params: set[str]) -> set[str]:
+    """Keys a multirun varies: the sweeper's `params` and the command line's lists and ranges."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    keys = set(sweeper_params)
+    saved = sweep_dir / "multirun.yaml"  # Hydra writes the sweep's own command line there
+    try:
+        task = ((yaml.safe_load(saved.read_text()) or {}).get("hydra") or {})["overrides"]["task"]
+        parsed = OverridesParser.create().parse_overrides([str(o) for o in task or []])
+    except (OSError, KeyError, TypeError, yaml.YAMLError, ValueError) as err:
+        log.debug("no command-line sweep keys from %s: %s", saved, err)
+        return keys
+    return keys | {o.key_or_group for o in parsed if o.is_sweep_override()}
+
+
 def sweep_group_name(sweep_dir: str | Path) -> str:
     """The folder's name; `<date>_<time>` for Hydra's default `multirun/<date>/<time>` layout."""
     path = Path(sweep_dir)
@@ -52,20 +73,24 @@ def sweep_group_name(sweep_dir: str | Path) -> str:
     return path.name
 
 
-def _hydra_facts() -> tuple[bool, Path | None, list[str], dict[str, Any]]:
-    """Multirun or not, the sweep folder, the task overrides, the group choices (when Hydra ran)."""
+def _hydra_facts() -> tuple[Path | None, list[str], dict[str, Any]]:
+    """The sweep folder (None: not a multirun), the setting's overrides, the group choices."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     try:
         hc = HydraConfig.get()
     except ValueError:  # called through the API, not the CLI
-        return False, None, [], {}
-    multirun = hc.mode == RunMode.MULTIRUN
+        return None, [], {}
     choices = {k: v for k, v in OmegaConf.to_container(hc.runtime.choices).items() if "/" not in k}
     choices.pop("train_schema", None)
-    sweep_dir = Path(hc.sweep.dir) if multirun else None
-    return multirun, sweep_dir, [str(o) for o in hc.overrides.task], choices
+    setting = setting_overrides([str(o) for o in hc.overrides.task])
+    if hc.mode != RunMode.MULTIRUN:
+        return None, setting, choices
+    sweep_dir = Path(hc.sweep.dir)
+    params = hc.sweeper.get("params") or {}  # a sweep config's grid; absent for some sweepers
+    swept = swept_keys(sweep_dir, set(params.keys()))
+    return sweep_dir, [o for o in setting if _key(o) in swept] if swept else setting, choices
 
 
 def _resolved_config(run_dir: Path) -> dict[str, Any]:
@@ -83,8 +108,7 @@ def _resolved_config(run_dir: Path) -> dict[str, Any]:
 
 def wandb_run_fields(logger: DictConfig, run_dir: Path) -> dict[str, Any]:
     """W&B `group`, `job_type`, `tags` and `config` of this run (arguments of `wandb.init`)."""
-    multirun, sweep_dir, task, choices = _hydra_facts()
-    setting = setting_overrides(task)
+    sweep_dir, setting, choices = _hydra_facts()
     group = logger.get("group") or (sweep_group_name(sweep_dir) if sweep_dir else None)
     config = {
         **{k: v for k, v in choices.items() if v is not None},
@@ -93,7 +117,7 @@ def wandb_run_fields(logger: DictConfig, run_dir: Path) -> dict[str, Any]:
     }
     return {
         "group": group,
-        "job_type": "sweep" if multirun else "train",
+        "job_type": "sweep" if sweep_dir else "train",
         "tags": [t[:MAX_TAG] for t in setting],
         "config": config,
     }
