@@ -41,6 +41,14 @@ def _interval(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"[{_fmt(low)}, {_fmt(high)}]"
 
 
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.3g}" if value < 100 else f"{value:.0f}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _signed(value: float) -> str:
     return f"{value:+.4g}"
 
@@ -105,7 +113,7 @@ def settings_table(report: Report) -> tuple[list[str], list[list[str]]]:
                 versus,
                 verdict,
                 _fmt(s.mean_of("img_per_s")),
-                _fmt(s.mean_of("run_time_s"), 3),
+                _seconds(s.mean_of("run_time_s")),
             ]
         )
     return header, rows
@@ -134,7 +142,7 @@ def runs_table(report: Report) -> tuple[list[str], list[list[str]], list[Path | 
                 *(_fmt(run.metric(c)) for c in columns),
                 best_cell,
                 _fmt(run.info.get("iterations")),
-                _fmt(run.number("run_time_s"), 3),
+                _seconds(run.number("run_time_s")),
                 _fmt(run.number("img_per_s")),
                 error[:160] + ("..." if len(error) > 160 else ""),
             ]
@@ -162,7 +170,8 @@ def intro(report: Report) -> list[str]:
     seeds = sorted({s.final.n for s in report.settings})
     base = report.baseline.label if report.baseline else "(none)"
     return [
-        f"{len(report.runs)} runs in {len(report.settings)} settings (finished seeds per setting: "
+        f"{_plural(len(report.runs), 'run')} in {_plural(len(report.settings), 'setting')} "
+        "(finished seeds per setting: "
         f"{', '.join(map(str, seeds))}); settings ranked by the mean over seeds of the final "
         f"`{m}`{_sizes(report)} ({better} is better). A setting is a set of overrides; runs that "
         "differ only in `seed` are its seeds.",

@@ -64,7 +64,7 @@ def group_settings(runs: list[Run], metric: str) -> list[Setting]:
         settings.append(
             Setting(
                 key=key,
-                label=" ".join(own) or "(shared overrides only)",
+                label=" ".join(own) or "(base)",
                 runs=members,
                 final=summarize([r.metric(metric) for r in counted]),
                 best=summarize([b for r in counted if (b := r.best(metric)) is not None]),
