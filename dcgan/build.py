@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import Logger, TensorBoardLogger, WandbLogger
+from lightning.pytorch.loggers import Logger, TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -26,6 +26,7 @@ from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
+from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +48,7 @@ def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger, writing inside the run folder."""
     if logger.name == "wandb":
-        wandb_logger = WandbLogger(
-            name=run_name,
-            save_dir=str(run_dir),
-            project=logger.project,
-            entity=logger.entity,
-            offline=logger.offline,
-            log_model=False,
-        )
-        getattr(wandb_logger, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
-        return [wandb_logger]
+        return [wandb_logger(logger, run_dir, run_name)]  # grouped by sweep, tagged by setting
     if logger.name == "csv":
         return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
     if logger.name == "tensorboard":
@@ -85,6 +77,7 @@ def build_callbacks(
             run_dir,
             every_n_steps=metrics.every_n_steps,
             num_samples=metrics.num_samples,
+            final_num_samples=metrics.final_num_samples,
             monitor=metrics.monitor,
             inception_weights=metrics.inception_weights,
             seed=metrics.seed,

@@ -139,6 +139,7 @@ class LoggerConfig:
     project: str = "dcgan"
     offline: bool = True  # false after `wandb login`
     entity: str | None = None
+    group: str | None = None  # W&B group; null: the sweep folder's name in a multirun
 
 
 @dataclass
@@ -158,6 +159,9 @@ class CheckpointConfig:
 class MetricsConfig:
     every_n_steps: int = 500  # iterations between image-quality evaluations (and one at the end)
     num_samples: int = 256  # generated and real images compared each time (the same ones)
+    # the end-of-run evaluation: SWD's own noise on 2048 images is small next to the spread
+    # between seeds (README, "Is a difference real?"); null: num_samples
+    final_num_samples: int | None = 2048
     monitor: str = "swd"  # picks checkpoints/best.ckpt, and train() returns it: swd, fid, kid
     # auto: torch-fidelity's cached Inception weights, else one download attempt; or a local
     # .pth (weights-inception-2015-12-05-6726825d.pth); null: FID, KID and IS off
@@ -376,6 +380,12 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         "callbacks.metrics.num_samples",
         metrics.num_samples,
         "must be >= 2 (SWD compares two sets of images)",
+    )
+    check(
+        metrics.final_num_samples is None or metrics.final_num_samples >= 2,
+        "callbacks.metrics.final_num_samples",
+        metrics.final_num_samples,
+        "must be >= 2, or null for callbacks.metrics.num_samples",
     )
     choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
     check(

@@ -69,9 +69,16 @@ def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
     assert finished == sorted(finished)
 
     md = (sweep / "report.md").read_text()
-    rows = [line for line in md.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    settings_part, runs_part = md.split("## Settings\n", 1)[1].split("## Runs\n", 1)
+    rows = [line for line in runs_part.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == 3
     assert [row.split(" | ")[1] for row in rows] == [r.name for r in runs]
+    # one seed per setting: three settings, the failed one counted apart, no interval claimed
+    settings = [
+        line for line in settings_part.splitlines() if line.startswith("| ") and line[2].isdigit()
+    ]
+    assert len(settings) == 3 and "| 0 | 1 failed |" in settings[-1]
+    assert sum("not distinguishable with 1 seed |" in row for row in settings) == 1
     assert "| failed |" in rows[-1] and "TrainingDiverged" in rows[-1]
     assert rows[0].count("| finished |") == 1 and "samples/iter_000003.png" in rows[0]
     assert "optimizer.discriminator.lr=1e+30" in rows[-1]  # as Hydra records it
@@ -79,6 +86,7 @@ def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
     page = (sweep / "report.html").read_text()
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count('<tr class="finished">') == 2 and page.count('<tr class="failed">') == 1
+    assert page.count('<tr class="setting">') == 3
     assert "<script>" not in md
 
 

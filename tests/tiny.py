@@ -15,6 +15,7 @@ TINY_MODEL = [
     "trainer.accelerator=cpu",
     "trainer.enable_progress_bar=false",
     "callbacks.metrics.inception_weights=null",  # tests never download
+    "callbacks.metrics.final_num_samples=32",  # a small end-of-run evaluation
 ]
 
 # That model on scikit-learn's bundled digits, 8 images a batch.

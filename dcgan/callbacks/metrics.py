@@ -29,6 +29,8 @@ class ImageMetrics(L.Callback):
     The same `num_samples` real images and latent vectors (drawn from `seed`) are used at every
     evaluation, so the history of a run, and runs with the same seed, are comparable. Samples
     come from `pl_module.sample`, so whatever generator the module samples with is measured.
+    The end of the run is scored on `final_num_samples` images (a superset of the periodic ones):
+    the number that sweeps compare, where SWD's own noise must be small next to seed-to-seed spread.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class ImageMetrics(L.Callback):
         run_dir: str | Path,
         every_n_steps: int = 500,
         num_samples: int = 256,
+        final_num_samples: int | None = None,
         monitor: str = "swd",
         inception_weights: str | None = None,
         seed: int = 0,
@@ -46,12 +49,14 @@ class ImageMetrics(L.Callback):
         self.run_dir = Path(run_dir)
         self.every_n_steps = every_n_steps
         self.num_samples = num_samples
+        self.final_num_samples = final_num_samples or num_samples
         self.monitor = monitor
         self.inception_weights = inception_weights
         self.seed = seed
         self.batch_size = batch_size
         self.history: list[dict[str, float]] = []
         self.best: dict[str, Any] | None = None
+        self.final_scores: dict[str, float] | None = None  # the end-of-run evaluation
         self._inception: InceptionMetrics | None = None
         self._real: Tensor | None = None
         self._z: Tensor | None = None
@@ -66,7 +71,9 @@ class ImageMetrics(L.Callback):
 
     @property
     def final(self) -> float | None:
-        """The monitored metric at the last evaluation (what a sweeper minimises)."""
+        """The monitored metric at the end of the run (what a sweeper minimises)."""
+        if self.final_scores is not None:
+            return self.final_scores.get(self.monitor)
         return self.history[-1].get(self.monitor) if self.history else None
 
     def state_dict(self) -> dict[str, Any]:
@@ -84,9 +91,7 @@ class ImageMetrics(L.Callback):
         self._start = time.perf_counter()
         self._eval_time = 0.0
         self._images_seen = 0
-        self._real = self._real_images(trainer)
-        gen = torch.Generator().manual_seed(self.seed)
-        self._z = pl_module.noise(len(self._real), gen, device="cpu")
+        self._real, self._z = self._fixed_sets(trainer, pl_module, self.num_samples)
         path, reason = locate_weights(self.inception_weights)
         if reason is None:
             self._inception = InceptionMetrics(path)
@@ -97,7 +102,15 @@ class ImageMetrics(L.Callback):
         else:
             log.warning("FID, KID and IS are off: %s; measuring SWD only", reason)
 
-    def _real_images(self, trainer: L.Trainer) -> Tensor:
+    def _fixed_sets(
+        self, trainer: L.Trainer, pl_module: L.LightningModule, size: int
+    ) -> tuple[Tensor, Tensor]:
+        """`size` real images and as many latent vectors, the same for every call with that size."""
+        real = self._real_images(trainer, size)
+        gen = torch.Generator().manual_seed(self.seed)
+        return real, pl_module.noise(len(real), gen, device="cpu")
+
+    def _real_images(self, trainer: L.Trainer, size: int) -> Tensor:
         """A fixed random subset of the source's images, [-1, 1] floats on the CPU.
 
         With `data.limit` the reference is the whole source, not the N images trained on, so a
@@ -108,11 +121,9 @@ class ImageMetrics(L.Callback):
             images = getattr(trainer.datamodule, "images", None)
         if images is None:
             raise RuntimeError("ImageMetrics needs a datamodule with a decoded `images` array")
-        n = min(self.num_samples, len(images))
-        if n < self.num_samples:
-            log.warning(
-                "metrics: only %d real images; using %d samples, not %d", n, n, self.num_samples
-            )
+        n = min(size, len(images))
+        if n < size:
+            log.warning("metrics: only %d real images; using %d samples, not %d", n, n, size)
         gen = torch.Generator().manual_seed(self.seed)
         idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
@@ -123,25 +134,49 @@ class ImageMetrics(L.Callback):
             self.evaluate(trainer, pl_module)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if pl_module.iteration != self._last_eval:
+        if pl_module.iteration != self._last_eval:  # the history ends at the last iteration
             self.evaluate(trainer, pl_module)
+        if self.final_num_samples != self.num_samples:
+            self.evaluate_final(trainer, pl_module)
+
+    def _score(self, pl_module: L.LightningModule, real: Tensor, z: Tensor) -> dict[str, float]:
+        """SWD (and FID/KID/IS when on) of G's samples from `z` against `real`."""
+        fake = torch.cat(
+            [
+                pl_module.sample(zb.to(pl_module.device), seed=self.seed).cpu()
+                for zb in z.split(self.batch_size)
+            ]
+        )
+        scores = sliced_wasserstein(real, fake, seed=self.seed)
+        if self._inception is not None:
+            scores.update(self._inception(real.to(pl_module.device), fake.to(pl_module.device)))
+        return scores
+
+    def evaluate_final(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
+        """Score the end of the run on `final_num_samples` images; logged as `final/<metric>`."""
+        started = time.perf_counter()
+        it = pl_module.iteration
+        real, z = self._fixed_sets(trainer, pl_module, self.final_num_samples)
+        scores = self._score(pl_module, real, z)
+        for logger in trainer.loggers:
+            logger.log_metrics({f"final/{k}": v for k, v in scores.items()}, step=it)
+        self.final_scores = {"iteration": it, "num_samples": len(real), **scores}
+        self._eval_time += time.perf_counter() - started
+        log.info(
+            "end of run, %d images: %s",
+            len(real),
+            ", ".join(f"{k}={v:.4g}" for k, v in scores.items()),
+        )
+        if trainer.is_global_zero:
+            self.write(pl_module)
+        return scores
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""
         started = time.perf_counter()
         it = pl_module.iteration
         self._last_eval = it
-        fake = torch.cat(
-            [
-                pl_module.sample(z.to(pl_module.device), seed=self.seed).cpu()
-                for z in self._z.split(self.batch_size)
-            ]
-        )
-        scores = sliced_wasserstein(self._real, fake, seed=self.seed)
-        if self._inception is not None:
-            scores.update(
-                self._inception(self._real.to(pl_module.device), fake.to(pl_module.device))
-            )
+        scores = self._score(pl_module, self._real, self._z)
         for logger in trainer.loggers:
             logger.log_metrics({f"metrics/{k}": v for k, v in scores.items()}, step=it)
         self.history.append({"iteration": it, **scores})
@@ -164,7 +199,7 @@ class ImageMetrics(L.Callback):
         update_run_info(
             self.run_dir,
             monitor=self.monitor,
-            metrics=self.history[-1] if self.history else {},
+            metrics=self.final_scores or (self.history[-1] if self.history else {}),
             best=self.best,
             history=self.history,
             iterations=pl_module.iteration,

@@ -35,7 +35,9 @@ def test_metrics_logged_best_kept_and_json_written(make_cfg, tmp_path: Path, cap
     assert [h["iteration"] for h in info["history"]] == [2, 3]  # every 2, and at the end
     assert info["iterations"] == 3 and info["images_seen"] == 3 * 8
     assert info["img_per_s"] > 0 and info["run_time_s"] >= info["train_time_s"] > 0
-    assert result == info["metrics"]["swd"] == info["history"][-1]["swd"]
+    # the end of the run is scored apart, on final_num_samples images
+    assert result == info["metrics"]["swd"] != info["history"][-1]["swd"]
+    assert info["metrics"]["num_samples"] == 32 and info["metrics"]["iteration"] == 3
     assert math.isfinite(result) and result > 0
     assert info["best"]["value"] == min(h["swd"] for h in info["history"])
     best = torch.load(tmp_path / "checkpoints" / "best.ckpt", weights_only=True)
@@ -47,6 +49,8 @@ def test_metrics_logged_best_kept_and_json_written(make_cfg, tmp_path: Path, cap
     logged = [int(r[header.index("step")]) for r in rows if r[header.index("metrics/swd")]]
     assert logged == [2, 3]
     assert "metrics/swd_16" in header
+    final = [int(r[header.index("step")]) for r in rows if r[header.index("final/swd")]]
+    assert final == [3]
 
 
 def test_health_warns_once_per_episode(make_cfg, tmp_path: Path, caplog) -> None:

@@ -1,0 +1,50 @@
+"""`python -m dcgan.report <sweep folder> [metric=...]`, in the shared key=value style."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from dcgan.cli import CliError, help_text, key, parse
+from dcgan.report.runs import ReportError
+from dcgan.report.write import write_report
+
+USAGE = "python -m dcgan.report <sweep folder> [metric=...]   (also dcgan-report)"
+
+
+@dataclass
+class ReportConfig:
+    sweep_dir: str = key(
+        help="a multirun folder: outputs/multirun/<date>/<time> (or sweep_dir=...)"
+    )
+    metric: str | None = key(
+        None, "rank by this metric (swd, fid, kid, is, swd_32, ...); null: the runs' monitor"
+    )
+
+
+def parse_args(argv: list[str]) -> ReportConfig:
+    """The sweep folder (first argument) and the metric; `--metric X` is read as `metric=X`."""
+    argv = list(argv)
+    if "--metric" in argv:  # the flag of earlier versions
+        i = argv.index("--metric")
+        if i + 1 >= len(argv):
+            raise CliError("--metric needs a value: metric=swd")
+        argv[i : i + 2] = [f"metric={argv[i + 1]}"]
+    return parse(ReportConfig, argv, positional="sweep_dir")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the report; a bad argument, folder or metric ends with one line and exit code 2."""
+    argv = sys.argv[1:] if argv is None else argv
+    if {"-h", "--help", "help"} & set(argv):
+        print(help_text(ReportConfig, USAGE))
+        return 0
+    try:
+        cfg = parse_args(argv)
+        written = write_report(cfg.sweep_dir, cfg.metric)
+    except (CliError, ReportError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,70 @@
+"""The metric over iterations: one line per setting (mean over its seeds), a band of +-1 sd."""
+
+from __future__ import annotations
+
+import io
+import math
+
+from dcgan.report.runs import HIGHER_IS_BETTER
+from dcgan.report.settings import Setting
+
+BAND = "+-1 sd over seeds"
+
+
+def _mean_and_sd(settings_runs: list[list[tuple[int, float]]]) -> list[tuple[int, float, float]]:
+    """Per iteration: mean and sd (0 with one value) over the runs that evaluated there."""
+    by_iter: dict[int, list[float]] = {}
+    for points in settings_runs:
+        for it, value in points:
+            by_iter.setdefault(it, []).append(value)
+    out = []
+    for it in sorted(by_iter):
+        values = by_iter[it]
+        mean = sum(values) / len(values)
+        var = sum((v - mean) ** 2 for v in values) / (len(values) - 1) if len(values) > 1 else 0.0
+        out.append((it, mean, math.sqrt(var)))
+    return out
+
+
+def plot_settings(settings: list[Setting], metric: str) -> bytes | None:
+    """A PNG of each setting's mean curve with its band; None when no run has a history."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    drawn = False
+    for setting in settings:
+        runs = [
+            [
+                (int(h["iteration"]), float(h[metric]))
+                for h in r.history
+                if isinstance(h.get(metric), (int, float)) and math.isfinite(h[metric])
+            ]
+            for r in setting.runs
+        ]
+        runs = [points for points in runs if points]
+        if not runs:
+            continue
+        xs, means, sds = zip(*_mean_and_sd(runs), strict=True)
+        label = f"{setting.label} (n={len(runs)})"[:70]
+        (line,) = ax.plot(xs, means, marker="o", markersize=3, label=label)
+        lows = [m - s for m, s in zip(means, sds, strict=True)]
+        highs = [m + s for m, s in zip(means, sds, strict=True)]
+        ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
+        drawn = True
+    data = None
+    if drawn:
+        better = "higher" if metric in HIGHER_IS_BETTER else "lower"
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(metric)
+        ax.set_title(f"{metric} over training: mean over seeds, band {BAND} ({better} is better)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
+        data = buffer.getvalue()
+    plt.close(fig)
+    return data

@@ -1,0 +1,151 @@
+"""The run folders of a sweep as the report sees them: overrides, seed, status, metrics."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dcgan.runinfo import FILENAME
+from dcgan.tracking import is_seed_override
+
+HIGHER_IS_BETTER = ("is",)
+
+
+class ReportError(ValueError):
+    """The folder or metric given cannot be reported on; the message says why."""
+
+
+@dataclass
+class Run:
+    """One run folder of a sweep, as read from its files."""
+
+    path: Path
+    overrides: list[str]
+    info: dict[str, Any] = field(default_factory=dict)
+    unreadable: str | None = None  # why metrics.json could not be read, when it could not
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def status(self) -> str:
+        if self.unreadable:
+            return "unreadable"
+        return str(self.info.get("status", "not started"))
+
+    @property
+    def error(self) -> str:
+        return self.unreadable or str(self.info.get("error") or "")
+
+    @property
+    def seed(self) -> int | None:
+        """The seed from the overrides, else from the run's saved config."""
+        for o in self.overrides:
+            if is_seed_override(o):
+                value = o.split("=", 1)[1]
+                return int(value) if value.isdigit() else None
+        config = self.path / ".hydra" / "config.yaml"
+        try:
+            seed = (yaml.safe_load(config.read_text()) or {}).get("seed")
+        except (OSError, yaml.YAMLError):
+            return None
+        return seed if isinstance(seed, int) else None
+
+    def metric(self, name: str) -> float | None:
+        """The metric at the end of the run (finite numbers only)."""
+        value = (self.info.get("metrics") or {}).get(name)
+        return float(value) if _finite(value) else None
+
+    def best(self, name: str) -> float | None:
+        """The best periodic evaluation of the metric over the run."""
+        values = [float(h[name]) for h in self.history if _finite(h.get(name))]
+        if not values:
+            return None
+        return max(values) if name in HIGHER_IS_BETTER else min(values)
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        history = self.info.get("history")
+        return [h for h in history if isinstance(h, dict)] if isinstance(history, list) else []
+
+    def number(self, key: str) -> float | None:
+        value = self.info.get(key)
+        return float(value) if _finite(value) else None
+
+    @property
+    def last_grid(self) -> Path | None:
+        grids = sorted((self.path / "samples").glob("iter_*.png"))
+        return grids[-1] if grids else None
+
+    def metric_names(self) -> set[str]:
+        names = set((self.info.get("metrics") or {}).keys())
+        for h in self.history:
+            names.update(h.keys())
+        return names - {"iteration", "num_samples"}
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _overrides(run_dir: Path) -> list[str]:
+    path = run_dir / ".hydra" / "overrides.yaml"
+    if not path.is_file():
+        return []
+    try:
+        loaded = yaml.safe_load(path.read_text()) or []
+    except (OSError, yaml.YAMLError):
+        return []
+    return [str(o) for o in loaded] if isinstance(loaded, list) else []
+
+
+def _read_info(run_dir: Path) -> tuple[dict[str, Any], str | None]:
+    """metrics.json and, when it exists but cannot be read, why ("not started" is no file)."""
+    path = run_dir / FILENAME
+    if not path.exists():
+        return {}, None
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        return {}, f"{FILENAME} is unreadable: {err}"
+    if not isinstance(info, dict):
+        return {}, f"{FILENAME} is unreadable: not a JSON object"
+    return info, None
+
+
+def _run_order(path: Path) -> tuple[int, str]:
+    return (int(path.name), "") if path.name.isdigit() else (sys.maxsize, path.name)
+
+
+def collect_runs(sweep_dir: str | Path) -> list[Run]:
+    """Every run folder (one holding .hydra/) directly under the sweep folder, in job order."""
+    sweep = Path(sweep_dir)
+    if not sweep.is_dir():
+        raise ReportError(f"{str(sweep)!r} is not a folder: give outputs/multirun/<date>/<time>")
+    dirs = sorted((p for p in sweep.iterdir() if (p / ".hydra").is_dir()), key=_run_order)
+    if not dirs:
+        raise ReportError(
+            f"{str(sweep)!r} holds no run folders (sub-folders with .hydra/): give the folder of a "
+            "multirun, e.g. outputs/multirun/<date>/<time>"
+        )
+    return [Run(d, _overrides(d), *_read_info(d)) for d in dirs]
+
+
+def sort_runs(runs: list[Run], metric: str) -> list[Run]:
+    """Finished runs with the metric first, best first; the rest after, in job order."""
+    sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
+
+    def key(run: Run) -> tuple[int, float]:
+        value = run.metric(metric)
+        if run.status != "finished" or value is None:
+            return (1, 0.0)
+        return (0, sign * value)
+
+    return sorted(runs, key=key)  # stable: ties and unfinished runs keep job order
