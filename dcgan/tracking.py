@@ -152,6 +152,12 @@ class SweepWandbLogger(WandbLogger):
     def __init__(self, run_dir: Path, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._run_dir = Path(run_dir)
+        getattr(self, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
+
+    @rank_zero_only
+    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+        """The module's hyper-parameters under `hparams`: top-level names are the group choices."""
+        super().log_hyperparams({"hparams": params}, *args, **kwargs)
 
     @rank_zero_only
     def finalize(self, status: str) -> None:
