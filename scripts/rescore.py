@@ -1,0 +1,71 @@
+"""Score the end of finished runs again on more images: `python scripts/rescore.py RUN... -n 2048`.
+
+For runs made before `callbacks.metrics.final_num_samples` existed, or with a smaller one: each
+run's `checkpoints/last.ckpt` is scored as the end-of-run evaluation does it (the sampling G, the
+fixed real subset and latent vectors of `callbacks.metrics.seed`), and the result replaces the
+final `metrics` in its `metrics.json` with `num_samples` and `rescored_from` beside it, so that
+`python -m dcgan.report` compares the new figures. Runs without a last.ckpt are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+from omegaconf import OmegaConf
+
+from dcgan.build import build_datamodule
+from dcgan.checkpoints import load_gan
+from dcgan.metrics import sliced_wasserstein
+from dcgan.runinfo import read_run_info, update_run_info
+
+
+def rescore(run: Path, n: int) -> dict[str, float]:
+    """The end-of-run SWD of one run on `n` real and `n` generated images."""
+    cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
+    seed = int(cfg.callbacks.metrics.seed)
+    data = build_datamodule(cfg.data, cfg.image_size)
+    data.setup("fit")
+    images = getattr(data, "reference_images", None)
+    images = data.images if images is None else images
+    gen = torch.Generator().manual_seed(seed)
+    idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
+    real = torch.from_numpy(images[idx]).float().div(127.5).sub(1)
+    gan = load_gan(run / "checkpoints" / "last.ckpt")
+    z = gan.noise(len(real), torch.Generator().manual_seed(seed), device="cpu")
+    fake = torch.cat([gan.sample(zb, seed=seed) for zb in z.split(256)])
+    return sliced_wasserstein(real, fake, seed=seed)
+
+
+def main() -> None:
+    """Rescore every run given (run folders, or sweep folders holding numbered runs)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("-n", type=int, default=2048, help="images of each set")
+    args = parser.parse_args()
+    runs = []
+    for folder in args.folders:
+        runs += [folder] if (folder / ".hydra").is_dir() else sorted(folder.glob("*/"))
+    for run in runs:
+        last = run / "checkpoints" / "last.ckpt"
+        info = read_run_info(run)
+        if not last.is_file() or info.get("status") != "finished":
+            print(f"{run}: skipped (not finished)")
+            continue
+        if (info.get("metrics") or {}).get("num_samples") == args.n:
+            print(f"{run}: already scored on {args.n} images")
+            continue
+        started = time.perf_counter()
+        scores = rescore(run, args.n)
+        final = {"iteration": info.get("iterations"), "num_samples": args.n, **scores}
+        update_run_info(run, metrics=final, rescored_from="checkpoints/last.ckpt")
+        took = time.perf_counter() - started
+        print(
+            f"{run}: swd {info.get('metrics', {}).get('swd')} -> {scores['swd']:.4g} ({took:.0f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
