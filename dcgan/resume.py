@@ -32,6 +32,7 @@ MUST_MATCH = (
     "d_steps",
     "g_steps",
     "num_samples",
+    "class_names",
 )
 
 

@@ -109,8 +109,8 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str) -> float | None:
     ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = build_datamodule(cfg.data, cfg.image_size)
-    module = build_module(cfg)
+    datamodule = build_datamodule(cfg.data, cfg.image_size, labels=cfg.model.conditional)
+    module = build_module(cfg, datamodule)
     if ckpt_path is not None:
         check_compatible(ckpt_path, module.hparams)  # before any logger or file is made
     loggers = build_loggers(cfg.logger, run_dir, run_name)

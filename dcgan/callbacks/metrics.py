@@ -99,7 +99,7 @@ class ImageMetrics(L.Callback):
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        self._images_seen += len(batch)
+        self._images_seen += len(batch[0] if isinstance(batch, (tuple, list)) else batch)
         it = pl_module.iteration
         at_boundary = pl_module.global_step % pl_module.steps_per_iteration == 0
         if at_boundary and it > 0 and it % self.every_n_steps == 0 and it != self._last_eval:

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .cache import cached_images, fingerprint
+from .labels import class_counts, load_labeled
 from .order import ResumableLoader
 from .sources import MAX_PIXELS, DataError, check_data, load_images
 
@@ -35,7 +36,22 @@ class UInt8Images(Dataset):
         return self.images[torch.as_tensor(indices, dtype=torch.long)]
 
 
-def return_batch(batch: torch.Tensor) -> torch.Tensor:
+class LabeledUInt8Images(UInt8Images):
+    """The uint8 images with their class indices: a batch is (images, labels)."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
+        super().__init__(images)
+        self.labels = torch.from_numpy(np.ascontiguousarray(labels, dtype=np.int64))
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        return self.images[index], self.labels[index]
+
+    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        return self.images[idx], self.labels[idx]
+
+
+def return_batch(batch: Any) -> Any:
     """Collate nothing: __getitems__ already built the batch tensor."""
     return batch
 
@@ -58,6 +74,7 @@ class ImageDataModule(lightning.LightningDataModule):
         pin_memory: bool = False,
         cache: bool = False,
         cache_dir: str | None = None,
+        labels: bool = False,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -75,7 +92,11 @@ class ImageDataModule(lightning.LightningDataModule):
         self.hflip, self.max_pixels = hflip, max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
         self.cache, self.cache_dir = cache, cache_dir
+        self.with_labels = labels  # batches are (images, labels): a conditional model
         self.images: np.ndarray | None = None
+        self.labels: np.ndarray | None = None
+        self.class_names: list[str] = []
+        self.class_counts: list[int] = []
         self._loader: ResumableLoader | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -83,7 +104,12 @@ class ImageDataModule(lightning.LightningDataModule):
         if self.images is not None:
             return
         args = (self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels)
-        if self.cache:  # decode once per dataset; later runs map the saved array
+        if self.with_labels:  # decoded with their labels (not from data.cache: it holds no labels)
+            if self.cache:
+                log.info("data.cache is not used by a conditional run: images decoded with labels")
+            images, self.labels, self.class_names = load_labeled(*args)
+            self.class_counts = class_counts(self.labels, self.class_names)
+        elif self.cache:  # decode once per dataset; later runs map the saved array
             request, contents = fingerprint(*args)
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
         else:
@@ -96,6 +122,8 @@ class ImageDataModule(lightning.LightningDataModule):
             )
         self.images = images
         log.info("data: %d images of shape %s from %s", len(images), images.shape[1:], self.source)
+        if self.with_labels:
+            log.info("classes: %s", ", ".join(self.class_names))
 
     @property
     def num_images(self) -> int:
@@ -108,8 +136,13 @@ class ImageDataModule(lightning.LightningDataModule):
         """Shuffled uint8 batches [B, C, S, S] in a resumable order seeded by torch's seed."""
         if self.images is None:
             self.setup("fit")
+        dataset = (
+            LabeledUInt8Images(self.images, self.labels)
+            if self.with_labels
+            else UInt8Images(self.images)
+        )
         self._loader = ResumableLoader(
-            UInt8Images(self.images),
+            dataset,
             batch_size=self.batch_size,
             seed=torch.initial_seed(),  # seed_everything sets it; reading it draws no number
             drop_last=self.drop_last,
@@ -122,6 +155,8 @@ class ImageDataModule(lightning.LightningDataModule):
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn uint8 into float32 in [-1, 1] on the device, then randomly flip if asked."""
+        if isinstance(batch, (tuple, list)) and len(batch) == 2:  # (images, labels)
+            return self.on_after_batch_transfer(batch[0], dataloader_idx), batch[1]
         if not (isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8):
             return batch
         if self._loader is not None:
