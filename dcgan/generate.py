@@ -14,6 +14,9 @@ key or type stops with its name, and no Hydra output folders appear around the g
   export=null             onnx or torchscript: write G as a file instead of images
   dropout_at_generation=  null: as trained; true/false: keep G's dropout on/off
   ema=auto                auto: the EMA generator when the checkpoint has one; true; false
+  class=null              a conditional model: the class to generate (name or index); null
+                          cycles through the classes (image i gets class i mod K)
+  per_class=false         a conditional model: n images of every class, grid.png one row each
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 import torch
 from omegaconf import MISSING, DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+from torch import Tensor
 from tqdm import tqdm
 
 from dcgan import sampling
@@ -39,6 +43,7 @@ from dcgan.module import GAN
 log = logging.getLogger(__name__)
 
 GRID_MAX = 64  # grid.png shows the first images only, so a 50,000-image run stays bounded
+GRID_COLUMNS = 16  # per_class: grid.png shows the first images of each class
 
 
 @dataclass
@@ -55,10 +60,13 @@ class GenerateConfig:
     dropout_at_generation: bool | None = None
     ema: str = "auto"
     overwrite: bool = False
+    class_: str | None = None  # `class=` on the command line (a Python keyword)
+    per_class: bool = False
 
 
 def parse(argv: list[str]) -> DictConfig:
     """key=value arguments -> a validated config; unknown keys and wrong types stop here."""
+    argv = [f"class_{a[len('class') :]}" if a.startswith("class=") else a for a in argv]
     cfg = OmegaConf.merge(OmegaConf.structured(GenerateConfig), OmegaConf.from_dotlist(argv))
     if OmegaConf.is_missing(cfg, "ckpt"):
         raise ConfigError("ckpt is required: ckpt=outputs/<date>/<time>/checkpoints/last.ckpt")
@@ -106,44 +114,90 @@ def image_name(i: int, n: int, fmt: str) -> str:
     return f"{i:0{max(6, len(str(n - 1)))}d}.{fmt}"
 
 
-def planned_files(cfg: DictConfig, out: Path) -> list[Path]:
+def planned_files(cfg: DictConfig, out: Path, classes: int = 0) -> list[Path]:
     """Every file this run will write, checked up front so that nothing is replaced by surprise."""
     if cfg.export:
         name = EXPORTS[cfg.export]
         return [out / name, out / f"{name}.json"]
     if cfg.interpolate:
         return [out / "walk.png", out / "walk.gif"]
-    return [out / "grid.png"] + [out / image_name(i, cfg.n, cfg.format) for i in range(cfg.n)]
+    total = cfg.n * classes if cfg.per_class else cfg.n
+    return [out / "grid.png"] + [out / image_name(i, total, cfg.format) for i in range(total)]
+
+
+def pick_class(value: str, names: list[str]) -> int:
+    """A class by name (any letter case) or index; a wrong one gets the list."""
+    lowered = [name.lower() for name in names]
+    if value.lower() in lowered:
+        return lowered.index(value.lower())
+    if value.isdigit() and int(value) < len(names):
+        return int(value)
+    listed = ", ".join(f"{i}={name}" for i, name in enumerate(names))
+    raise ConfigError(f"class={value!r} is not a class of this model; choose one of: {listed}")
+
+
+def image_labels(cfg: DictConfig, names: list[str], count: int, per: int = 1) -> Tensor | None:
+    """The class of each of `count` images (in groups of `per`): asked-for, or cycling."""
+    if not names:
+        return None
+    if cfg.class_ is not None:
+        return torch.full((count,), pick_class(cfg.class_, names), dtype=torch.long)
+    return (torch.arange(count) // per) % len(names)
 
 
 def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
-    """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch."""
-    hp = gan.cfg
+    """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch.
+
+    per_class: n images of each class (class after class, image i of every class from the same
+    noise) and grid.png with one row per class.
+    """
+    hp, names = gan.cfg, list(gan.cfg.class_names) if gan.conditional else []
+    total, cols = cfg.n, None
+    labels = image_labels(cfg, names, cfg.n)
+    if cfg.per_class:
+        total, cols = cfg.n * len(names), min(cfg.n, GRID_COLUMNS)
+        labels = torch.arange(len(names)).repeat_interleave(cfg.n)
     kept = []
     batches = sampling.stream(
         gan.generator,
-        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise.name),
-        cfg.n,
+        lambda idx: sampling.image_noise(
+            cfg.seed, [i % cfg.n for i in idx], hp.latent_dim, hp.noise.name
+        ),
+        total,
         cfg.batch_size,
         cfg.seed,
         device,
+        labels,
     )
-    with tqdm(total=cfg.n, unit="image", disable=None) as bar:
+    with tqdm(total=total, unit="image", disable=None) as bar:
         for start, images in batches:
             for j, image in enumerate(images):
-                save_image(image, out / image_name(start + j, cfg.n, cfg.format), cfg.format)
-            if start < GRID_MAX:
+                save_image(image, out / image_name(start + j, total, cfg.format), cfg.format)
+            if cols is not None:
+                kept += [im for j, im in enumerate(images) if (start + j) % cfg.n < cols]
+            elif start < GRID_MAX:
                 kept.append(images[: GRID_MAX - start])
             bar.update(len(images))
-    save_image(grid(torch.cat(kept)), out / "grid.png")
+    if cols is not None:
+        save_image(grid(torch.stack(kept), nrow=cols), out / "grid.png")
+    else:
+        save_image(grid(torch.cat(kept)), out / "grid.png")
 
 
 def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
     hp, steps = gan.cfg, cfg.interpolate
     z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
+    names = list(hp.class_names) if gan.conditional else []
+    labels = image_labels(cfg, names, len(z), per=steps)  # a walk stays within one class
     batches = sampling.stream(
-        gan.generator, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed, device
+        gan.generator,
+        lambda idx: z[idx.start : idx.stop],
+        len(z),
+        cfg.batch_size,
+        cfg.seed,
+        device,
+        labels,
     )
     images = torch.cat([b for _, b in tqdm(batches, unit="batch", disable=None)])
     save_image(grid(images, nrow=steps), out / "walk.png")
@@ -155,16 +209,21 @@ def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> No
 def run(cfg: DictConfig) -> list[Path]:
     """Load the checkpoint, then write images, a walk, or an export; return the files written."""
     out = Path(cfg.out)
-    planned = planned_files(cfg, out)
+    device = pick_device(cfg.device)
+    gan = load_gan(cfg.ckpt, ema=cfg.ema)
+    hp = gan.cfg
+    if (cfg.class_ is not None or cfg.per_class) and not gan.conditional:
+        key = "class" if cfg.class_ is not None else "per_class"
+        raise ConfigError(f"{key}= needs a class-conditional model; {cfg.ckpt} is unconditional")
+    if cfg.class_ is not None:
+        pick_class(cfg.class_, list(hp.class_names))
+    planned = planned_files(cfg, out, gan.num_classes)
     existing = [p for p in planned if p.exists()]
     if existing and not cfg.overwrite:
         raise ConfigError(
             f"out={cfg.out!r} already holds {len(existing)} of the files this run writes "
             f"(e.g. {existing[0].name}); choose another out, or pass overwrite=true"
         )
-    device = pick_device(cfg.device)
-    gan = load_gan(cfg.ckpt, ema=cfg.ema)
-    hp = gan.cfg
     dropout = (
         hp.dropout.at_generation if cfg.dropout_at_generation is None else cfg.dropout_at_generation
     )
@@ -180,6 +239,8 @@ def run(cfg: DictConfig) -> list[Path]:
             "channels": hp.channels,
             "dropout": bool(dropout and gan.generator.has_dropout),
         }
+        if gan.conditional:
+            info["classes"] = list(hp.class_names)
         export(gan.generator, cfg.export, out, info)
         return planned
     gan.generator.to(device)
