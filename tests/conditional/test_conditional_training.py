@@ -1,4 +1,4 @@
-"""A conditional model trains (every condition, a loss, EMA, resume) and generates the asked class."""
+"""A conditional model trains (each condition, a loss, EMA, resume) and makes the asked class."""
 
 from __future__ import annotations
 
