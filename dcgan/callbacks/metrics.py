@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from dcgan.metrics import InceptionMetrics, inception_unavailable, sliced_wasserstein
+from dcgan.metrics.per_class import per_class_swd
 from dcgan.runinfo import update_run_info
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,21 @@ class ImageMetrics(L.Callback):
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if pl_module.iteration != self._last_eval:
             self.evaluate(trainer, pl_module)
+        if getattr(pl_module, "conditional", False):
+            self.evaluate_classes(trainer, pl_module)
+
+    def evaluate_classes(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """A conditional model, at the end: SWD of each class, logged and in metrics.json."""
+        data = trainer.datamodule
+        scores = per_class_swd(
+            pl_module, data.images, data.labels, data.class_names, self.num_samples, self.seed
+        )
+        for logger in trainer.loggers:
+            metrics = {f"metrics/swd_class/{k}": v for k, v in scores.items()}
+            logger.log_metrics(metrics, step=pl_module.iteration)
+        log.info("SWD per class: %s", ", ".join(f"{k}={v:.4g}" for k, v in scores.items()))
+        if trainer.is_global_zero:
+            update_run_info(self.run_dir, swd_per_class=scores)
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""
