@@ -47,8 +47,9 @@ def test_every_condition_trains(make_cfg, tmp_path: Path, condition: str) -> Non
     assert all(v > 0 for v in per_class.values())
 
 
-def test_hinge_ema_d_steps_and_resume(make_cfg, tmp_path: Path) -> None:
+def test_hinge_ema_d_steps_mixed_batch_and_resume(make_cfg, tmp_path: Path) -> None:
     extra = ["loss=hinge", "ema.decay=0.9", "d_steps=2", "model.fake_labels=uniform"]
+    extra += ["d_batch=mixed", "dropout=both", "pooling=avg", "model.minibatch_std=true"]
     train(make_cfg(*CONDITIONAL, *extra), run_dir=tmp_path / "a")
     first = tmp_path / "a" / "checkpoints" / "last.ckpt"
     assert any(k.startswith("generator_ema.") for k in _load(first)["state_dict"])
@@ -59,6 +60,13 @@ def test_hinge_ema_d_steps_and_resume(make_cfg, tmp_path: Path) -> None:
     gan = load_gan(tmp_path / "b" / "checkpoints" / "last.ckpt")
     assert list(gan.cfg.class_names) == [str(d) for d in range(10)]
     assert gan.cfg.model.fake_labels == "uniform" and gan.conditional
+
+
+@pytest.mark.parametrize("condition", sorted(CONDITIONS))
+def test_wgan_gp_scores_interpolates_with_their_classes(make_cfg, tmp_path, condition) -> None:  # noqa: ANN001
+    train(make_cfg(*CONDITIONAL, "loss=wgan_gp", f"model.condition={condition}"), run_dir=tmp_path)
+    state = _load(tmp_path / "checkpoints" / "last.ckpt")["state_dict"]
+    assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
 
 
 def test_resume_refuses_other_classes(make_cfg, tmp_path: Path, squares) -> None:
