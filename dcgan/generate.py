@@ -16,7 +16,8 @@ key or type stops with its name, and no Hydra output folders appear around the g
   ema=auto                auto: the EMA generator when the checkpoint has one; true; false
   class=null              a conditional model: the class to generate (name or index); null
                           cycles through the classes (image i gets class i mod K)
-  per_class=false         a conditional model: n images of every class, grid.png one row each
+  per_class=false         a conditional model: n images of every class, grid.png one row each;
+                          with interpolate: walks across classes, each with one fixed z
 """
 
 from __future__ import annotations
@@ -145,6 +146,17 @@ def image_labels(cfg: DictConfig, names: list[str], count: int, per: int = 1) ->
     return (torch.arange(count) // per) % len(names)
 
 
+def class_walks(walks: int, steps: int, classes: int) -> Tensor:
+    """Class weights [walks * steps, K]: walk j blends class j mod K into the next, linearly."""
+    t = torch.linspace(0, 1, steps)
+    rows = []
+    for j in range(walks):
+        a, b = torch.zeros(classes), torch.zeros(classes)
+        a[j % classes], b[(j + 1) % classes] = 1, 1
+        rows.append(a * (1 - t[:, None]) + b * t[:, None])
+    return torch.cat(rows)
+
+
 def write_images(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> None:
     """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch.
 
@@ -190,6 +202,10 @@ def write_walk(gan: GAN, cfg: DictConfig, out: Path, device: torch.device) -> No
     z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
     names = list(hp.class_names) if gan.conditional else []
     labels = image_labels(cfg, names, len(z), per=steps)  # a walk stays within one class
+    if cfg.per_class:  # walk j: image j's noise held, from class j mod K to the next class
+        z = sampling.image_noise(cfg.seed, range(cfg.n), hp.latent_dim, hp.noise.name)
+        z = z.repeat_interleave(steps, dim=0)
+        labels = class_walks(cfg.n, steps, len(names))
     batches = sampling.stream(
         gan.generator,
         lambda idx: z[idx.start : idx.stop],

@@ -61,13 +61,23 @@ class ConditionalNorm(nn.Module):
         nn.init.zeros_(self.shift.weight)
 
     def forward(self, x: Tensor, y: Tensor) -> Tensor:
-        """Normalise x [B, C, H, W], then scale and shift by the classes y [B]."""
+        """Normalise x [B, C, H, W], then scale and shift by the classes y [B].
+
+        y may also be class weights [B, K] (float): a mix of classes, for walks across classes.
+        """
         x = self.norm(x)
-        return x * self.scale(y)[:, :, None, None] + self.shift(y)[:, :, None, None]
+        if y.is_floating_point():
+            w = y.to(self.scale.weight.dtype)
+            scale, shift = w @ self.scale.weight, w @ self.shift.weight
+        else:
+            scale, shift = self.scale(y), self.shift(y)
+        return x * scale[:, :, None, None].to(x.dtype) + shift[:, :, None, None].to(x.dtype)
 
 
 def one_hot(y: Tensor, num_classes: int, like: Tensor) -> Tensor:
-    """[B] class indices -> [B, K] one-hot in `like`'s dtype and device."""
+    """[B] class indices (or [B, K] class weights) -> [B, K] in `like`'s dtype and device."""
+    if y.is_floating_point():
+        return y.to(device=like.device, dtype=like.dtype)
     return F.one_hot(y.long(), num_classes).to(device=like.device, dtype=like.dtype)
 
 

@@ -139,6 +139,12 @@ def test_generate_writes_the_asked_for_class(make_cfg, tmp_path: Path, squares) 
     assert Image.open(tmp_path / "grid" / "grid.png").size == (2 + 3 * 18, 2 + 2 * 18)
     assert len(list((tmp_path / "grid").glob("0*.png"))) == 6
     assert generate.main([f"ckpt={ckpt}", "n=2", "interpolate=3", f"out={tmp_path}/walk"]) == 0
+    # a walk across classes with one z: from bright (class 0) to dark (class 1)
+    argv = [f"ckpt={ckpt}", "n=1", "interpolate=5", "per_class=true", f"out={tmp_path}/across"]
+    assert generate.main(argv) == 0
+    walk = np.asarray(Image.open(tmp_path / "across" / "walk.png"), dtype=np.float32)
+    first, last = walk[2:18, 2:18].mean(), walk[2:18, 2 + 4 * 18 : 18 + 4 * 18].mean()
+    assert first > last + 50, (first, last)
     assert generate.main([f"ckpt={ckpt}", "export=torchscript", f"out={tmp_path}/ts"]) == 0
     meta = json.loads((tmp_path / "ts" / "generator.pt.json").read_text())
     assert meta["input"] == ["z", "class"] and meta["classes"] == ["bright", "dark"]
