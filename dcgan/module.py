@@ -9,6 +9,10 @@ iterations; `steps_per_iteration` converts.
 The module is built from one plain mapping shaped like the run config (`config.ModuleConfig`:
 `model`, `activation`, `loss`, one node per trick, ...), which is also its `hyper_parameters`,
 so a checkpoint alone rebuilds it.
+
+A conditional model (`model.conditional`) gets (images, classes) batches; G and D take the
+classes, the fakes' classes are drawn by `model.fake_labels`, and its hyper-parameters hold the
+data's `class_names` and `class_counts`.
 """
 
 from __future__ import annotations
