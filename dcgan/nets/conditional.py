@@ -93,7 +93,8 @@ class Projection(nn.Module):
     def __init__(self, num_classes: int, channels: int, spectral: bool) -> None:
         super().__init__()
         embed = nn.Embedding(num_classes, channels)
-        nn.init.xavier_uniform_(embed.weight)
+        # the scale of the DCGAN head it is added to (N(0, 0.02)): neither term drowns the other
+        nn.init.normal_(embed.weight, 0.0, 0.02)
         self.embed = maybe_spectral(embed, spectral)
 
     def forward(self, h: Tensor, y: Tensor) -> Tensor:
