@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 
 from dcgan import generate
+from dcgan.atomic import OutputError
 from dcgan.checkpoints import load_gan
 from dcgan.checks import ConfigError
 from dcgan.config import validate
@@ -82,6 +83,7 @@ def test_resume_refuses_other_classes(make_cfg, tmp_path: Path, squares) -> None
     )
     with pytest.raises(ConfigError, match="class_names: checkpoint"):
         train(other, run_dir=tmp_path / "b")
+    assert not (tmp_path / "b").exists()  # refused before the run folder is made
 
 
 def test_bad_choices_name_the_key(make_cfg) -> None:
@@ -138,6 +140,9 @@ def test_generate_writes_the_asked_for_class(make_cfg, tmp_path: Path, squares) 
     assert generate.main(argv) == 0
     assert Image.open(tmp_path / "grid" / "grid.png").size == (2 + 3 * 18, 2 + 2 * 18)
     assert len(list((tmp_path / "grid").glob("0*.png"))) == 6
+    (tmp_path / "grid" / "grid.png").unlink()  # only the per-class images are left to clash
+    with pytest.raises(OutputError, match="already holds 6 of the files"):
+        generate.run(generate.parse(argv))
     assert generate.main([f"ckpt={ckpt}", "n=2", "interpolate=3", f"out={tmp_path}/walk"]) == 0
     # a walk across classes with one z: from bright (class 0) to dark (class 1)
     argv = [f"ckpt={ckpt}", "n=1", "interpolate=5", "per_class=true", f"out={tmp_path}/across"]

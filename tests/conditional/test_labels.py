@@ -84,3 +84,14 @@ def test_fashion_mnist_labels() -> None:
     images, labels, names = load_labeled("fashion_mnist", str(FASHION), 16, 1, split="test")
     assert names == list(FASHION_MNIST_CLASSES) and "sneaker" in names
     assert np.bincount(labels).tolist() == [1000] * 10 and len(images) == 10_000
+
+
+def test_limit_cuts_the_labels_with_the_images_and_keeps_the_whole_reference() -> None:
+    dm = ImageDataModule(
+        source="digits", image_size=8, channels=1, batch_size=4, limit=100, labels=True
+    )
+    dm.setup("fit")
+    assert len(dm.images) == len(dm.labels) == 100
+    assert len(dm.reference_images) == len(dm.reference_labels) == 1797
+    assert np.array_equal(dm.labels, dm.reference_labels[:100])
+    assert sum(dm.class_counts) == 100  # the classes of what is trained on
