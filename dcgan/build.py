@@ -35,14 +35,22 @@ def _plain(node: Any) -> Any:
     return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
-def build_module(cfg: DictConfig) -> GAN:
-    """The GAN from its part of the run config (see `config.module_config`)."""
-    return GAN(**module_config(cfg))
+def build_module(cfg: DictConfig, datamodule: ImageDataModule | None = None) -> GAN:
+    """The GAN from its part of the run config (see `config.module_config`).
+
+    A conditional model takes its classes from the data, which is loaded here for them.
+    """
+    if not cfg.model.conditional:
+        return GAN(**module_config(cfg))
+    if datamodule is None:
+        raise ValueError("a conditional model is built with its datamodule (for its classes)")
+    datamodule.setup("fit")
+    return GAN(**module_config(cfg, datamodule.class_names, datamodule.class_counts))
 
 
-def build_datamodule(data: DictConfig, image_size: int) -> ImageDataModule:
-    """The image source named by `data.source`, decoded once at `image_size`."""
-    return ImageDataModule(image_size=image_size, **_plain(data))
+def build_datamodule(data: DictConfig, image_size: int, labels: bool = False) -> ImageDataModule:
+    """The image source named by `data.source`, decoded once at `image_size` (with labels)."""
+    return ImageDataModule(image_size=image_size, labels=labels, **_plain(data))
 
 
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:

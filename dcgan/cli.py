@@ -31,9 +31,13 @@ def key(
     choices: Sequence[Any] | None = None,
     check: Callable[[Any], bool] | None = None,
     rule: str = "",
+    name: str | None = None,
 ) -> Any:
-    """Declare one key: default (omit for a required key), description, choices or a rule."""
-    meta = {"help": help, "choices": choices, "check": check, "rule": rule}
+    """Declare one key: default (omit for a required key), description, choices or a rule.
+
+    `name` is the key on the command line when it cannot be the field's (`class`, a keyword).
+    """
+    meta = {"help": help, "choices": choices, "check": check, "rule": rule, "name": name}
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -72,7 +76,7 @@ def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -
 
     With `positional`, one argument without `=` is the value of that key.
     """
-    fields = {f.name: f for f in dataclasses.fields(schema)}
+    fields = {_name(f): f for f in dataclasses.fields(schema)}
     hints = typing.get_type_hints(schema)
     given: dict[str, Any] = {}
     for arg in argv:
@@ -86,14 +90,19 @@ def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -
             raise CliError(f"unknown key {name!r}; {_closest(name, list(fields))}")
         if name in given:
             raise CliError(f"{name} is given twice: keep one {name}=...")
-        given[name] = _convert(name, text, hints[name])
+        given[name] = _convert(name, text, hints[fields[name].name])
     for name, spec in fields.items():
         if name not in given and spec.default is REQUIRED:
             raise CliError(f"{name} is required: {name}=... ({spec.metadata.get('help', '')})")
-    config = schema(**given)
+    config = schema(**{fields[name].name: value for name, value in given.items()})
     for name, spec in fields.items():
-        _check(name, getattr(config, name), spec.metadata)
+        _check(name, getattr(config, spec.name), spec.metadata)
     return config
+
+
+def _name(spec: dataclasses.Field) -> str:
+    """The key of a field on the command line."""
+    return spec.metadata.get("name") or spec.name
 
 
 def _check(name: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
@@ -110,7 +119,7 @@ def help_text(schema: type, usage: str) -> str:
     rows = []
     for spec in dataclasses.fields(schema):
         if spec.default is REQUIRED:
-            shown = f"{spec.name}=..."
+            shown = f"{_name(spec)}=..."
         else:
             value = spec.default
             text = (
@@ -120,7 +129,7 @@ def help_text(schema: type, usage: str) -> str:
                 if isinstance(value, bool)
                 else value
             )
-            shown = f"{spec.name}={text}"
+            shown = f"{_name(spec)}={text}"
         rows.append((shown, spec.metadata.get("help", "")))
     width = max(len(shown) for shown, _ in rows) + 2
     lines = [usage, "", "keys (key=value; defaults shown):"]

@@ -42,6 +42,9 @@ class ModelConfig:
     ndf: int = 64
     max_width_mult: int = 8  # widest block = 8 x base width, also at 128 and 256 px
     minibatch_std: bool = False  # a minibatch standard-deviation feature before D's last layer
+    conditional: bool = False  # true: learn the data's classes and generate the one asked for
+    condition: str = "projection"  # projection (conditional BatchNorm + projection D) or concat
+    fake_labels: str = "data"  # classes of the fakes in training: data (its frequencies), uniform
 
 
 @dataclass
@@ -221,6 +224,8 @@ class ModuleConfig(GANConfig):
     channels: int = MISSING  # data.channels
     num_samples: int = MISSING  # callbacks.samples.num_samples
     log_every_n_steps: int = MISSING  # trainer.log_every_n_steps
+    class_names: list[str] = field(default_factory=list)  # the data's classes (conditional)
+    class_counts: list[int] = field(default_factory=list)  # images per class (fake labels)
 
 
 @dataclass
@@ -239,12 +244,20 @@ def register_configs() -> None:
     ConfigStore.instance().store(name="train_schema", node=TrainConfig)
 
 
-def module_config(cfg: DictConfig) -> dict[str, Any]:
-    """The part of a run config the GAN module is built from, as plain values."""
+def module_config(
+    cfg: DictConfig, class_names: list[str] | None = None, class_counts: list[int] | None = None
+) -> dict[str, Any]:
+    """The part of a run config the GAN module is built from, as plain values.
+
+    A conditional model also takes the data's class names and counts (known once it is loaded).
+    """
     out = {f.name: _plain(cfg[f.name]) for f in fields(GANConfig)}
     out["channels"] = cfg.data.channels
     out["num_samples"] = cfg.callbacks.samples.num_samples
     out["log_every_n_steps"] = cfg.trainer.log_every_n_steps
+    if cfg.model.conditional:
+        out["class_names"] = list(class_names or [])
+        out["class_counts"] = list(class_counts or [])
     return out
 
 
@@ -278,6 +291,14 @@ def _validate_module(cfg: DictConfig) -> None:
 
     check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
     check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
+    choose("model.condition", cfg.model.condition, nets.CONDITIONS)
+    choose("model.fake_labels", cfg.model.fake_labels, nets.FAKE_LABELS)
+    check(
+        not (cfg.model.conditional and cfg.replay.size > 0),
+        "replay.size",
+        cfg.replay.size,
+        "must be 0 with model.conditional=true (stored fakes keep no class)",
+    )
     choose("upsample.name", cfg.upsample.name, nets.UPSAMPLINGS)
     choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
     choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)

@@ -1,5 +1,7 @@
 """G as a standalone file that maps noise [B, latent_dim] to images [B, C, S, S] in [-1, 1].
 
+A class-conditional G takes a second input, `class` (int64 class indices [B]).
+
 Dropout follows the generation rule: when it stays on at generation, the export keeps it on
 (TorchScript draws fresh masks each call; the ONNX graph has Dropout nodes in training mode, which
 onnxruntime's default graph optimisations remove, so run it with optimisations disabled to keep
@@ -22,10 +24,18 @@ if TYPE_CHECKING:  # torch is imported when exporting, not when arguments are ch
 EXPORTS = {"torchscript": "generator.pt", "onnx": "generator.onnx"}
 
 
-def _example(generator: nn.Module) -> torch.Tensor:
+def _example(generator: nn.Module) -> tuple[torch.Tensor, ...]:
     import torch
 
-    return torch.zeros(2, generator.latent_dim)
+    z = torch.zeros(2, generator.latent_dim)
+    if getattr(generator, "num_classes", 0):
+        return z, torch.zeros(2, dtype=torch.long)
+    return (z,)
+
+
+def input_names(generator: nn.Module) -> list[str]:
+    """`z`, and `class` for a conditional G."""
+    return ["z", "class"] if getattr(generator, "num_classes", 0) else ["z"]
 
 
 def export_torchscript(generator: nn.Module, path: Path) -> None:
@@ -45,7 +55,7 @@ def export_torchscript(generator: nn.Module, path: Path) -> None:
 
 
 def export_onnx(generator: nn.Module, path: Path) -> None:
-    """An ONNX graph with a dynamic batch: input `z`, output `images`."""
+    """An ONNX graph with a dynamic batch: input `z` (and `class`), output `images`."""
     import torch
 
     def write(tmp: Path) -> None:
@@ -53,12 +63,12 @@ def export_onnx(generator: nn.Module, path: Path) -> None:
             warnings.simplefilter("ignore")  # the exporter warns about dropout kept on: intended
             torch.onnx.export(
                 generator,
-                (_example(generator),),
+                _example(generator),
                 str(tmp),
                 dynamo=False,  # the TorchScript-based exporter needs no extra packages
-                input_names=["z"],
+                input_names=input_names(generator),
                 output_names=["images"],
-                dynamic_axes={"z": {0: "batch"}, "images": {0: "batch"}},
+                dynamic_axes={name: {0: "batch"} for name in [*input_names(generator), "images"]},
                 opset_version=17,
             )
 
@@ -73,6 +83,8 @@ def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> 
     path = out / EXPORTS[kind]
     generator = generator.cpu().eval()
     (export_onnx if kind == "onnx" else export_torchscript)(generator, path)
-    meta = {"file": path.name, "input": "z", "output": "images", "range": [-1, 1], **info}
+    names = input_names(generator)
+    inputs = names if len(names) > 1 else names[0]
+    meta = {"file": path.name, "input": inputs, "output": "images", "range": [-1, 1], **info}
     write_text_atomic(out / f"{path.name}.json", json.dumps(meta, indent=2) + "\n")
     return path

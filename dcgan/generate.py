@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dcgan import cli
 from dcgan.atomic import OutputError, unwritable
+from dcgan.checks import ConfigError
 from dcgan.ckpt_files import EMA_CHOICES, CheckpointError, resolve_path
-from dcgan.cli import CliError, help_text, key, parse
+from dcgan.cli import CliError, help_text, key
 from dcgan.export import EXPORTS
 from dcgan.image_files import FORMATS
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 GRID_MAX = 64  # grid.png shows the first images only, so a 50,000-image run stays bounded
+GRID_COLUMNS = 16  # per_class: grid.png shows the first images of each class
 USAGE = "python -m dcgan.generate ckpt=PATH [key=value ...]   (or: dcgan-generate ...)"
 
 
@@ -73,6 +76,22 @@ class GenerateConfig:
         choices=EMA_CHOICES,
     )
     overwrite: bool = key(False, "true: replace files of an earlier run in out")
+    class_: str | None = key(
+        None,
+        "a conditional model: the class to generate (name or index); null cycles through the "
+        "classes (image i gets class i mod K)",
+        name="class",
+    )
+    per_class: bool = key(
+        False,
+        "a conditional model: n images of every class, grid.png one row each; with "
+        "interpolate: walks across classes, each with one fixed z",
+    )
+
+
+def parse(argv: list[str]) -> GenerateConfig:
+    """key=value arguments -> the checked keys of this tool (see `dcgan.cli`)."""
+    return cli.parse(GenerateConfig, argv)
 
 
 def check_out(cfg: GenerateConfig) -> Path:
@@ -90,14 +109,18 @@ def check_out(cfg: GenerateConfig) -> Path:
     reason = unwritable(out)
     if reason:
         raise OutputError(f"cannot write into out={cfg.out!r}: {reason}")
-    planned = planned_files(cfg, out)
+    refuse_existing(cfg, planned_files(cfg, out))
+    return out
+
+
+def refuse_existing(cfg: GenerateConfig, planned: list[Path]) -> None:
+    """Files of an earlier run in `out` are replaced only with overwrite=true."""
     existing = [p for p in planned if p.exists()]
     if existing and not cfg.overwrite:
         raise OutputError(
             f"out={cfg.out!r} already holds {len(existing)} of the files this run writes "
             f"(e.g. {existing[0].name}); choose another out, or pass overwrite=true"
         )
-    return out
 
 
 def pick_device(name: str) -> torch.device:
@@ -120,42 +143,97 @@ def image_name(i: int, n: int, fmt: str) -> str:
     return f"{i:0{max(6, len(str(n - 1)))}d}.{fmt}"
 
 
-def planned_files(cfg: GenerateConfig, out: Path) -> list[Path]:
+def planned_files(cfg: GenerateConfig, out: Path, classes: int = 0) -> list[Path]:
     """Every file this run will write, checked up front so that nothing is replaced by surprise."""
     if cfg.export:
         name = EXPORTS[cfg.export]
         return [out / name, out / f"{name}.json"]
     if cfg.interpolate:
         return [out / "walk.png", out / "walk.gif"]
-    return [out / "grid.png"] + [out / image_name(i, cfg.n, cfg.format) for i in range(cfg.n)]
+    total = cfg.n * classes if cfg.per_class else cfg.n
+    return [out / "grid.png"] + [out / image_name(i, total, cfg.format) for i in range(total)]
+
+
+def pick_class(value: str, names: list[str]) -> int:
+    """A class by name (any letter case) or index; a wrong one gets the list."""
+    lowered = [name.lower() for name in names]
+    if value.lower() in lowered:
+        return lowered.index(value.lower())
+    if value.isdigit() and int(value) < len(names):
+        return int(value)
+    listed = ", ".join(f"{i}={name}" for i, name in enumerate(names))
+    raise ConfigError(f"class={value!r} is not a class of this model; choose one of: {listed}")
+
+
+def image_labels(
+    cfg: GenerateConfig, names: list[str], count: int, per: int = 1
+) -> torch.Tensor | None:
+    """The class of each of `count` images (in groups of `per`): asked-for, or cycling."""
+    import torch
+
+    if not names:
+        return None
+    if cfg.class_ is not None:
+        return torch.full((count,), pick_class(cfg.class_, names), dtype=torch.long)
+    return (torch.arange(count) // per) % len(names)
+
+
+def class_walks(walks: int, steps: int, classes: int) -> torch.Tensor:
+    """Class weights [walks * steps, K]: walk j blends class j mod K into the next, linearly."""
+    import torch
+
+    t = torch.linspace(0, 1, steps)
+    rows = []
+    for j in range(walks):
+        a, b = torch.zeros(classes), torch.zeros(classes)
+        a[j % classes], b[(j + 1) % classes] = 1, 1
+        rows.append(a * (1 - t[:, None]) + b * t[:, None])
+    return torch.cat(rows)
 
 
 def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
-    """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch."""
+    """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch.
+
+    per_class: n images of each class (class after class, image i of every class from the same
+    noise) and grid.png with one row per class.
+    """
     import torch
     from tqdm import tqdm
 
     from dcgan import sampling
     from dcgan.image_files import grid, save_image
 
-    hp = gan.cfg
+    hp, names = gan.cfg, list(gan.cfg.class_names) if gan.conditional else []
+    total, cols = cfg.n, None
+    labels = image_labels(cfg, names, cfg.n)
+    if cfg.per_class:
+        total, cols = cfg.n * len(names), min(cfg.n, GRID_COLUMNS)
+        labels = torch.arange(len(names)).repeat_interleave(cfg.n)
     kept = []
     batches = sampling.stream(
         gan.generator,
-        lambda idx: sampling.image_noise(cfg.seed, idx, hp.latent_dim, hp.noise.name),
-        cfg.n,
+        lambda idx: sampling.image_noise(
+            cfg.seed, [i % cfg.n for i in idx], hp.latent_dim, hp.noise.name
+        ),
+        total,
         cfg.batch_size,
         cfg.seed,
         device,
+        labels,
     )
-    with tqdm(total=cfg.n, unit="image", disable=None) as bar:
+    with tqdm(total=total, unit="image", disable=None) as bar:
         for start, images in batches:
             for j, image in enumerate(images):
-                save_image(image, out / image_name(start + j, cfg.n, cfg.format), cfg.format)
-            if start < GRID_MAX:
+                save_image(image, out / image_name(start + j, total, cfg.format), cfg.format)
+            if cols is not None:
+                kept += [im for j, im in enumerate(images) if (start + j) % cfg.n < cols]
+            elif start < GRID_MAX:
                 kept.append(images[: GRID_MAX - start])
             bar.update(len(images))
-    save_image(grid(torch.cat(kept)), out / "grid.png")
+    if cols is not None:
+        save_image(grid(torch.stack(kept), nrow=cols), out / "grid.png")
+    else:
+        save_image(grid(torch.cat(kept)), out / "grid.png")
 
 
 def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
@@ -168,8 +246,20 @@ def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -
 
     hp, steps = gan.cfg, cfg.interpolate
     z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
+    names = list(hp.class_names) if gan.conditional else []
+    labels = image_labels(cfg, names, len(z), per=steps)  # a walk stays within one class
+    if cfg.per_class:  # walk j: image j's noise held, from class j mod K to the next class
+        z = sampling.image_noise(cfg.seed, range(cfg.n), hp.latent_dim, hp.noise.name)
+        z = z.repeat_interleave(steps, dim=0)
+        labels = class_walks(cfg.n, steps, len(names))
     batches = sampling.stream(
-        gan.generator, lambda idx: z[idx.start : idx.stop], len(z), cfg.batch_size, cfg.seed, device
+        gan.generator,
+        lambda idx: z[idx.start : idx.stop],
+        len(z),
+        cfg.batch_size,
+        cfg.seed,
+        device,
+        labels,
     )
     images = torch.cat([b for _, b in tqdm(batches, unit="batch", disable=None)])
     save_image(grid(images, nrow=steps), out / "walk.png")
@@ -184,11 +274,17 @@ def run(cfg: GenerateConfig) -> list[Path]:
     from dcgan.export import export
 
     out = check_out(cfg)
-    planned = planned_files(cfg, out)
     resolve_path(cfg.ckpt)
     device = pick_device(cfg.device)
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg
+    if (cfg.class_ is not None or cfg.per_class) and not gan.conditional:
+        name = "class" if cfg.class_ is not None else "per_class"
+        raise ConfigError(f"{name}= needs a class-conditional model; {cfg.ckpt} is unconditional")
+    if cfg.class_ is not None:
+        pick_class(cfg.class_, list(hp.class_names))
+    planned = planned_files(cfg, out, gan.num_classes)
+    refuse_existing(cfg, planned)  # again: per_class writes n images of each of its classes
     dropout = (
         hp.dropout.at_generation if cfg.dropout_at_generation is None else cfg.dropout_at_generation
     )
@@ -204,6 +300,8 @@ def run(cfg: GenerateConfig) -> list[Path]:
             "channels": hp.channels,
             "dropout": bool(dropout and gan.generator.has_dropout),
         }
+        if gan.conditional:
+            info["classes"] = list(hp.class_names)
         export(gan.generator, cfg.export, out, info)
         return planned
     gan.generator.to(device)
@@ -219,11 +317,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        cfg = parse(GenerateConfig, argv)
+        cfg = parse(argv)
         check_out(cfg)
         resolve_path(cfg.ckpt)
         written = run(cfg)  # the heavy imports start here
-    except (CliError, CheckpointError, OutputError) as err:
+    except (CliError, ConfigError, CheckpointError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files to {cfg.out}")

@@ -9,6 +9,10 @@ iterations; `steps_per_iteration` converts.
 The module is built from one plain mapping shaped like the run config (`config.ModuleConfig`:
 `model`, `activation`, `loss`, one node per trick, ...), which is also its `hyper_parameters`,
 so a checkpoint alone rebuilds it.
+
+A conditional model (`model.conditional`) gets (images, classes) batches; G and D take the
+classes, the fakes' classes are drawn by `model.fake_labels`, and its hyper-parameters hold the
+data's `class_names` and `class_counts`.
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ from torch import Tensor
 from dcgan import losses, sampling
 from dcgan.config import typed_module_config
 from dcgan.data.order import settle_epoch
-from dcgan.nets import build_discriminator, build_generator, init_weights
+from dcgan.nets import build_discriminator, build_generator, init_weights, num_classes
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
 from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
 from dcgan.upgrade import upgrade_checkpoint, upgrade_hparams
 
 log = logging.getLogger(__name__)
+
+GRID_CLASSES = 16  # sample grids of a conditional model show the first classes, one row each
 
 
 def _grad_norm(params: Iterator[torch.nn.Parameter]) -> Tensor:
@@ -53,6 +59,9 @@ class GAN(L.LightningModule):
         self.save_hyperparameters(OmegaConf.to_container(cfg))
         self.cfg = cfg
         self.automatic_optimization = False
+        self.num_classes = num_classes(cfg)
+        if cfg.model.conditional and self.num_classes == 0:
+            raise ValueError("model.conditional=true needs the data's class_names (none given)")
         self.generator = build_generator(cfg)
         self.discriminator = build_discriminator(cfg)
         init_weights(
@@ -71,7 +80,12 @@ class GAN(L.LightningModule):
             sample_noise(cfg.num_samples, cfg.latent_dim, cfg.noise.name),
             persistent=True,
         )
-        self._fake_for_g: Tensor | None = None
+        if self.num_classes:  # how often each class is drawn for the fakes (not saved: hparams)
+            counts = torch.tensor(cfg.class_counts or [1] * self.num_classes, dtype=torch.float)
+            if cfg.model.fake_labels == "uniform" or len(counts) != self.num_classes:
+                counts = torch.ones(self.num_classes)
+            self.register_buffer("class_freq", counts / counts.sum(), persistent=False)
+        self._fake_for_g: tuple[Tensor, Tensor | None] | None = None
         # Tricks that are on, in hook order; those off cost nothing.
         self.tricks: list[Trick] = []
         for name in ordered(TRICKS):
@@ -112,14 +126,40 @@ class GAN(L.LightningModule):
             generator = trick.sampling_generator(generator)
         return generator
 
-    def forward(self, z: Tensor) -> Tensor:
-        """Generate images in [-1, 1] from latent vectors."""
-        return self.generator(z)
+    def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        """Generate images in [-1, 1] from latent vectors (of classes y when conditional)."""
+        return self.generator(z) if y is None else self.generator(z, y)
 
-    def sample(self, z: Tensor | None = None, seed: int = 0) -> Tensor:
-        """Images of the sampling G in eval mode, dropout seeded: the same for the same weights."""
+    @property
+    def conditional(self) -> bool:
+        """Whether G and D take class labels."""
+        return self.num_classes > 0
+
+    def fake_labels(self, n: int, generator: torch.Generator | None = None) -> Tensor | None:
+        """Classes for n fakes, drawn by `model.fake_labels`; None when unconditional."""
+        if not self.num_classes:
+            return None
+        freq = self.class_freq if generator is None else self.class_freq.cpu()
+        y = torch.multinomial(freq, n, replacement=True, generator=generator)
+        return y.to(self.device)
+
+    def sample(self, z: Tensor | None = None, seed: int = 0, y: Tensor | None = None) -> Tensor:
+        """Images of the sampling G in eval mode, dropout seeded: the same for the same weights.
+
+        A conditional model without `y` draws fixed classes (seeded by `seed`) for the z.
+        """
         z = self.sample_z if z is None else z
-        return sampling.forward(self.sampling_generator, z.to(self.device), seed)
+        if self.num_classes and y is None:
+            y = self.fake_labels(len(z), torch.Generator().manual_seed(seed))
+        y = None if y is None else y.to(self.device)
+        return sampling.forward(self.sampling_generator, z.to(self.device), seed, y)
+
+    def sample_per_class(self, nrow: int, seed: int = 0) -> Tensor:
+        """One row of `nrow` images per class (the first GRID_CLASSES), a column sharing its z."""
+        k = min(self.num_classes, GRID_CLASSES)
+        z = self.sample_z[:nrow]
+        y = torch.arange(k, device=self.device).repeat_interleave(len(z))
+        return self.sample(z.repeat(k, 1), seed, y)
 
     # -- optimization -------------------------------------------------------------------------
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
@@ -131,21 +171,24 @@ class GAN(L.LightningModule):
             make_optimizer(self.generator.parameters(), self.hparams.optimizer["generator"]),
         ]
 
-    def _d_step(self, real: Tensor, opt: Any, keep_fake: bool, norms: bool) -> dict[str, Tensor]:
+    def _d_step(
+        self, real: Tensor, real_y: Tensor | None, opt: Any, keep_fake: bool, norms: bool
+    ) -> dict[str, Tensor]:
         cfg = self.cfg.loss
         batch = real.shape[0]
         z = self.noise(batch)
+        fake_y = self.fake_labels(batch)
         if keep_fake:  # the last D step's fakes feed the first G step: one G forward saved
-            fake = self.generator(z)
-            self._fake_for_g = fake
+            fake = self(z, fake_y)
+            self._fake_for_g = (fake, fake_y)
         else:
             with torch.no_grad():
-                fake = self.generator(z)
+                fake = self(z, fake_y)
         fake = fake.detach()
         for trick in self.tricks:
             real, fake = trick.d_inputs(real, fake)
         real_logits, fake_logits = discriminate(
-            self.discriminator, real, fake, self.cfg.d_batch.name
+            self.discriminator, real, fake, self.cfg.d_batch.name, real_y, fake_y
         )
         flip = None
         if cfg.label_flip > 0:
@@ -158,7 +201,10 @@ class GAN(L.LightningModule):
             flip_mask=flip,
         )
         if cfg.gp_weight > 0:
-            loss = loss + cfg.gp_weight * losses.gradient_penalty(self.discriminator, real, fake)
+            critic = self.discriminator
+            if real_y is not None:  # the interpolates are scored as the real images' classes
+                critic = lambda x: self.discriminator(x, real_y)  # noqa: E731
+            loss = loss + cfg.gp_weight * losses.gradient_penalty(critic, real, fake)
         opt.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
@@ -175,16 +221,22 @@ class GAN(L.LightningModule):
         return stats
 
     def _g_step(self, batch: int, opt: Any, norms: bool) -> dict[str, Tensor]:
-        fake = self._fake_for_g
+        kept = self._fake_for_g
         self._fake_for_g = None
-        if fake is None:
-            fake = self.generator(self.noise(batch))
+        if kept is None:
+            fake_y = self.fake_labels(batch)
+            fake = self(self.noise(batch), fake_y)
+        else:
+            fake, fake_y = kept
         for trick in self.tricks:
             fake = trick.g_input(fake)
         # D's weights need no gradient here: skipping them saves a third of D's backward.
         self.discriminator.requires_grad_(False)
         try:
-            loss = self.loss.g(self.discriminator(fake).float())
+            logits = (
+                self.discriminator(fake) if fake_y is None else self.discriminator(fake, fake_y)
+            )
+            loss = self.loss.g(logits.float())
             opt.zero_grad(set_to_none=True)
             self.manual_backward(loss)
         finally:
@@ -197,14 +249,18 @@ class GAN(L.LightningModule):
             trick.after_g_step()
         return stats
 
-    def training_step(self, batch: Tensor, batch_idx: int) -> None:
-        """One D update on this real batch; after the last D update of an iteration, G's turn."""
+    def training_step(self, batch: Tensor | tuple[Tensor, Tensor], batch_idx: int) -> None:
+        """One D update on this real batch; after the last D update of an iteration, G's turn.
+
+        A conditional model's batch is (images, classes).
+        """
+        batch, real_y = batch if isinstance(batch, (tuple, list)) else (batch, None)
         opt_d, opt_g = self.optimizers()
         hp = self.hparams
         last_d = self.global_step % self.steps_per_iteration == hp.d_steps - 1
         # Gradient norms cost a pass over all weights: only on iterations that reach the loggers.
         to_log = (self.iteration + 1) % hp.log_every_n_steps == 0
-        stats = self._d_step(batch, opt_d, keep_fake=last_d, norms=to_log and last_d)
+        stats = self._d_step(batch, real_y, opt_d, keep_fake=last_d, norms=to_log and last_d)
         self.log_dict(
             {k: stats[k] for k in ("d_loss", "d_x", "d_g_z")}, prog_bar=True, logger=False
         )

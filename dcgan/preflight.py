@@ -85,9 +85,14 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
 
     ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
     if ckpt_path is not None:
-        from dcgan.build import build_module
+        from dcgan.build import build_datamodule, build_module
 
-        check_compatible(ckpt_path, build_module(cfg).hparams)
+        # a conditional G takes its classes (which must match the checkpoint's) from the data
+        data = None
+        if cfg.model.conditional:
+            data = build_datamodule(cfg.data, cfg.image_size, labels=True)
+        module = build_module(cfg, data)
+        check_compatible(ckpt_path, module.hparams)
     return ckpt_path
 
 

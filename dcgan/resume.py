@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from dcgan.checkpoints import CheckpointError, load_weights_only
-from dcgan.config import ConfigError
+from dcgan.config import ConfigError, typed_module_config
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ MUST_MATCH = (
     "d_steps",
     "g_steps",
     "num_samples",
+    "class_names",
 )
 
 
@@ -91,8 +94,10 @@ def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, 
     saved = ckpt.get("hyper_parameters")
     if not isinstance(saved, Mapping):
         raise ConfigError(f"checkpoint {path} has no hyper_parameters: not a dcgan checkpoint")
-    diff = mismatches(upgrade_hparams(saved), hparams)
-    diff += _dropout_mismatch(upgrade_hparams(saved), hparams)
+    # keys a checkpoint predates (e.g. model.conditional) take the schema's defaults
+    saved = OmegaConf.to_container(typed_module_config(upgrade_hparams(saved)))
+    diff = mismatches(saved, hparams)
+    diff += _dropout_mismatch(saved, hparams)
     if diff:
         raise ConfigError(
             f"checkpoint {path} does not fit the model of this config; differing keys: "

@@ -77,15 +77,18 @@ def to_uint8(images: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def forward(generator: nn.Module, z: Tensor, seed: int) -> Tensor:
-    """G in eval mode (BatchNorm running statistics), its dropout masks drawn from `seed`."""
+def forward(generator: nn.Module, z: Tensor, seed: int, y: Tensor | None = None) -> Tensor:
+    """G in eval mode (BatchNorm running statistics), its dropout masks drawn from `seed`.
+
+    `y`: the classes [B] of a conditional G.
+    """
     was_training = generator.training
     generator.eval()
     devices = [z.device.index or 0] if z.device.type == "cuda" else []
     try:
         with torch.random.fork_rng(devices=devices):  # the caller's RNG stays untouched
             torch.manual_seed(seed)
-            return generator(z).float()
+            return (generator(z) if y is None else generator(z, y.to(z.device))).float()
     finally:
         generator.train(was_training)
 
@@ -97,10 +100,15 @@ def stream(
     batch_size: int,
     seed: int,
     device: torch.device | str = "cpu",
+    labels: Tensor | None = None,
 ) -> Iterator[tuple[int, Tensor]]:
-    """Yield (first index, uint8 images) batch by batch: memory stays at one batch."""
+    """Yield (first index, uint8 images) batch by batch: memory stays at one batch.
+
+    `labels`: the class [n] of each image, for a conditional G.
+    """
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     for b, start in enumerate(range(0, n, batch_size)):
         z = noise(range(start, min(start + batch_size, n))).to(device)
-        yield start, to_uint8(forward(generator, z, batch_seed(seed, b)))
+        y = None if labels is None else labels[start : start + len(z)]
+        yield start, to_uint8(forward(generator, z, batch_seed(seed, b), y))

@@ -107,13 +107,14 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
         write_text_atomic(saved, OmegaConf.to_yaml(cfg))
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = build_datamodule(cfg.data, cfg.image_size)
+    datamodule = build_datamodule(cfg.data, cfg.image_size, labels=cfg.model.conditional)
     augmenting = augments(cfg.augment)
-    datamodule.setup("fit")  # decoded here (not in fit) so that its size can steer a hint
+    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
+    datamodule.setup("fit")
     hint = small_set_hint(datamodule.num_images, augmenting)
     if hint is not None and rank_zero_only.rank == 0:
         log.info(hint)
-    module = build_module(cfg)
+    module = build_module(cfg, datamodule)
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)

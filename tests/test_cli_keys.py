@@ -48,3 +48,15 @@ def test_help_lists_every_key_with_default_and_description() -> None:
     for line in ("run_dir=...", "metric=swd", "top=10", "scale=null", "plot=true"):
         assert line in text
     assert "metric to sort by" in text and text.startswith("usage: tool run_dir=DIR")
+
+
+@dataclass
+class Keyword:
+    class_: str | None = key(None, "a class", name="class")
+
+
+def test_a_key_can_carry_a_command_line_name_that_is_a_python_keyword() -> None:
+    assert parse(Keyword, ["class=bright"]).class_ == "bright"
+    with pytest.raises(CliError, match="unknown key 'class_'; did you mean class"):
+        parse(Keyword, ["class_=bright"])
+    assert "class=null" in help_text(Keyword, "usage") and "class_" not in help_text(Keyword, "u")

@@ -16,6 +16,7 @@ from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import due
 from dcgan.config import ConfigError
 from dcgan.metrics import InceptionMetrics, locate_weights, sliced_wasserstein
+from dcgan.metrics.per_class import per_class_swd
 from dcgan.runinfo import update_run_info
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class ImageMetrics(L.Callback):
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        self._images_seen += len(batch)
+        self._images_seen += len(batch[0] if isinstance(batch, (tuple, list)) else batch)
         if due(pl_module, self.every_n_steps, self._last_eval):
             self.evaluate(trainer, pl_module)
 
@@ -138,6 +139,8 @@ class ImageMetrics(L.Callback):
             self.evaluate(trainer, pl_module)
         if self.final_num_samples != self.num_samples:
             self.evaluate_final(trainer, pl_module)
+        if getattr(pl_module, "conditional", False):
+            self.evaluate_classes(trainer, pl_module)
 
     def _score(self, pl_module: L.LightningModule, real: Tensor, z: Tensor) -> dict[str, float]:
         """SWD (and FID/KID/IS when on) of G's samples from `z` against `real`."""
@@ -170,6 +173,22 @@ class ImageMetrics(L.Callback):
         if trainer.is_global_zero:
             self.write(pl_module)
         return scores
+
+    def evaluate_classes(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """A conditional model, at the end: SWD of each class, logged and in metrics.json."""
+        data = trainer.datamodule
+        images, labels = data.reference_images, data.reference_labels  # all of the source
+        if images is None or labels is None:
+            images, labels = data.images, data.labels
+        scores = per_class_swd(
+            pl_module, images, labels, data.class_names, self.num_samples, self.seed
+        )
+        for logger in trainer.loggers:
+            metrics = {f"metrics/swd_class/{k}": v for k, v in scores.items()}
+            logger.log_metrics(metrics, step=pl_module.iteration)
+        log.info("SWD per class: %s", ", ".join(f"{k}={v:.4g}" for k, v in scores.items()))
+        if trainer.is_global_zero:
+            update_run_info(self.run_dir, swd_per_class=scores)
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""

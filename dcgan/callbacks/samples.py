@@ -44,7 +44,8 @@ class SampleGrid(L.Callback):
         """Render the grid now (all ranks run G; rank zero writes) and return its path."""
         it = pl_module.iteration
         self._last_written = it
-        images = pl_module.sample()
+        conditional = getattr(pl_module, "conditional", False)  # one row per class
+        images = pl_module.sample_per_class(self.nrow) if conditional else pl_module.sample()
         grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1), padding=2)
         path = self.dirpath / f"iter_{it:06d}.png"
         return self._save(trainer, grid, path, it) or path

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .cache import cached_images, fingerprint
+from .labels import class_counts, load_labeled
 from .order import ResumableLoader
 from .sources import MAX_PIXELS, DataError, check_data, load_images
 
@@ -35,7 +36,22 @@ class UInt8Images(Dataset):
         return self.images[torch.as_tensor(indices, dtype=torch.long)]
 
 
-def return_batch(batch: torch.Tensor) -> torch.Tensor:
+class LabeledUInt8Images(UInt8Images):
+    """The uint8 images with their class indices: a batch is (images, labels)."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray) -> None:
+        super().__init__(images)
+        self.labels = torch.from_numpy(np.ascontiguousarray(labels, dtype=np.int64))
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        return self.images[index], self.labels[index]
+
+    def __getitems__(self, indices: list[int]) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[override]
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        return self.images[idx], self.labels[idx]
+
+
+def return_batch(batch: Any) -> Any:
     """Collate nothing: __getitems__ already built the batch tensor."""
     return batch
 
@@ -59,6 +75,7 @@ class ImageDataModule(lightning.LightningDataModule):
         cache: bool = False,
         cache_dir: str | None = None,
         limit: int | None = None,
+        labels: bool = False,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -78,8 +95,13 @@ class ImageDataModule(lightning.LightningDataModule):
         self.drop_last, self.pin_memory = drop_last, pin_memory
         self.cache, self.cache_dir = cache, cache_dir
         self.limit = limit
+        self.with_labels = labels  # batches are (images, labels): a conditional model
         self.images: np.ndarray | None = None
+        self.labels: np.ndarray | None = None
         self.reference_images: np.ndarray | None = None
+        self.reference_labels: np.ndarray | None = None
+        self.class_names: list[str] = []
+        self.class_counts: list[int] = []
         self._loader: ResumableLoader | None = None
 
     def setup(self, stage: str | None = None) -> None:
@@ -87,16 +109,24 @@ class ImageDataModule(lightning.LightningDataModule):
         if self.images is not None:
             return
         args = (self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels)
-        if self.cache:  # decode once per dataset; later runs map the saved array
+        if self.with_labels:  # decoded with their labels (not from data.cache: it holds no labels)
+            if self.cache:
+                log.info("data.cache is not used by a conditional run: images decoded with labels")
+            images, labels, self.class_names = load_labeled(*args)
+        elif self.cache:  # decode once per dataset; later runs map the saved array
             request, contents = fingerprint(*args)
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
         else:
             images = load_images(*args)
         self.reference_images = images  # what metrics compare with: all of the source
+        if self.with_labels:
+            self.reference_labels = labels
         if self.limit is not None:  # after decoding (and the cache): one cache serves all limits
             if self.limit > len(images):
                 log.info("data.limit=%d: the source has only %d images", self.limit, len(images))
             images = images[: self.limit]
+            if self.with_labels:
+                labels = labels[: self.limit]
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
             where += f" (data.limit={self.limit})" if self.limit is not None else ""
@@ -105,7 +135,12 @@ class ImageDataModule(lightning.LightningDataModule):
                 f"found{where}: lower data.batch_size or add images"
             )
         self.images = images
+        if self.with_labels:  # the classes of what is trained on (a limit may leave some out)
+            self.labels = labels
+            self.class_counts = class_counts(labels, self.class_names)
         log.info("data: %d images of shape %s from %s", len(images), images.shape[1:], self.source)
+        if self.with_labels:
+            log.info("classes: %s", ", ".join(self.class_names))
 
     @property
     def num_images(self) -> int:
@@ -118,8 +153,13 @@ class ImageDataModule(lightning.LightningDataModule):
         """Shuffled uint8 batches [B, C, S, S] in a resumable order seeded by torch's seed."""
         if self.images is None:
             self.setup("fit")
+        dataset = (
+            LabeledUInt8Images(self.images, self.labels)
+            if self.with_labels
+            else UInt8Images(self.images)
+        )
         self._loader = ResumableLoader(
-            UInt8Images(self.images),
+            dataset,
             batch_size=self.batch_size,
             seed=torch.initial_seed(),  # seed_everything sets it; reading it draws no number
             epoch_of=self._trainer_epoch if self.trainer is not None else None,
@@ -142,6 +182,8 @@ class ImageDataModule(lightning.LightningDataModule):
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         """Turn uint8 into float32 in [-1, 1] on the device, then randomly flip if asked."""
+        if isinstance(batch, (tuple, list)) and len(batch) == 2:  # (images, labels)
+            return self.on_after_batch_transfer(batch[0], dataloader_idx), batch[1]
         if not (isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8):
             return batch
         loader = self._live_loader()

@@ -71,11 +71,23 @@ def load_folder(
     workers: int | None = None,
 ) -> np.ndarray:
     """Decode every image file under root in parallel threads, skipping (and reporting) bad ones."""
+    return decode_folder(root, image_size, channels, max_pixels, workers)[0]
+
+
+def decode_folder(
+    root: str | None,
+    image_size: int,
+    channels: int,
+    max_pixels: int = MAX_PIXELS,
+    workers: int | None = None,
+) -> tuple[np.ndarray, list[str], str]:
+    """`load_folder`'s images, plus the files they came from and the resolved root."""
     folder = _check_root(root)
     files = find_image_files(folder)
     start = time.perf_counter()
     out = np.empty((len(files), channels, image_size, image_size), dtype=np.uint8)
     skipped: list[tuple[str, str]] = []
+    kept: list[str] = []
     count = 0
 
     def decode(path: str) -> np.ndarray | str:
@@ -91,6 +103,7 @@ def load_folder(
                 skipped.append((path, result))
             else:
                 out[count] = result
+                kept.append(path)
                 count += 1
     first = "; ".join(f"{path}: {reason}" for path, reason in skipped[:5])
     if count == 0:
@@ -106,7 +119,7 @@ def load_folder(
             "skipped %d of %d image files under %s: %s", len(skipped), len(files), folder, first
         )
     log.info("decoded %d images from %s in %.1f s", count, folder, time.perf_counter() - start)
-    return out[:count]
+    return out[:count], kept, folder
 
 
 def load_digits(image_size: int, channels: int) -> np.ndarray:

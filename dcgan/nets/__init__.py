@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dcgan.nets.conditional import CONDITIONS, FAKE_LABELS
 from dcgan.nets.discriminator import Discriminator, MinibatchStd
 from dcgan.nets.generator import Generator
 from dcgan.nets.layers import (
@@ -38,6 +39,8 @@ def build_generator(cfg: Any) -> Generator:
         dropout=cfg.dropout.p if cfg.dropout.generator else 0.0,
         upsample=cfg.upsample.name,
         max_width_mult=cfg.model.max_width_mult,
+        num_classes=num_classes(cfg),
+        condition=cfg.model.condition,
     )
     g.set_dropout_at_generation(cfg.dropout.at_generation)
     return g
@@ -57,11 +60,20 @@ def build_discriminator(cfg: Any) -> Discriminator:
         pooling=cfg.pooling.name,
         minibatch_std=cfg.model.minibatch_std,
         max_width_mult=cfg.model.max_width_mult,
+        num_classes=num_classes(cfg),
+        condition=cfg.model.condition,
     )
+
+
+def num_classes(cfg: Any) -> int:
+    """Classes the nets are conditioned on: 0 for an unconditional model."""
+    return len(cfg.class_names) if cfg.model.conditional else 0
 
 
 __all__ = [
     "ACTIVATIONS",
+    "CONDITIONS",
+    "FAKE_LABELS",
     "IMAGE_SIZES",
     "INITS",
     "NORMS",
@@ -81,4 +93,5 @@ __all__ = [
     "make_pooling",
     "make_upsample",
     "maybe_spectral",
+    "num_classes",
 ]

@@ -7,6 +7,7 @@ import math
 import torch
 from torch import Tensor, nn
 
+from dcgan.nets.conditional import Projection, get_condition, label_channels
 from dcgan.nets.layers import (
     check_dropout,
     check_image_size,
@@ -53,8 +54,13 @@ class Discriminator(nn.Module):
         pooling: str = "strided",
         minibatch_std: bool = False,
         max_width_mult: int = 8,
+        num_classes: int = 0,
+        condition: str = "projection",
     ) -> None:
         super().__init__()
+        self.num_classes = num_classes  # 0: unconditional
+        self.condition = get_condition(condition) if num_classes else None
+        extra = num_classes if self.condition is not None and self.condition.d_concat else 0
         check_image_size(image_size)
         check_dropout(dropout)
         n_down = int(math.log2(image_size)) - 2  # 2x blocks from S down to 4x4
@@ -69,18 +75,30 @@ class Discriminator(nn.Module):
                 nn.Dropout(dropout),
             )
 
-        blocks = [block(channels, self.widths[0], "none")]  # no norm on D's input block
+        blocks = [block(channels + extra, self.widths[0], "none")]  # no norm on D's input block
         for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
             blocks.append(block(c_in, c_out, norm))
         self.blocks = nn.Sequential(*blocks)
         self.minibatch_std = MinibatchStd() if minibatch_std else nn.Identity()
         c_last = self.widths[-1] + int(minibatch_std)
         self.head = maybe_spectral(nn.Conv2d(c_last, 1, 4, 1, 0), spectral)
+        if self.condition is not None and self.condition.d_projection:
+            self.projection = Projection(num_classes, self.widths[-1], spectral)
 
-    def features(self, x: Tensor) -> Tensor:
+    def features(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """The [B, widths[-1], 4, 4] features before the batch statistic and the last conv."""
+        if self.condition is not None and self.condition.d_concat:
+            x = torch.cat([x, label_channels(y, self.num_classes, x)], dim=1)
         return self.blocks(x)
 
-    def forward(self, x: Tensor) -> Tensor:
-        """Score images; higher logits mean 'more real'."""
-        return self.head(self.minibatch_std(self.features(x))).flatten()
+    def forward(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """Score images (of classes y [B] when conditional); higher logits mean 'more real'."""
+        if self.condition is None:
+            return self.head(self.minibatch_std(self.features(x))).flatten()
+        if y is None:
+            raise ValueError("this discriminator is class-conditional: pass the classes y [B]")
+        h = self.features(x, y)
+        out = self.head(self.minibatch_std(h)).flatten()
+        if self.condition.d_projection:
+            out = out + self.projection(h, y).to(out.dtype)
+        return out

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+import torch
 from torch import Tensor, nn
 
+from dcgan.nets.conditional import ConditionalNorm, get_condition, one_hot, run_blocks
 from dcgan.nets.layers import (
     GenerationDropout,
     check_dropout,
@@ -31,8 +33,14 @@ class Generator(nn.Module):
         dropout: float = 0.0,
         upsample: str = "transposed",
         max_width_mult: int = 8,
+        num_classes: int = 0,
+        condition: str = "projection",
     ) -> None:
         super().__init__()
+        self.num_classes = num_classes  # 0: unconditional
+        self.condition = get_condition(condition) if num_classes else None
+        cond_norm = self.condition is not None and self.condition.g_norm
+        concat = self.condition is not None and self.condition.g_concat
         check_image_size(image_size)
         check_dropout(dropout)
         self.latent_dim = latent_dim
@@ -46,12 +54,13 @@ class Generator(nn.Module):
 
         def finish(c: int) -> list[nn.Module]:
             return [
-                make_norm(norm, c),
+                ConditionalNorm(norm, c, num_classes) if cond_norm else make_norm(norm, c),
                 make_activation(activation, negative_slope),
                 GenerationDropout(dropout),
             ]
 
-        project = nn.ConvTranspose2d(latent_dim, self.widths[0], 4, 1, 0, bias=bias)
+        z_channels = latent_dim + (num_classes if concat else 0)
+        project = nn.ConvTranspose2d(z_channels, self.widths[0], 4, 1, 0, bias=bias)
         blocks = [nn.Sequential(project, *finish(self.widths[0]))]
         for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
             blocks.append(nn.Sequential(make_upsample(upsample, c_in, c_out, bias), *finish(c_out)))
@@ -60,10 +69,16 @@ class Generator(nn.Module):
             make_upsample(upsample, self.widths[-1], channels, bias=True), nn.Tanh()
         )
 
-    def forward(self, z: Tensor) -> Tensor:
-        """Generate images; z may be [B, latent_dim] or [B, latent_dim, 1, 1]."""
+    def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        """Generate images; z may be [B, latent_dim] or [B, latent_dim, 1, 1]; y: classes [B]."""
         x = z.reshape(z.shape[0], self.latent_dim, 1, 1)
-        return self.to_image(self.blocks(x))
+        if self.condition is None:
+            return self.to_image(self.blocks(x))
+        if y is None:
+            raise ValueError("this generator is class-conditional: pass the classes y [B]")
+        if self.condition.g_concat:
+            x = torch.cat([x, one_hot(y, self.num_classes, x)[:, :, None, None]], dim=1)
+        return self.to_image(run_blocks(self.blocks, x, y))
 
     @property
     def has_dropout(self) -> bool:

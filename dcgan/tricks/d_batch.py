@@ -11,13 +11,26 @@ D_BATCHES: tuple[str, ...] = ("separate", "mixed")
 
 
 def discriminate(
-    discriminator: nn.Module, real: Tensor, fake: Tensor, policy: str
+    discriminator: nn.Module,
+    real: Tensor,
+    fake: Tensor,
+    policy: str,
+    real_y: Tensor | None = None,
+    fake_y: Tensor | None = None,
 ) -> tuple[Tensor, Tensor]:
     """D's logits on real and fake; the policy decides which images share BatchNorm statistics.
 
     `separate`: an all-real and an all-fake forward, so each batch is normalised by its own
-    statistics. `mixed`: one forward on the concatenation, so both share them.
+    statistics. `mixed`: one forward on the concatenation, so both share them. A conditional D
+    also gets each batch's classes.
     """
+    if real_y is not None:
+        if policy == "separate":
+            return discriminator(real, real_y), discriminator(fake, fake_y)
+        if policy == "mixed":
+            both = torch.cat([real, fake.to(real.dtype)]), torch.cat([real_y, fake_y])
+            logits = discriminator(*both)
+            return logits[: real.shape[0]], logits[real.shape[0] :]
     if policy == "separate":
         return discriminator(real), discriminator(fake)
     if policy == "mixed":

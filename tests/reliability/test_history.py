@@ -47,13 +47,17 @@ def test_csv_and_metrics_json_continue_across_two_resumes(make_cfg, tmp_path: Pa
     for steps in (2, 4, 6, 6):  # the last one resumes a finished run: nothing to add
         cfg = make_cfg(*LOGGED, "logger=csv", f"trainer.max_steps={steps}", "resume=auto")
         train(cfg, run_dir=resumed)
-    # (the epoch column of a checkpoint written at a max_steps stop is the resume fix's concern)
     assert _loss_steps(resumed) == _loss_steps(straight) == [1, 2, 3, 4, 5, 6]
+    # each part of the resumed run ends with its own end-of-run evaluation (final/*): the rows
+    # of training and of the periodic evaluations are those of the straight run
     ours, theirs = _rows(resumed), _rows(straight)
+    finals = [int(r["step"]) for r in ours if r.get("final/swd")]
+    assert finals == [2, 4, 6] and [int(r["step"]) for r in theirs if r.get("final/swd")] == [6]
+    ours, theirs = ([r for r in rows if not r.get("final/swd")] for rows in (ours, theirs))
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs, strict=True):
         assert a["step"] == b["step"]
-        for key in ("d_loss", "g_loss", "metrics/swd"):
+        for key in ("d_loss", "g_loss", "metrics/swd", "epoch"):
             assert bool(a.get(key)) == bool(b.get(key)), (key, a, b)
             if a.get(key):
                 assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-3), (key, a, b)

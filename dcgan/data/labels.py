@@ -1,0 +1,129 @@
+"""Class labels of a dataset: first-level sub-folder names, or the labels a dataset ships with."""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .sources import (
+    FASHION_MNIST_ROOT,
+    MAX_PIXELS,
+    DataError,
+    check_data,
+    decode_folder,
+    load_images,
+)
+
+log = logging.getLogger(__name__)
+
+IDX_LABELS_MAGIC = 2049
+FASHION_MNIST_CLASSES = (
+    "t-shirt",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle_boot",
+)
+DIGIT_CLASSES = tuple(str(d) for d in range(10))
+FEW_IMAGES = 16  # a class with fewer images than this gets a warning
+
+
+def folder_labels(folder: str, files: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """Each file's class: its first-level sub-folder under `folder` (names sorted).
+
+    Sub-folders without images form no class; files directly in `folder` are refused.
+    """
+    firsts = [Path(os.path.relpath(path, folder)).parts for path in files]
+    loose = [os.path.join(folder, *parts) for parts in firsts if len(parts) == 1]
+    if loose:
+        raise DataError(
+            f"data.root '{folder}' holds {len(loose)} image(s) outside any sub-folder "
+            f"(e.g. {loose[0]}); model.conditional=true takes each first-level sub-folder as a "
+            "class: move them into <root>/<class>/"
+        )
+    names = sorted({parts[0] for parts in firsts})
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[parts[0]] for parts in firsts], dtype=np.int64), names
+
+
+def read_idx_labels(path: str | Path) -> np.ndarray:
+    """Parse an IDX1 label file (optionally gzipped): magic 2049, big-endian N, then N bytes."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as err:
+        raise DataError(f"cannot read IDX label file {path}: {err}") from err
+    header = np.frombuffer(data[:8], dtype=">u4") if len(data) >= 8 else np.zeros(0)
+    if header.size != 2 or int(header[0]) != IDX_LABELS_MAGIC:
+        raise DataError(f"{path} is not an IDX label file (expected magic {IDX_LABELS_MAGIC})")
+    n = int(header[1])
+    if len(data) < 8 + n:
+        raise DataError(f"{path} is truncated: header says {n} labels")
+    return np.frombuffer(data, np.uint8, count=n, offset=8).astype(np.int64)
+
+
+def fashion_mnist_labels(root: str | None, split: str) -> tuple[np.ndarray, list[str]]:
+    """Fashion-MNIST labels of a split, in the order of its images."""
+    folder = Path(os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT)
+    prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
+    parts = []
+    for prefix in prefixes:
+        path = folder / f"{prefix}-labels-idx1-ubyte.gz"
+        path = path if path.is_file() else path.with_suffix("")
+        if not path.is_file():
+            raise DataError(
+                f"Fashion-MNIST labels {path}(.gz) not found (data.root={folder}): "
+                "model.conditional=true needs the *-labels-idx1-ubyte files next to the images"
+            )
+        parts.append(read_idx_labels(path))
+    return np.concatenate(parts), list(FASHION_MNIST_CLASSES)
+
+
+def digits_labels() -> tuple[np.ndarray, list[str]]:
+    """scikit-learn's digits labels 0-9."""
+    from sklearn.datasets import load_digits
+
+    return load_digits().target.astype(np.int64), list(DIGIT_CLASSES)
+
+
+def class_counts(labels: np.ndarray, names: Sequence[str]) -> list[int]:
+    """Images per class; one warning per class with very few, and one for a single class."""
+    counts = np.bincount(labels, minlength=len(names)).tolist()
+    for name, count in zip(names, counts, strict=True):
+        if count < FEW_IMAGES:
+            log.warning("class %r has only %d image(s): it will be learnt poorly", name, count)
+    if len(names) == 1:
+        log.warning("only one class (%r): a conditional model learns nothing from it", names[0])
+    return counts
+
+
+def load_labeled(
+    source: str,
+    root: str | None,
+    image_size: int,
+    channels: int,
+    split: str = "train",
+    max_pixels: int = MAX_PIXELS,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """uint8 images [N, C, S, S], their class indices [N] and the class names in index order."""
+    check_data(source=source, channels=channels, split=split, max_pixels=max_pixels)
+    if source == "folder":
+        images, files, folder = decode_folder(root, image_size, channels, max_pixels)
+        labels, names = folder_labels(folder, files)
+        return images, labels, names
+    images = load_images(source, root, image_size, channels, split, max_pixels)
+    labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
+    if len(labels) != len(images):
+        raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
+    return images, labels, names

@@ -1,0 +1,42 @@
+"""SWD of each class of a conditional model: its fakes of class c against the real images of c."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from dcgan.metrics.swd import sliced_wasserstein
+
+
+def per_class_swd(
+    pl_module: torch.nn.Module,
+    images: np.ndarray,
+    labels: np.ndarray,
+    names: list[str],
+    num_samples: int,
+    seed: int = 0,
+    batch_size: int = 64,
+) -> dict[str, float]:
+    """`{class name: swd}` over up to `num_samples` real images of each class (2 at least)."""
+    gen = torch.Generator().manual_seed(seed)
+    scores: dict[str, float] = {}
+    for c, name in enumerate(names):
+        where = np.flatnonzero(labels == c)
+        if len(where) < 2:
+            continue
+        pick = torch.randperm(len(where), generator=gen)[:num_samples].sort().values.numpy()
+        real = torch.from_numpy(images[where[pick]]).float().div(127.5).sub(1)
+        z = pl_module.noise(len(real), gen, device="cpu")
+        fake = torch.cat(
+            [
+                _sample(pl_module, part, torch.full((len(part),), c), seed)
+                for part in z.split(batch_size)
+            ]
+        )
+        scores[name] = sliced_wasserstein(real, fake, seed=seed)["swd"]
+    return scores
+
+
+def _sample(pl_module: torch.nn.Module, z: Tensor, y: Tensor, seed: int) -> Tensor:
+    return pl_module.sample(z.to(pl_module.device), seed=seed, y=y).cpu()

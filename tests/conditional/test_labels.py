@@ -1,0 +1,97 @@
+"""Class labels from sub-folders, Fashion-MNIST and digits, as the data module serves them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from dcgan.data import DataError, ImageDataModule
+from dcgan.data.labels import FASHION_MNIST_CLASSES, load_labeled
+from tests.conditional.conftest import write_squares
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+def test_first_level_sub_folders_are_the_classes(squares) -> None:
+    root = squares(count=3)
+    write_squares(root / "bright" / "nested" / "deeper", 200, 2)  # still "bright"
+    (root / "empty").mkdir()  # no images: no class
+    images, labels, names = load_labeled("folder", str(root), 16, 3)
+    assert names == ["bright", "dark"]  # sorted
+    assert images.shape == (8, 3, 16, 16)
+    assert np.bincount(labels).tolist() == [5, 3]
+    # each label matches its image: bright squares are bright
+    assert images[labels == 0].mean() > 150 > 60 > images[labels == 1].mean()
+
+
+def test_one_sub_folder_is_one_class(squares, caplog) -> None:
+    root = squares(count=20, classes=("dark",))
+    dm = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    with caplog.at_level(logging.WARNING):
+        dm.setup("fit")
+    assert dm.class_names == ["dark"] and dm.class_counts == [20]
+    assert "only one class" in caplog.text
+
+
+def test_images_in_the_root_are_refused(squares) -> None:
+    root = squares(count=2)
+    write_squares(root, 100, 1)  # root/000.png
+    with pytest.raises(DataError, match="outside any sub-folder.*<root>/<class>/"):
+        load_labeled("folder", str(root), 16, 3)
+    # unconditional runs still take every image
+    dm = ImageDataModule(root=str(root), image_size=16, batch_size=2)
+    dm.setup("fit")
+    assert dm.num_images == 5
+
+
+def test_a_class_with_few_images_is_named_once(squares, caplog) -> None:
+    root = squares(count=20)
+    write_squares(root / "rare", 128, 3)
+    dm = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    with caplog.at_level(logging.WARNING):
+        dm.setup("fit")
+    warned = [r.getMessage() for r in caplog.records if "rare" in r.getMessage()]
+    assert warned == ["class 'rare' has only 3 image(s): it will be learnt poorly"]
+    assert not any("'dark'" in r.getMessage() for r in caplog.records)
+
+
+def test_batches_carry_labels_only_when_conditional(squares) -> None:
+    root = squares(count=8)
+    plain = ImageDataModule(root=str(root), image_size=16, batch_size=4)
+    batch = next(iter(plain.train_dataloader()))
+    assert isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8
+    labeled = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    images, labels = next(iter(labeled.train_dataloader()))
+    assert images.dtype == torch.uint8 and labels.dtype == torch.int64
+    bright = images.float().mean(dim=(1, 2, 3)) > 128
+    assert torch.equal(bright, labels == 0)  # every image keeps its own label
+    x, y = labeled.on_after_batch_transfer((images, labels), 0)
+    assert x.dtype == torch.float32 and x.min() >= -1 and torch.equal(y, labels)
+
+
+def test_digits_labels() -> None:
+    images, labels, names = load_labeled("digits", None, 16, 1)
+    assert names == [str(d) for d in range(10)] and len(labels) == len(images) == 1797
+    assert set(labels.tolist()) == set(range(10))
+
+
+@pytest.mark.skipif(not FASHION.is_dir(), reason="Fashion-MNIST is not installed")
+def test_fashion_mnist_labels() -> None:
+    images, labels, names = load_labeled("fashion_mnist", str(FASHION), 16, 1, split="test")
+    assert names == list(FASHION_MNIST_CLASSES) and "sneaker" in names
+    assert np.bincount(labels).tolist() == [1000] * 10 and len(images) == 10_000
+
+
+def test_limit_cuts_the_labels_with_the_images_and_keeps_the_whole_reference() -> None:
+    dm = ImageDataModule(
+        source="digits", image_size=8, channels=1, batch_size=4, limit=100, labels=True
+    )
+    dm.setup("fit")
+    assert len(dm.images) == len(dm.labels) == 100
+    assert len(dm.reference_images) == len(dm.reference_labels) == 1797
+    assert np.array_equal(dm.labels, dm.reference_labels[:100])
+    assert sum(dm.class_counts) == 100  # the classes of what is trained on
