@@ -163,6 +163,9 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
                 return
             except Exception as err:  # noqa: BLE001 (every composition failure is reported)
                 failure = err
+                # a sweep value without -m: a `sweep=` preset may set hydra.mode=MULTIRUN, which
+                # only Hydra knows; check the keys here and let Hydra judge the mode
+                multirun = "Ambiguous value for argument" in str(err.__cause__ or err)
         check_overrides(overrides, _compose([], config_dir), config_dir)
         if not multirun:
             raise ArgumentError(_first_line(failure))

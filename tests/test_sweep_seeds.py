@@ -16,14 +16,22 @@ from tests.tiny import run_module
 
 pytestmark = pytest.mark.slow
 
-SWEEPS = Path(__file__).resolve().parents[1] / "configs" / "sweep"
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
+
+def _options(key: str, value: str) -> list[str]:
+    """A sweep parameter's values: a comma list, or `glob(*)` over the group's option files."""
+    if value == "glob(*)":
+        return sorted(p.stem for p in (CONFIGS / key).glob("*.yaml"))
+    return value.split(",")
 
 
 def _grid(sweep: str) -> list[dict[str, str]]:
     """Every combination of the sweep file's own parameter lists."""
-    params = yaml.safe_load((SWEEPS / f"{sweep}.yaml").read_text())["hydra"]["sweeper"]["params"]
+    text = (CONFIGS / "sweep" / f"{sweep}.yaml").read_text()
+    params = yaml.safe_load(text)["hydra"]["sweeper"]["params"]
     keys = list(params)
-    values = [str(params[k]).split(",") for k in keys]
+    values = [_options(k, str(params[k])) for k in keys]
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*values)]
 
 
@@ -31,7 +39,7 @@ def _grid(sweep: str) -> list[dict[str, str]]:
 def test_sweep_runs_every_setting_once_per_seed(sweep: str, tmp_path: Path) -> None:
     folder = tmp_path / sweep
     res = run_module(
-        "dcgan.train", f"sweep={sweep}", "seed=0,1,2", "image_size=17",
+        "dcgan.train", f"sweep={sweep}", "seed=0,1,2", "data=digits", "image_size=17",
         f"hydra.sweep.dir={folder}", cwd=tmp_path,
     )  # fmt: skip
     assert "image_size=17 is invalid" in res.stderr  # each job stops before training
