@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from .sources import (
     check_data,
     decode_folder,
     load_images,
+    read_idx,
 )
 
 log = logging.getLogger(__name__)
@@ -57,20 +57,8 @@ def folder_labels(folder: str, files: Sequence[str]) -> tuple[np.ndarray, list[s
 
 
 def read_idx_labels(path: str | Path) -> np.ndarray:
-    """Parse an IDX1 label file (optionally gzipped): magic 2049, big-endian N, then N bytes."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            data = fh.read()
-    except (OSError, EOFError) as err:
-        raise DataError(f"cannot read IDX label file {path}: {err}") from err
-    header = np.frombuffer(data[:8], dtype=">u4") if len(data) >= 8 else np.zeros(0)
-    if header.size != 2 or int(header[0]) != IDX_LABELS_MAGIC:
-        raise DataError(f"{path} is not an IDX label file (expected magic {IDX_LABELS_MAGIC})")
-    n = int(header[1])
-    if len(data) < 8 + n:
-        raise DataError(f"{path} is truncated: header says {n} labels")
-    return np.frombuffer(data, np.uint8, count=n, offset=8).astype(np.int64)
+    """Parse an IDX1 label file (optionally gzipped): magic 2049, N, then N bytes."""
+    return read_idx(path, IDX_LABELS_MAGIC, "label").astype(np.int64)
 
 
 def fashion_mnist_labels(root: str | None, split: str) -> tuple[np.ndarray, list[str]]:

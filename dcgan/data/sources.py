@@ -152,21 +152,28 @@ def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: 
     return resize_gray(images, image_size, channels)
 
 
-def read_idx_images(path: str | Path) -> np.ndarray:
-    """Parse an IDX3 image file (optionally gzipped): magic 2051, big-endian N, rows, cols."""
+def read_idx(path: str | Path, magic: int, what: str) -> np.ndarray:
+    """Parse an IDX file of uint8 (optionally gzipped): magic, big-endian sizes, then the bytes."""
     opener = gzip.open if str(path).endswith(".gz") else open
     try:
         with opener(path, "rb") as fh:
             data = fh.read()
     except (OSError, EOFError) as err:
-        raise DataError(f"cannot read IDX file {path}: {err}") from err
-    header = np.frombuffer(data[:16], dtype=">u4") if len(data) >= 16 else np.zeros(0)
-    if header.size != 4 or int(header[0]) != IDX_IMAGES_MAGIC:
-        raise DataError(f"{path} is not an IDX image file (expected magic {IDX_IMAGES_MAGIC})")
-    n, rows, cols = (int(v) for v in header[1:])
-    if len(data) < 16 + n * rows * cols:
-        raise DataError(f"{path} is truncated: header says {n} images of {rows}x{cols}")
-    return np.frombuffer(data, np.uint8, count=n * rows * cols, offset=16).reshape(n, rows, cols)
+        raise DataError(f"cannot read IDX {what} file {path}: {err}") from err
+    ndim = magic & 0xFF  # 2051: 3 dimensions (images), 2049: 1 (labels)
+    end = 4 * (ndim + 1)
+    header = np.frombuffer(data[:end], dtype=">u4") if len(data) >= end else np.zeros(0)
+    if header.size != ndim + 1 or int(header[0]) != magic:
+        raise DataError(f"{path} is not an IDX {what} file (expected magic {magic})")
+    shape = tuple(int(v) for v in header[1:])
+    if len(data) < end + int(np.prod(shape)):
+        raise DataError(f"{path} is truncated: header says {' x '.join(map(str, shape))} {what}")
+    return np.frombuffer(data, np.uint8, count=int(np.prod(shape)), offset=end).reshape(shape)
+
+
+def read_idx_images(path: str | Path) -> np.ndarray:
+    """Parse an IDX3 image file: magic 2051, N, rows, cols."""
+    return read_idx(path, IDX_IMAGES_MAGIC, "image")
 
 
 def resize_gray(images: np.ndarray, image_size: int, channels: int) -> np.ndarray:
