@@ -34,8 +34,10 @@ def plot_settings(settings: list[Setting], metric: str) -> bytes | None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(11, 4.5))
+    # one colour and one marker per setting: up to 20 x 4 stay apart (default cycles at 10)
+    colours = plt.get_cmap("tab20").colors
     drawn = False
-    for setting in settings:
+    for i, setting in enumerate(settings):
         runs = [
             [
                 (int(h["iteration"]), float(h[metric]))
@@ -49,7 +51,8 @@ def plot_settings(settings: list[Setting], metric: str) -> bytes | None:
             continue
         xs, means, sds = zip(*_mean_and_sd(runs), strict=True)
         label = f"{setting.label} (n={len(runs)})"[:70]
-        (line,) = ax.plot(xs, means, marker="o", markersize=3, label=label)
+        style = {"color": colours[i % 20], "marker": "osD^"[i // 20 % 4], "markersize": 3}
+        (line,) = ax.plot(xs, means, label=label, **style)
         lows = [m - s for m, s in zip(means, sds, strict=True)]
         highs = [m + s for m, s in zip(means, sds, strict=True)]
         ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
