@@ -19,7 +19,7 @@ from dcgan.config import ConfigError, register_configs
 from dcgan.data.files import DataError
 from dcgan.preflight import check_run
 from dcgan.runinfo import now, update_run_info
-from dcgan.train_args import check_train_args
+from dcgan.train_args import CONFIG_DIR, check_train_args
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,9 @@ def resume_command(run_dir: Path) -> str:
     return " ".join(["python -m dcgan.train", *map(shlex.quote, args)])
 
 
-@hydra.main(version_base="1.3", config_path="configs", config_name="train")
+# An absolute folder: Hydra reads a relative one as the module `dcgan.configs` when it is called
+# through the `dcgan-train` console script, which is no package (the folder links to configs/).
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
     try:

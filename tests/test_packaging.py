@@ -60,3 +60,19 @@ def test_wheel_contains_every_config(tmp_path: Path) -> None:
     for target in scripts.values():  # each names a function that exists
         module, function = target.split(":")
         assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_console_script_finds_the_configs(tmp_path: Path) -> None:
+    """`dcgan-train` (not `python -m`) composes the config: Hydra finds the configs folder."""
+    script = Path(sys.executable).parent / "dcgan-train"
+    if not script.is_file():
+        pytest.skip("the project is not installed with its console scripts in this environment")
+    res = subprocess.run(
+        [str(script), "--cfg", "job", "data=digits", "image_size=32"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "image_size: 32" in res.stdout and "source: digits" in res.stdout
