@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import torch
 from dcgan.atomic import OutputError
 from dcgan.callbacks import SampleGrid, TrainingDiverged
 from dcgan.train import train
-from tests.tiny import TINY_DIGITS
+from tests.tiny import TINY_DIGITS, run_module
 
 PAGE = 4096
 
@@ -193,22 +192,10 @@ def test_data_cache_on_a_full_disk(make_cfg, tmp_path: Path, full_disk) -> None:
 def test_cli_full_disk_is_one_line(tmp_path: Path, full_disk) -> None:
     run = tmp_path / "run"
     full_disk(run / "checkpoints", free_pages=2)
-    env = {**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""}
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dcgan.train",
-            *TINY,
-            "callbacks.samples.every_n_steps=1",
-            f"hydra.run.dir={run}",
-        ],
+    res = run_module(
+        "dcgan.train", *TINY, "callbacks.samples.every_n_steps=1", f"hydra.run.dir={run}",
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    )  # fmt: skip
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
     errors = [line for line in res.stderr.splitlines() if line.startswith("error: ")]
