@@ -48,9 +48,12 @@ def build_module(cfg: DictConfig, datamodule: ImageDataModule | None = None) -> 
     return GAN(**module_config(cfg, datamodule.class_names, datamodule.class_counts))
 
 
-def build_datamodule(data: DictConfig, image_size: int, labels: bool = False) -> ImageDataModule:
-    """The image source named by `data.source`, decoded once at `image_size` (with labels)."""
-    return ImageDataModule(image_size=image_size, labels=labels, **_plain(data))
+def build_datamodule(
+    data: DictConfig, image_size: int, labels: bool = False, holdout: int = 0
+) -> ImageDataModule:
+    """The image source named by `data.source`, decoded once at `image_size` (with labels), with
+    `holdout` images kept out of training (ADA's r_v)."""
+    return ImageDataModule(image_size=image_size, labels=labels, holdout=holdout, **_plain(data))
 
 
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:

@@ -18,11 +18,12 @@ EVERY=${EVERY:-250}        # iterations between metric evaluations and sample gr
 SAMPLES=${SAMPLES:-1024}   # real (of all 60,000) and generated images compared each time
 LIMITS=${LIMITS:-100,1000,null}  # data.limit: the small sets, and all images
 SEEDS=${SEEDS:-0,1,2}
+AUGMENTS=${AUGMENTS:-none,diffaugment,ada,ada_rt}
 DIR=${DIR:-outputs/multirun/augment_study/$(date +%Y-%m-%d_%H-%M-%S)}
 
 status=0
 "$PYTHON" -m dcgan.train -m data=fashion_mnist data.limit="$LIMITS" \
-    augment=none,diffaugment,ada seed="$SEEDS" \
+    augment="$AUGMENTS" seed="$SEEDS" \
     image_size=32 model.ngf="$WIDTH" model.ndf="$WIDTH" \
     trainer.max_steps="$STEPS" trainer.log_every_n_steps=10 trainer.enable_progress_bar=false \
     callbacks.metrics.every_n_steps="$EVERY" callbacks.metrics.num_samples="$SAMPLES" \

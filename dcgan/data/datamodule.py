@@ -76,6 +76,7 @@ class ImageDataModule(lightning.LightningDataModule):
         cache_dir: str | None = None,
         limit: int | None = None,
         labels: bool = False,
+        holdout: int = 0,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -96,6 +97,9 @@ class ImageDataModule(lightning.LightningDataModule):
         self.cache, self.cache_dir = cache, cache_dir
         self.limit = limit
         self.with_labels = labels  # batches are (images, labels): a conditional model
+        self.holdout = holdout  # images kept out of training (at most a tenth), for ADA's r_v
+        self.heldout_images: np.ndarray | None = None
+        self.heldout_labels: np.ndarray | None = None
         self.images: np.ndarray | None = None
         self.labels: np.ndarray | None = None
         self.reference_images: np.ndarray | None = None
@@ -127,6 +131,8 @@ class ImageDataModule(lightning.LightningDataModule):
             images = images[: self.limit]
             if self.with_labels:
                 labels = labels[: self.limit]
+        if self.holdout > 0:
+            images, labels = self._hold_out(images, labels if self.with_labels else None)
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
             where += f" (data.limit={self.limit})" if self.limit is not None else ""
@@ -141,6 +147,16 @@ class ImageDataModule(lightning.LightningDataModule):
         log.info("data: %d images of shape %s from %s", len(images), images.shape[1:], self.source)
         if self.with_labels:
             log.info("classes: %s", ", ".join(self.class_names))
+
+    def _hold_out(self, images: np.ndarray, labels: np.ndarray | None) -> tuple[Any, Any]:
+        """Keep `holdout` images (at most a tenth, at least 1) out of training, drawn by seed 0."""
+        count = max(1, min(self.holdout, len(images) // 10))
+        order = np.random.default_rng(0).permutation(len(images))
+        held, kept = np.sort(order[:count]), np.sort(order[count:])
+        self.heldout_images = images[held]
+        self.heldout_labels = None if labels is None else labels[held]
+        log.info("data: %d images held out of training (augment.signal=rv)", count)
+        return images[kept], None if labels is None else labels[kept]
 
     @property
     def num_images(self) -> int:

@@ -2,7 +2,9 @@
 
 On a few hundred images D memorises the real set; augmenting every image D sees, in D's step
 and in G's (differentiably, so G learns through it), keeps it from doing so without teaching G
-the augmentations. With `adaptive`, p follows r_t = E[sign(D(real))] towards `target`.
+the augmentations. With `adaptive`, p follows an overfitting signal towards `target`: r_v, D's
+scores on training against held-out images (`signal: rv`, held out by the datamodule), or
+r_t = E[sign(D(real))] (`signal: rt`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from dcgan.augment import POLICIES, STRENGTHS, AdaptiveP, Augmenter
+from dcgan.augment import POLICIES, SIGNALS, STRENGTHS, AdaptiveP, Augmenter
 from dcgan.checks import ConfigError, check
 from dcgan.tricks.base import Trick, register
 
@@ -28,8 +30,10 @@ class AugmentConfig:
 
     policy: list[str] = field(default_factory=list)  # any of color, translation, cutout
     p: float = 0.0  # probability per image and operation; where ADA starts
-    adaptive: bool = False  # ADA: p follows r_t
-    target: float = 0.6  # the r_t that ADA holds
+    adaptive: bool = False  # ADA: p follows the signal
+    signal: str = "rv"  # rv: held-out images score like fakes; rt: E[sign(D(real))]
+    target: float | None = None  # the signal's value that ADA holds; None: rv 0.5, rt 0.6
+    holdout: int = 256  # images kept out of training for r_v (at most a tenth of the set)
     speed_kimg: float = 100.0  # thousands of images for p to go from 0 to 1
     interval: int = 4  # iterations between p updates
     brightness: float = STRENGTHS["brightness"]
@@ -66,7 +70,10 @@ class Augment(Trick):
                     f"choose any of: {', '.join(POLICIES)}, e.g. {key('policy')}=[color,cutout]"
                 )
         check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
-        check(0 < cfg.target < 1, key("target"), cfg.target, "must be in (0, 1), e.g. 0.6")
+        check(cfg.signal in SIGNALS, key("signal"), cfg.signal, f"must be one of {list(SIGNALS)}")
+        check(cfg.holdout >= 1, key("holdout"), cfg.holdout, "must be >= 1 (images)")
+        if cfg.target is not None:
+            check(0 < cfg.target < 1, key("target"), cfg.target, "must be in (0, 1), e.g. 0.6")
         check(
             cfg.speed_kimg > 0, key("speed_kimg"), cfg.speed_kimg, "must be > 0 (1000s of images)"
         )
@@ -81,8 +88,12 @@ class Augment(Trick):
         self._seed = torch.initial_seed()
         self.augmenter = Augmenter(list(cfg.policy), self._seed, strengths)
         self.ada = (
-            AdaptiveP(cfg.p, cfg.target, cfg.speed_kimg, cfg.interval) if cfg.adaptive else None
+            AdaptiveP(cfg.p, cfg.target, cfg.speed_kimg, cfg.interval, cfg.signal)
+            if cfg.adaptive
+            else None
         )
+        self._fake_logits: Tensor | None = None  # the last D step's, for r_v's denominator
+        self._draws: torch.Generator | None = None  # which images r_v compares
 
     @property
     def p(self) -> float:
@@ -106,12 +117,15 @@ class Augment(Trick):
         """Gather the signs of D's scores on the (augmented) real batch."""
         if self.ada is not None:
             self.ada.observe(real_logits, DECISION_CENTER.get(self._loss_name(), 0.0))
+            self._fake_logits = fake_logits
 
     def after_g_step(self) -> None:
         """At the end of each iteration, let ADA move p (every `interval` iterations)."""
         gan = self.gan
         if self.ada is None or gan.global_step % gan.steps_per_iteration != 0:
             return
+        if self.ada.signal == "rv" and self.ada.due(gan.iteration):
+            self._observe_heldout()
         reduce = None
         if gan.trainer.world_size > 1:  # every rank must use the same p
 
@@ -119,6 +133,43 @@ class Augment(Trick):
                 return gan.trainer.strategy.reduce(t, reduce_op="sum")
 
         self.ada.update(gan.iteration, reduce)
+
+    def _observe_heldout(self) -> None:
+        """D's scores on as many training and held-out images (augmented alike) for r_v."""
+        data = getattr(self.gan.trainer, "datamodule", None)
+        heldout = getattr(data, "heldout_images", None)
+        if heldout is None or len(heldout) == 0:
+            raise RuntimeError(
+                "augment.signal=rv compares D on training and held-out images, but the data "
+                "holds none out: train with dcgan.train, or set augment.signal=rt"
+            )
+        if self._draws is None:
+            self._draws = torch.Generator().manual_seed(_seed_for_rank(self._seed, 0) + 7)
+        m = min(len(heldout), len(data.images), int(data.batch_size))
+        train_idx = torch.randperm(len(data.images), generator=self._draws)[:m]
+        held_idx = torch.randperm(len(heldout), generator=self._draws)[:m]
+        train = self._real(data.images, data.labels, train_idx)
+        held = self._real(heldout, data.heldout_labels, held_idx)
+        fake = self._fake_logits if self._fake_logits is not None else torch.zeros(1)
+        self.ada.observe_heldout(
+            self._score(*train), self._score(*held), fake.float().mean().expand(m)
+        )
+
+    def _real(self, images: Any, labels: Any, idx: Tensor) -> tuple[Tensor, Tensor | None]:
+        x = torch.as_tensor(images[idx.numpy()]).to(self.gan.device).float().div_(127.5).sub_(1)
+        y = None if labels is None else torch.as_tensor(labels[idx.numpy()]).to(self.gan.device)
+        return self._augment(x), y
+
+    @torch.no_grad()
+    def _score(self, x: Tensor, y: Tensor | None) -> Tensor:
+        """D's scores as in training (batch statistics), leaving its norms' statistics as they were."""
+        d = self.gan.discriminator
+        saved = [b.clone() for b in d.buffers()]
+        try:
+            return d(x) if y is None else d(x, y)
+        finally:
+            for buffer, value in zip(d.buffers(), saved, strict=True):
+                buffer.copy_(value)
 
     def _loss_name(self) -> str:
         return str(self.gan.cfg.loss.name)
@@ -128,13 +179,17 @@ class Augment(Trick):
         values = {"p": self.p}
         if self.ada is not None:
             values["rt"] = self.ada.rt
+            if self.ada.signal == "rv":
+                values["rv"] = self.ada.rv
         return values
 
     def state_dict(self) -> dict[str, Any]:
         """The augmentation stream and ADA's p, so a resumed run continues exactly."""
+        draws = None if self._draws is None else self._draws.get_state()
         return {
             "augmenter": self.augmenter.state_dict(),
             "ada": None if self.ada is None else self.ada.state_dict(),
+            "draws": draws,
         }
 
     def load_state_dict(self, state: Any) -> None:
@@ -144,3 +199,12 @@ class Augment(Trick):
         self.augmenter.load_state_dict(state.get("augmenter") or {})
         if self.ada is not None and state.get("ada"):
             self.ada.load_state_dict(state["ada"])
+        if state.get("draws") is not None:
+            self._draws = torch.Generator()
+            self._draws.set_state(state["draws"])
+
+
+def holdout_count(cfg: Any) -> int:
+    """How many images the datamodule keeps out of training: `augment.holdout` for r_v, else 0."""
+    aug = cfg.augment
+    return int(aug.holdout) if aug.adaptive and aug.signal == "rv" else 0

@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from dcgan.augment import AdaptiveP
+from dcgan.augment.ada import r_v
 
 
 def _run(ada: AdaptiveP, logits: torch.Tensor, iterations: int) -> list[float]:
@@ -70,7 +71,45 @@ def test_reduce_sees_the_totals_of_the_interval():
     ada.observe(torch.ones(3))
     ada.observe(-torch.ones(1))
     ada.update(2, reduce=lambda t: seen.append(t.clone()) or t * 2)
-    assert seen[0].tolist() == [2.0, 4.0] and ada.rt == 0.5
+    assert seen[0].tolist()[:2] == [2.0, 4.0] and ada.rt == 0.5
+    ada.observe(torch.ones(2))
+    ada.observe_heldout(torch.full((2,), 3.0), torch.full((2,), 1.0), torch.full((2,), -1.0))
+    ada.update(4, reduce=lambda t: seen.append(t.clone()) or t * 2)
+    assert seen[1].tolist() == [2.0, 2.0, 6.0, 2.0, -2.0, 2.0] and ada.rv == 0.5
+
+
+def _run_rv(ada: AdaptiveP, train: float, heldout: float, iterations: int) -> list[float]:
+    """D sure of every training image (r_t = 1), and fakes at -2; held-out images at `heldout`."""
+    ps = []
+    for it in range(1, iterations + 1):
+        ada.observe(torch.full((8,), train))
+        ada.observe_heldout(torch.full((8,), train), torch.full((8,), heldout), torch.full((8,), -2.0))
+        ada.update(it)
+        ps.append(ada.p)
+    return ps
+
+
+def test_rv_keeps_p_at_zero_while_held_out_images_score_like_training_images():
+    """The large-set case: D wins (r_t = 1) but has memorised nothing, so nothing is augmented."""
+    ada = AdaptiveP(speed_kimg=0.1, interval=1, signal="rv")
+    ps = _run_rv(ada, train=2.0, heldout=1.9, iterations=20)
+    assert ada.rt == 1.0 and ada.rv == pytest.approx(0.025, abs=1e-6)
+    assert max(ps) == 0.0
+
+
+def test_rv_raises_p_when_held_out_images_score_like_fakes():
+    ada = AdaptiveP(speed_kimg=0.1, interval=1, signal="rv")
+    ps = _run_rv(ada, train=2.0, heldout=-1.0, iterations=20)
+    assert ada.rv == pytest.approx(0.75) and ps[0] == pytest.approx(0.08) and ps[-1] == 1.0
+
+
+def test_each_signal_has_its_own_default_target():
+    assert AdaptiveP(signal="rv").target == 0.5 and AdaptiveP(signal="rt").target == 0.6
+    assert AdaptiveP(signal="rv", target=0.3).target == 0.3
+
+
+def test_r_v_is_zero_while_d_cannot_tell_training_images_from_fakes():
+    assert r_v(1.0, 0.0, -1.0) == 0.5 and r_v(1.0, 1.0, 1.0) == 0.0 and r_v(0.0, -1.0, 1.0) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -80,6 +119,7 @@ def test_reduce_sees_the_totals_of_the_interval():
         ({"target": 1.0}, "augment.target=1.0"),
         ({"speed_kimg": 0}, "augment.speed_kimg=0"),
         ({"interval": 0}, "augment.interval=0"),
+        ({"signal": "rx"}, "augment.signal='rx'"),
     ],
 )
 def test_bad_values_are_named(kwargs, match):

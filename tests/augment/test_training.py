@@ -16,7 +16,7 @@ from dcgan.build import build_datamodule, build_module, build_trainer
 from dcgan.config import ConfigError, validate
 from dcgan.module import GAN
 from dcgan.train import train
-from dcgan.tricks.augment import Augment
+from dcgan.tricks.augment import Augment, holdout_count
 
 LOSSES = sorted(p.stem for p in (Path(__file__).parents[2] / "configs" / "loss").glob("*.yaml"))
 FAST_ADA = ["augment=ada", "augment.speed_kimg=0.05", "augment.interval=1"]
@@ -28,7 +28,8 @@ def _fit(cfg: DictConfig, tmp_path: Path) -> GAN:
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
-    trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
+    data = build_datamodule(cfg.data, cfg.image_size, holdout=holdout_count(cfg))
+    trainer.fit(module, datamodule=data)
     return module
 
 
