@@ -1,14 +1,15 @@
 """Conditional vs unconditional DCGAN on Fashion-MNIST at the same budget: SWD and class accuracy.
 
-    python scripts/conditional_study.py --iterations 5000 --out study/   # the README's figures
+    python scripts/conditional_study.py --iterations 3000 --width 16 --seeds 0,1,2   # the README's
     python scripts/conditional_study.py --iterations 20 --width 8 --per-class 50 \
-        --classifier-steps 50
+        --classifier-steps 50 --seeds 0
 
-Both models train with the same config and iterations (32 px, greyscale). A small CNN trained on
-the real training split (its accuracy on the test split is printed as a sanity check) then
-classifies `--per-class` generated images of each class: for the conditional model, how often
+Every model trains with the same config and iterations (32 px, greyscale): unconditional, and
+conditional with each `--conditions` choice of `model.condition`, once per seed. A small CNN
+trained on the real training split (its accuracy on the test split is printed as a sanity check)
+then classifies `--per-class` generated images of each class: for a conditional model, how often
 it recognises the asked-for class; for the unconditional one, how many classes its samples
-cover. Extra `key=value` arguments go to both training runs.
+cover. Extra `key=value` arguments go to every training run.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--per-class", type=int, default=1000, help="generated images per class")
     parser.add_argument("--classifier-steps", type=int, default=2000)
+    parser.add_argument("--seeds", default="0", help="comma-separated seeds, one run each")
+    parser.add_argument("--conditions", default="projection", help="model.condition choices")
     parser.add_argument("--root", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--out", type=Path, default=Path("study"))
     parser.add_argument("overrides", nargs="*", help="key=value for both training runs")
@@ -128,40 +131,83 @@ def main() -> None:
         "logger=csv",
         *args.overrides,
     ]
-    rows = {}
-    for name, conditional in (("unconditional", False), ("conditional", True)):
-        run_dir = args.out / name
-        metrics = train_run(run_dir, [*common, f"model.conditional={str(conditional).lower()}"])
-        images, asked = generated(run_dir / "checkpoints" / "last.ckpt", args.per_class, device)
-        predicted = predict(net, images, device)
-        counts = torch.bincount(predicted, minlength=10).float()
-        p = counts / counts.sum()
-        row = {
-            "swd": metrics["metrics"]["swd"],
-            "classes_covered": int((counts > 0).sum()),
-            "class_entropy_bits": max(0.0, float(-(p[p > 0] * p[p > 0].log2()).sum())),
-        }
-        if asked is not None:
-            hits = predicted == asked
-            row["accuracy"] = float(hits.float().mean())
-            row["accuracy_per_class"] = {
-                c: float(hits[asked == k].float().mean())
-                for k, c in enumerate(FASHION_MNIST_CLASSES)
-            }
-            row["swd_per_class"] = metrics.get("swd_per_class", {})
-        rows[name] = row
+    arms = [("unconditional", ["model.conditional=false"])] + [
+        (c, ["model.conditional=true", f"model.condition={c}"]) for c in args.conditions.split(",")
+    ]
+    runs: dict[str, list[dict]] = {name: [] for name, _ in arms}
+    for seed in [int(s) for s in args.seeds.split(",")]:
+        for name, arm in arms:
+            run_dir = args.out / f"{name}_seed{seed}"
+            metrics = train_run(run_dir, [*common, *arm, f"seed={seed}"])
+            row = score(net, run_dir, metrics, args.per_class, device)
+            runs[name].append({"seed": seed, **row})
+            print(f"{name} seed {seed}: {json.dumps({k: v for k, v in row.items() if '_' not in k})}")
     args.out.mkdir(parents=True, exist_ok=True)
-    result = {"iterations": args.iterations, "classifier_test_accuracy": test_accuracy, **rows}
+    result = {
+        "iterations": args.iterations,
+        "width": args.width,
+        "classifier_test_accuracy": test_accuracy,
+        "summary": {name: summary(rows) for name, rows in runs.items()},
+        "runs": runs,
+    }
     (args.out / "study.json").write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result["summary"], len(runs["unconditional"]))
+
+
+def score(net: nn.Module, run_dir: Path, metrics: dict, per_class: int, device) -> dict:
+    """A trained model's SWD, the classes its samples cover and, conditional, their accuracy."""
+    images, asked = generated(run_dir / "checkpoints" / "last.ckpt", per_class, device)
+    predicted = predict(net, images, device)
+    counts = torch.bincount(predicted, minlength=10).float()
+    p = counts / counts.sum()
+    row = {
+        "swd": metrics["metrics"]["swd"],
+        "covered": int((counts > 0).sum()),
+        "entropy": max(0.0, float(-(p[p > 0] * p[p > 0].log2()).sum())),
+    }
+    if asked is not None:
+        hits = predicted == asked
+        row["accuracy"] = float(hits.float().mean())
+        row["accuracy_per_class"] = {
+            c: float(hits[asked == k].float().mean()) for k, c in enumerate(FASHION_MNIST_CLASSES)
+        }
+        row["swd_per_class"] = metrics.get("swd_per_class", {})
+    return row
+
+
+def summary(rows: list[dict]) -> dict:
+    """Mean and sd over seeds of each number, and per class."""
+    out = {}
+    for key in ("swd", "accuracy", "entropy"):
+        values = [r[key] for r in rows if key in r]
+        if values:
+            out[key] = {"mean": float(np.mean(values)), "sd": _sd(values), "values": values}
+    for key in ("accuracy_per_class", "swd_per_class"):
+        if rows and key in rows[0]:
+            out[key] = {c: float(np.mean([r[key][c] for r in rows])) for c in rows[0][key]}
+    return out
+
+
+def _sd(values: list[float]) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
+def print_table(summary_rows: dict, seeds: int) -> None:
+    """The README's table: mean (sd) over seeds."""
     print(
-        "| model | SWD | asked-for class recognised | classes covered "
-        f"(entropy, max {math.log2(10):.2f} bits) |"
+        f"| model ({seeds} seeds) | SWD | asked-for class recognised | "
+        f"class entropy of samples (max {math.log2(10):.2f} bits) |"
     )
     print("|---|---|---|---|")
-    for name, row in rows.items():
-        accuracy = f"{row['accuracy']:.1%}" if "accuracy" in row else "-"
-        covered = f"{row['classes_covered']} ({row['class_entropy_bits']:.2f})"
-        print(f"| {name} | {row['swd']:.1f} | {accuracy} | {covered} |")
+    for name, row in summary_rows.items():
+        cells = []
+        for key, fmt in (("swd", "{:.1f}"), ("accuracy", "{:.1%}"), ("entropy", "{:.2f}")):
+            if key in row:
+                mean, sd = row[key]["mean"], row[key]["sd"]
+                cells.append(f"{fmt.format(mean)} (sd {fmt.format(sd)})")
+            else:
+                cells.append("-")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

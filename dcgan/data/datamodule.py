@@ -136,6 +136,8 @@ class ImageDataModule(lightning.LightningDataModule):
         if self.drop_last and self.batch_size > len(images):
             where = f" in data.root={self.root}" if self.source == "folder" else ""
             where += f" (data.limit={self.limit})" if self.limit is not None else ""
+            if self.heldout_images is not None:
+                where += f", {len(self.heldout_images)} more held out for augment.signal=rv"
             raise DataError(
                 f"data.batch_size={self.batch_size} is larger than the {len(images)} images "
                 f"found{where}: lower data.batch_size or add images"

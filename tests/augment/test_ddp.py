@@ -1,4 +1,4 @@
-"""ADA under two-process DDP on CPU: the ranks sum their signs, so p moves by both ranks' images."""
+"""ADA under two-process DDP on CPU: the ranks sum their totals, so p moves by both ranks' images."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> No
             "augment=ada",
             f"augment.speed_kimg={SPEED_KIMG}",
             "augment.interval=1",
-            "augment.p=0.5",  # r_t = k / 128 never equals 0.6: p moves at every update
+            "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
             "trainer=ddp",
             "trainer.devices=2",
             "trainer.accelerator=cpu",

@@ -79,10 +79,10 @@ def test_ada_with_the_other_tricks_under_bf16_on_rgb(make_cfg, tmp_path: Path) -
     assert all(torch.isfinite(p).all() for p in module.generator.parameters())
 
 
-def test_p_rises_when_d_overfits_a_tiny_set_and_stays_in_range(make_cfg, tmp_path) -> None:
+def test_r_t_raises_p_when_d_overfits_a_tiny_set_and_p_stays_in_range(make_cfg, tmp_path):
     cfg = make_cfg(
         "data.limit=16",
-        "augment=ada",
+        "augment=ada_rt",
         "augment.speed_kimg=0.4",
         "augment.interval=2",
         "optimizer.discriminator.lr=0.002",  # D memorises 16 images within a few dozen steps
@@ -104,7 +104,7 @@ def test_none_is_bit_identical_to_a_run_that_only_measures_rt(make_cfg, tmp_path
     """With nothing to augment the hooks run (r_t is measured) but change no number."""
     common = ["trainer.deterministic=true", "trainer.max_steps=5"]
     plain = _fit(make_cfg(*common, "augment=none"), tmp_path / "a")
-    measured = _fit(make_cfg(*common, "augment=ada", "augment.policy=[]"), tmp_path / "b")
+    measured = _fit(make_cfg(*common, "augment=ada_rt", "augment.policy=[]"), tmp_path / "b")
     assert plain.tricks == [] and _augment(measured).ada.rt != 0.0
     for (name, a), (_, b) in zip(
         plain.state_dict().items(), measured.state_dict().items(), strict=True
