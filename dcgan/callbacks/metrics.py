@@ -16,7 +16,7 @@ from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import due
 from dcgan.config import ConfigError
 from dcgan.metrics import InceptionMetrics, locate_weights, sliced_wasserstein
-from dcgan.metrics.per_class import per_class_swd
+from dcgan.metrics.per_class import per_class_scores
 from dcgan.runinfo import update_run_info
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,9 @@ class ImageMetrics(L.Callback):
                 for zb in z.split(self.batch_size)
             ]
         )
+        return self._compare(pl_module, real, fake)
+
+    def _compare(self, pl_module: L.LightningModule, real: Tensor, fake: Tensor) -> dict[str, float]:
         scores = sliced_wasserstein(real, fake, seed=self.seed)
         if self._inception is not None:
             scores.update(self._inception(real.to(pl_module.device), fake.to(pl_module.device)))
@@ -175,20 +178,34 @@ class ImageMetrics(L.Callback):
         return scores
 
     def evaluate_classes(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        """A conditional model, at the end: SWD of each class, logged and in metrics.json."""
+        """A conditional model, at the end: SWD (FID, KID, IS when on) of each class, logged as
+        `metrics/<metric>_class/<name>` and written to metrics.json as `<metric>_per_class`."""
         data = trainer.datamodule
         images, labels = data.reference_images, data.reference_labels  # all of the source
         if images is None or labels is None:
             images, labels = data.images, data.labels
-        scores = per_class_swd(
-            pl_module, images, labels, data.class_names, self.num_samples, self.seed
+        started = time.perf_counter()
+        scores = per_class_scores(
+            pl_module,
+            images,
+            labels,
+            data.class_names,
+            self.num_samples,
+            lambda real, fake: self._compare(pl_module, real, fake),
+            self.seed,
         )
+        self._eval_time += time.perf_counter() - started
         for logger in trainer.loggers:
-            metrics = {f"metrics/swd_class/{k}": v for k, v in scores.items()}
-            logger.log_metrics(metrics, step=pl_module.iteration)
-        log.info("SWD per class: %s", ", ".join(f"{k}={v:.4g}" for k, v in scores.items()))
+            logger.log_metrics(
+                {f"metrics/{m}_class/{k}": v for m, by in scores.items() for k, v in by.items()},
+                step=pl_module.iteration,
+            )
+        for metric, by_class in scores.items():
+            log.info(
+                "%s per class: %s", metric, ", ".join(f"{k}={v:.4g}" for k, v in by_class.items())
+            )
         if trainer.is_global_zero:
-            update_run_info(self.run_dir, swd_per_class=scores)
+            update_run_info(self.run_dir, **{f"{m}_per_class": by for m, by in scores.items()})
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""

@@ -1,26 +1,30 @@
-"""SWD of each class of a conditional model: its fakes of class c against the real images of c."""
+"""Scores of each class of a conditional model: its fakes of class c against the real images of c."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from dcgan.metrics.swd import sliced_wasserstein
+Score = Callable[[Tensor, Tensor], dict[str, float]]  # (real, fake) -> {metric: value}
 
 
-def per_class_swd(
+def per_class_scores(
     pl_module: torch.nn.Module,
     images: np.ndarray,
     labels: np.ndarray,
     names: list[str],
     num_samples: int,
+    score: Score,
     seed: int = 0,
     batch_size: int = 64,
-) -> dict[str, float]:
-    """`{class name: swd}` over up to `num_samples` real images of each class (2 at least)."""
+) -> dict[str, dict[str, float]]:
+    """`{metric: {class name: value}}` over up to `num_samples` real images of each class (2 at
+    least), as many fakes of that class, scored by `score` (SWD, and FID/KID/IS when on)."""
     gen = torch.Generator().manual_seed(seed)
-    scores: dict[str, float] = {}
+    scores: dict[str, dict[str, float]] = {}
     for c, name in enumerate(names):
         where = np.flatnonzero(labels == c)
         if len(where) < 2:
@@ -34,7 +38,8 @@ def per_class_swd(
                 for part in z.split(batch_size)
             ]
         )
-        scores[name] = sliced_wasserstein(real, fake, seed=seed)["swd"]
+        for metric, value in score(real, fake).items():
+            scores.setdefault(metric, {})[name] = value
     return scores
 
 

@@ -183,3 +183,28 @@ def test_two_process_ddp(tmp_path: Path) -> None:
     ckpt = _load(tmp_path / "checkpoints" / "last.ckpt")
     assert ckpt["global_step"] == 8 and len(ckpt["hyper_parameters"]["class_names"]) == 10
     assert "finished at iteration 4" in (tmp_path / "train_ddp_process_1.log").read_text()
+
+
+def test_per_class_scores_hand_each_class_its_own_images_under_every_metric(make_cfg) -> None:
+    """Each class's real images meet as many fakes of that class, under every metric the score
+    returns (SWD always, FID/KID/IS when the Inception weights are there)."""
+    from dcgan.build import build_datamodule, build_module
+    from dcgan.metrics.per_class import per_class_scores
+
+    cfg = make_cfg(*CONDITIONAL)
+    data = build_datamodule(cfg.data, cfg.image_size, labels=True)
+    module = build_module(cfg, data)
+    seen: list[tuple[int, int, float]] = []
+
+    def score(real: torch.Tensor, fake: torch.Tensor) -> dict[str, float]:
+        seen.append((len(real), len(fake), float(real.double().mean())))
+        return {"swd": float(real.double().mean()), "gap": float((real.mean() - fake.mean()).abs())}
+
+    labels = data.labels.copy()
+    labels[labels == 3] = 4  # class 3 has no image left: it is skipped
+    scores = per_class_scores(module, data.images, labels, data.class_names, 10_000, score)
+    assert sorted(scores) == ["gap", "swd"]
+    assert sorted(scores["swd"]) == sorted(set(data.class_names) - {"3"})
+    for (n_real, n_fake, mean), c in zip(seen, [c for c in range(10) if c != 3], strict=True):
+        mine = data.images[labels == c].astype(np.float64) / 127.5 - 1
+        assert n_real == n_fake == len(mine) and mean == pytest.approx(mine.mean())
