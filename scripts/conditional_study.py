@@ -141,7 +141,9 @@ def main() -> None:
             metrics = train_run(run_dir, [*common, *arm, f"seed={seed}"])
             row = score(net, run_dir, metrics, args.per_class, device)
             runs[name].append({"seed": seed, **row})
-            print(f"{name} seed {seed}: {json.dumps({k: v for k, v in row.items() if '_' not in k})}")
+            print(
+                f"{name} seed {seed}: {json.dumps({k: v for k, v in row.items() if '_' not in k})}"
+            )
     args.out.mkdir(parents=True, exist_ok=True)
     result = {
         "iterations": args.iterations,

@@ -16,7 +16,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-
 # What p follows: `rv` (held-out images, the default of augment=ada) or `rt` (signs on reals).
 SIGNALS: tuple[str, ...] = ("rv", "rt")
 # Each signal's default target: r_v 0.5 (held-out images score halfway to fakes), r_t 0.6 (ADA).

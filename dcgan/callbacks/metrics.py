@@ -152,7 +152,9 @@ class ImageMetrics(L.Callback):
         )
         return self._compare(pl_module, real, fake)
 
-    def _compare(self, pl_module: L.LightningModule, real: Tensor, fake: Tensor) -> dict[str, float]:
+    def _compare(
+        self, pl_module: L.LightningModule, real: Tensor, fake: Tensor
+    ) -> dict[str, float]:
         scores = sliced_wasserstein(real, fake, seed=self.seed)
         if self._inception is not None:
             scores.update(self._inception(real.to(pl_module.device), fake.to(pl_module.device)))

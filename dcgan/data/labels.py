@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .cache import cached_images, fingerprint
+from .files import _check_root, find_image_files
 from .sources import (
     FASHION_MNIST_ROOT,
     MAX_PIXELS,
@@ -114,4 +116,44 @@ def load_labeled(
     labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
     if len(labels) != len(images):
         raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
+    return images, labels, names
+
+
+def load_labeled_cached(
+    cache_dir: str | None,
+    source: str,
+    root: str | None,
+    image_size: int,
+    channels: int,
+    split: str = "train",
+    max_pixels: int = MAX_PIXELS,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """`load_labeled` with the images from `data.cache` (the array unconditional runs share).
+
+    Labels are cheap: the dataset's label file, or each decoded file's sub-folder. A folder whose
+    cached array lacks some files (unreadable ones were skipped) cannot tell which: it is decoded.
+    """
+    args = (source, root, image_size, channels, split, max_pixels)
+    request, contents = fingerprint(*args)
+    if source != "folder":
+        images = cached_images(cache_dir, request, contents, lambda: load_images(*args))
+        labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
+        if len(labels) != len(images):
+            raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
+        return images, labels, names
+    decoded: dict[str, list[str]] = {}
+
+    def build() -> np.ndarray:
+        images, files, _ = decode_folder(root, image_size, channels, max_pixels)
+        decoded["files"] = files
+        return images
+
+    images = cached_images(cache_dir, request, contents, build)
+    folder = _check_root(root)
+    files = decoded.get("files") or find_image_files(folder)
+    if len(files) != len(images):
+        skipped = len(files) - len(images)
+        log.info("data.cache: %d file(s) were unreadable; decoding with labels", skipped)
+        return load_labeled(*args)
+    labels, names = folder_labels(folder, files)
     return images, labels, names

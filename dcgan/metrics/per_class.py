@@ -1,4 +1,4 @@
-"""Scores of each class of a conditional model: its fakes of class c against the real images of c."""
+"""Scores of each class of a conditional model: its fakes of class c against its real images."""
 
 from __future__ import annotations
 

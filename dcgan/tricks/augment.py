@@ -162,7 +162,7 @@ class Augment(Trick):
 
     @torch.no_grad()
     def _score(self, x: Tensor, y: Tensor | None) -> Tensor:
-        """D's scores as in training (batch statistics), leaving its norms' statistics as they were."""
+        """D's scores with training's batch statistics; its norms' running statistics kept."""
         d = self.gan.discriminator
         saved = [b.clone() for b in d.buffers()]
         try:

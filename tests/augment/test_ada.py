@@ -83,7 +83,9 @@ def _run_rv(ada: AdaptiveP, train: float, heldout: float, iterations: int) -> li
     ps = []
     for it in range(1, iterations + 1):
         ada.observe(torch.full((8,), train))
-        ada.observe_heldout(torch.full((8,), train), torch.full((8,), heldout), torch.full((8,), -2.0))
+        ada.observe_heldout(
+            torch.full((8,), train), torch.full((8,), heldout), torch.full((8,), -2.0)
+        )
         ada.update(it)
         ps.append(ada.p)
     return ps

@@ -1,4 +1,4 @@
-"""ADA under two-process DDP on CPU: the ranks sum their totals, so p moves by both ranks' images."""
+"""ADA under two-process DDP on CPU: the ranks sum their totals, so p moves by both ranks."""
 
 from __future__ import annotations
 

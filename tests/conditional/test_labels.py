@@ -95,3 +95,55 @@ def test_limit_cuts_the_labels_with_the_images_and_keeps_the_whole_reference() -
     assert len(dm.reference_images) == len(dm.reference_labels) == 1797
     assert np.array_equal(dm.labels, dm.reference_labels[:100])
     assert sum(dm.class_counts) == 100  # the classes of what is trained on
+
+
+def _labeled(root: Path, cache_dir: Path, cache: bool = True) -> ImageDataModule:
+    dm = ImageDataModule(
+        root=str(root),
+        image_size=16,
+        batch_size=4,
+        labels=True,
+        cache=cache,
+        cache_dir=str(cache_dir),
+    )
+    dm.setup("fit")
+    return dm
+
+
+def test_a_conditional_run_shares_the_cached_images_and_labels_them(squares, tmp_path, caplog):
+    root = squares(count=5)
+    write_squares(root / "bright" / "nested", 200, 2, seed=1)
+    plain = _labeled(root, tmp_path / "none", cache=False)
+    unconditional = ImageDataModule(
+        root=str(root), image_size=16, batch_size=4, cache=True, cache_dir=str(tmp_path / "c")
+    )
+    unconditional.setup("fit")  # writes the array a conditional run then maps
+    with caplog.at_level(logging.INFO):
+        cached = _labeled(root, tmp_path / "c")
+    assert any("data cache hit" in r.getMessage() for r in caplog.records)
+    assert cached.class_names == plain.class_names == ["bright", "dark"]
+    assert np.array_equal(cached.images, plain.images)
+    assert np.array_equal(cached.labels, plain.labels)
+    assert cached.images[cached.labels == 0].mean() > 150 > cached.images[cached.labels == 1].mean()
+
+
+def test_a_cached_folder_with_an_unreadable_file_is_labelled_by_decoding(squares, tmp_path):
+    root = squares(count=5)
+    (root / "dark" / "broken.png").write_bytes(b"not a png")
+    first = _labeled(root, tmp_path / "c")  # builds the cache, skipping the broken file
+    again = _labeled(root, tmp_path / "c")  # a hit that cannot say which file was skipped
+    for dm in (first, again):
+        assert np.bincount(dm.labels).tolist() == [5, 5]
+        assert dm.images[dm.labels == 0].mean() > 150 > dm.images[dm.labels == 1].mean()
+
+
+def test_digits_labels_from_the_cache_match_the_decoded_ones(tmp_path) -> None:
+    kwargs = {"source": "digits", "image_size": 8, "channels": 1, "batch_size": 4, "labels": True}
+    plain = ImageDataModule(**kwargs)
+    cached = ImageDataModule(**kwargs, cache=True, cache_dir=str(tmp_path))
+    for dm in (plain, cached):
+        dm.setup("fit")
+    assert list(tmp_path.glob("*.npy")) and cached.class_names == plain.class_names
+    assert np.array_equal(cached.images, plain.images) and np.array_equal(
+        cached.labels, plain.labels
+    )
