@@ -51,6 +51,13 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it; it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], None], hint: str = "") -> Path:
     """Call `write(tmp)` for a temporary file beside `path`, make it durable, rename it over."""
     path = Path(path)
@@ -60,6 +67,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None], hint: str = ""
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)
         tmp = Path(name)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide outputs from the group
         write(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())

@@ -109,3 +109,20 @@ def test_read_only_folder_stops_clearly(make_cfg, tmp_path: Path) -> None:
             train(make_cfg(), run_dir=run)
     finally:
         run.chmod(0o755)
+
+
+def test_written_files_follow_the_umask_like_any_other_program(make_cfg, tmp_path: Path) -> None:
+    """Atomic writes go through a private temp file; the result still gets the usual mode."""
+    old = os.umask(0o027)
+    try:
+        train(make_cfg(*TINY), run_dir=tmp_path)
+    finally:
+        os.umask(old)
+    ours = [
+        *(tmp_path / "checkpoints").glob("*.ckpt"),
+        *(tmp_path / "samples").glob("*.png"),
+        tmp_path / "metrics.json",
+    ]
+    assert len(ours) >= 3
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in ours}
+    assert set(modes.values()) == {oct(0o640)}, modes
