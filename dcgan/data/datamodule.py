@@ -11,7 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .cache import cached_images, fingerprint
-from .labels import class_counts, load_labeled, load_labeled_cached
+from .labels import class_counts, load_labeled
 from .order import ResumableLoader
 from .sources import MAX_PIXELS, DataError, check_data, load_images
 
@@ -113,10 +113,8 @@ class ImageDataModule(lightning.LightningDataModule):
         if self.images is not None:
             return
         args = (self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels)
-        if self.with_labels and self.cache:  # the shared image array, labels beside it
-            images, labels, self.class_names = load_labeled_cached(self.cache_dir, *args)
-        elif self.with_labels:
-            images, labels, self.class_names = load_labeled(*args)
+        if self.with_labels:  # the shared cached array (data.cache), labelled beside it
+            images, labels, self.class_names = load_labeled(*args, self.cache, self.cache_dir)
         elif self.cache:  # decode once per dataset; later runs map the saved array
             request, contents = fingerprint(*args)
             images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))

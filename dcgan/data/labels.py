@@ -105,53 +105,34 @@ def load_labeled(
     channels: int,
     split: str = "train",
     max_pixels: int = MAX_PIXELS,
+    cache: bool = False,
+    cache_dir: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """uint8 images [N, C, S, S], their class indices [N] and the class names in index order."""
-    check_data(source=source, channels=channels, split=split, max_pixels=max_pixels)
-    if source == "folder":
-        images, files, folder = decode_folder(root, image_size, channels, max_pixels)
-        labels, names = folder_labels(folder, files)
-        return images, labels, names
-    images = load_images(source, root, image_size, channels, split, max_pixels)
-    labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
-    if len(labels) != len(images):
-        raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
-    return images, labels, names
+    """uint8 images [N, C, S, S], their class indices [N] and the class names in index order.
 
-
-def load_labeled_cached(
-    cache_dir: str | None,
-    source: str,
-    root: str | None,
-    image_size: int,
-    channels: int,
-    split: str = "train",
-    max_pixels: int = MAX_PIXELS,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """`load_labeled` with the images from `data.cache` (the array unconditional runs share).
-
-    Labels are cheap: the dataset's label file, or each decoded file's sub-folder. A folder whose
-    cached array lacks some files (unreadable ones were skipped) cannot tell which: it is decoded.
+    With `cache` the images come from `data.cache`, the array unconditional runs share; labels
+    are cheap: the dataset's label file, or each decoded file's sub-folder. A cached folder array
+    that lacks some files (unreadable ones were skipped) cannot tell which: then it is decoded.
     """
+    check_data(source=source, channels=channels, split=split, max_pixels=max_pixels)
     args = (source, root, image_size, channels, split, max_pixels)
-    request, contents = fingerprint(*args)
+    decoded: dict[str, list[str]] = {}
+
+    def build() -> np.ndarray:
+        if source != "folder":
+            return load_images(*args)
+        images, decoded["files"], _ = decode_folder(root, image_size, channels, max_pixels)
+        return images
+
+    images = cached_images(cache_dir, *fingerprint(*args), build) if cache else build()
     if source != "folder":
-        images = cached_images(cache_dir, request, contents, lambda: load_images(*args))
         labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
         if len(labels) != len(images):
             raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
         return images, labels, names
-    decoded: dict[str, list[str]] = {}
-
-    def build() -> np.ndarray:
-        images, files, _ = decode_folder(root, image_size, channels, max_pixels)
-        decoded["files"] = files
-        return images
-
-    images = cached_images(cache_dir, request, contents, build)
     folder = _check_root(root)
     files = decoded.get("files") or find_image_files(folder)
-    if len(files) != len(images):
+    if len(files) != len(images):  # a cache hit on a folder with unreadable files
         skipped = len(files) - len(images)
         log.info("data.cache: %d file(s) were unreadable; decoding with labels", skipped)
         return load_labeled(*args)
