@@ -131,6 +131,30 @@ def check_overrides(overrides: list[str], defaults: DictConfig, config_dir: Path
         check_key(key, defaults, known)
 
 
+def sweep_samples(overrides: list[str]) -> list[list[str]]:
+    """Job override lists that together hold every swept value once (the others at their first).
+
+    A sweep's values are written `key=value` as Hydra's basic sweeper writes them; glob sweeps
+    (`trick=glob(*)`) pick group options, which `check_overrides` has checked.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
+
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
+    sweeps = [
+        [f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
+        for o in parsed
+        if o.is_sweep_override() and not isinstance(o.value(), Glob)
+    ]
+    firsts = [values[0] for values in sweeps if values]
+    jobs = []
+    for i, values in enumerate(sweeps):
+        for value in values[1:] if i else values:
+            jobs.append([*fixed, *firsts[:i], value, *firsts[i + 1 :]])
+    return jobs
+
+
 def _compose(overrides: list[str], config_dir: Path) -> DictConfig:
     from hydra import compose, initialize_config_dir
 
@@ -169,6 +193,11 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         check_overrides(overrides, _compose([], config_dir), config_dir)
         if not multirun:
             raise ArgumentError(_first_line(failure))
+        for job in sweep_samples(plain):  # each swept value once: its type, its value
+            try:
+                _compose(job, config_dir)
+            except Exception as err:  # noqa: BLE001 (every composition failure is reported)
+                raise ArgumentError(_first_line(err)) from None
     except ArgumentError as err:
         sys.stderr.write(f"error: {err}\n")
         raise SystemExit(2) from None

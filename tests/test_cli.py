@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dcgan.train_args import sweep_samples
 from tests.tiny import TINY_MODEL, run_module
 
 pytestmark = pytest.mark.slow
@@ -149,6 +150,38 @@ def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expec
     assert expected in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert not run.exists()
+
+
+def test_a_bad_value_in_a_sweep_stops_before_any_job(pics: Path) -> None:
+    """Every swept value is composed before Hydra starts: one line, exit 2, no sweep folder."""
+    work = pics.parent
+    sweep = work / "outputs" / "bad_sweep"
+    res = run_module(
+        "dcgan.train",
+        "-m",
+        f"data.root={pics}",
+        *TINY,
+        "logger=none",
+        "seed=0,1",
+        "d_steps=2,1.5",
+        f"hydra.sweep.dir={sweep}",
+        cwd=work,
+    )
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.strip() == (
+        "error: Value '1.5' of type 'float' could not be converted to Integer (full_key: d_steps)"
+    )
+    assert not sweep.exists()
+
+
+def test_sweep_samples_hold_every_swept_value_once() -> None:
+    jobs = sweep_samples(["a=1", "b=2,3", "c=x,y", "trick=glob(*)", "d=range(0,2)"])
+    assert jobs == [
+        ["a=1", "b=2", "c=x", "d=0"],
+        ["a=1", "b=3", "c=x", "d=0"],
+        ["a=1", "b=2", "c=y", "d=0"],
+        ["a=1", "b=2", "c=x", "d=1"],
+    ]
 
 
 def test_wandb_online_without_a_login_is_one_line(pics: Path, tmp_path: Path) -> None:
