@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+
+from tests.tiny import TINY_DDP, run_module
 
 pytestmark = pytest.mark.slow
 
@@ -17,32 +17,16 @@ BATCH = 64
 
 
 def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dcgan.train",
-            "data=digits",
-            "image_size=16",
-            "model.ngf=4",
-            "model.ndf=4",
-            f"data.batch_size={BATCH}",
-            "trainer=ddp",
-            "trainer.devices=2",
-            "trainer.accelerator=cpu",
-            "trainer.max_steps=-1",
-            "trainer.enable_progress_bar=false",
-            "trainer.log_every_n_steps=7",
-            "callbacks.samples.every_n_steps=7",
-            "callbacks.checkpoint.every_n_steps=7",
-            "logger=csv",
-            *args,
-        ],
+    return run_module(
+        "dcgan.train",
+        *TINY_DDP,
+        f"data.batch_size={BATCH}",
+        "trainer.max_steps=-1",
+        "trainer.log_every_n_steps=7",
+        "callbacks.samples.every_n_steps=7",
+        "callbacks.checkpoint.every_n_steps=7",
+        *args,
         cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
         timeout=400,
     )
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
 
-from tests.tiny import TINY_DIGITS
+from tests.tiny import TINY_DIGITS, run_module
 
 CONFIG_DIR = str(Path(__file__).resolve().parents[1] / "configs")
 TINY = [
@@ -45,23 +42,16 @@ def test_launcher_configs_compose(launcher: str, target: str) -> None:
 @pytest.mark.slow
 def test_joblib_sweep_runs_two_jobs(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    env = {**os.environ, "WANDB_MODE": "offline", "OMP_NUM_THREADS": "1"}
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dcgan.train",
-            "-m",
-            "hydra/launcher=parallel",
-            *TINY,
-            "pooling=avg,max",
-            f"hydra.sweep.dir={sweep}",
-        ],
+    res = run_module(
+        "dcgan.train",
+        "-m",
+        "hydra/launcher=parallel",
+        *TINY,
+        "pooling=avg,max",
+        f"hydra.sweep.dir={sweep}",
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
         timeout=400,
+        env={"OMP_NUM_THREADS": "1"},
     )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Joblib.Parallel" in res.stdout + res.stderr

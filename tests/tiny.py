@@ -22,14 +22,34 @@ TINY_MODEL = [
 TINY_DIGITS = ["data=digits", *TINY_MODEL, "data.batch_size=8"]
 
 
-def run_module(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+# Two CPU processes under DDP, training the tiny model on the digits.
+TINY_DDP = [
+    "data=digits",
+    "image_size=16",
+    "model.ngf=4",
+    "model.ndf=4",
+    "trainer=ddp",
+    "trainer.devices=2",
+    "trainer.accelerator=cpu",
+    "trainer.enable_progress_bar=false",
+    "logger=csv",
+]
+
+
+def run_module(
+    module: str,
+    *args: str,
+    cwd: Path,
+    timeout: int = 300,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run `python -m <module> <args>` as a user would, with W&B kept offline and quiet."""
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
+    quiet = {"WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd,
-        env=env,
+        env={**os.environ, **quiet, **(env or {})},
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.tiny import TINY_DDP, run_module
 
 pytestmark = pytest.mark.slow
 
@@ -19,33 +18,17 @@ SPEED_KIMG = 0.256
 
 
 def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> None:
-    env = {**os.environ, "WANDB_MODE": "offline", "WANDB_SILENT": "true"}
-    res = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dcgan.train",
-            "data=digits",
-            "image_size=16",
-            "model.ngf=4",
-            "model.ndf=4",
-            f"data.batch_size={BATCH}",
-            "augment=ada",
-            f"augment.speed_kimg={SPEED_KIMG}",
-            "augment.interval=1",
-            "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
-            "trainer=ddp",
-            "trainer.devices=2",
-            "trainer.accelerator=cpu",
-            "trainer.max_steps=6",
-            "trainer.enable_progress_bar=false",
-            "trainer.log_every_n_steps=1",
-            "logger=csv",
-        ],
+    res = run_module(
+        "dcgan.train",
+        *TINY_DDP,
+        f"data.batch_size={BATCH}",
+        "augment=ada",
+        f"augment.speed_kimg={SPEED_KIMG}",
+        "augment.interval=1",
+        "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
+        "trainer.max_steps=6",
+        "trainer.log_every_n_steps=1",
         cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
         timeout=400,
     )
     assert res.returncode == 0, res.stderr[-3000:]
