@@ -56,6 +56,16 @@ def build_datamodule(
     return ImageDataModule(image_size=image_size, labels=labels, holdout=holdout, **_plain(data))
 
 
+def training_datamodule(cfg: DictConfig) -> ImageDataModule:
+    """The data a training run of `cfg` reads: with labels when conditional, and with the images
+    ADA's r_v holds out of training."""
+    from dcgan.tricks.augment import holdout_count
+
+    return build_datamodule(
+        cfg.data, cfg.image_size, labels=cfg.model.conditional, holdout=holdout_count(cfg)
+    )
+
+
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger, writing inside the run folder."""
     if logger.name == "wandb":

@@ -93,14 +93,13 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
     from dcgan.augment import augments, small_set_hint
     from dcgan.build import (
         build_callbacks,
-        build_datamodule,
         build_loggers,
         build_module,
         build_trainer,
+        training_datamodule,
     )
     from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
-    from dcgan.tricks.augment import holdout_count
 
     quiet_libraries()
     saved = run_dir / ".hydra" / "config.yaml"
@@ -108,9 +107,7 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
         write_text_atomic(saved, OmegaConf.to_yaml(cfg))
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = build_datamodule(
-        cfg.data, cfg.image_size, labels=cfg.model.conditional, holdout=holdout_count(cfg)
-    )
+    datamodule = training_datamodule(cfg)
     augmenting = augments(cfg.augment)
     # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
     datamodule.setup("fit")

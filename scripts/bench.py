@@ -32,7 +32,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dcgan.build import build_callbacks, build_datamodule, build_module, build_trainer  # noqa: E402
+from dcgan.build import build_callbacks, build_module, build_trainer, training_datamodule  # noqa: E402
 from dcgan.config import register_configs  # noqa: E402
 from dcgan.data import ImageDataModule  # noqa: E402
 
@@ -119,7 +119,7 @@ def run_ours(cfg, warmup: int, iters: int, rss_at: tuple[int, ...] = ()) -> Iter
     """Our real path: config -> builders -> Lightning Trainer.fit, timed inside the fit."""
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     assert cfg.trainer.max_steps == warmup + iters
-    datamodule = build_datamodule(cfg.data, cfg.image_size)
+    datamodule = training_datamodule(cfg)
     module = build_module(cfg)
     clock = IterationClock(warmup, warmup + iters, rss_at)
     with tempfile.TemporaryDirectory() as run_dir:

@@ -1,6 +1,7 @@
 """Print each trick's training time per iteration relative to the base run (CPU or GPU).
 
     python scripts/tricks_cost.py --iterations 40 --image-size 32 --width 16 --batch-size 32
+    python scripts/tricks_cost.py --tricks augment augment.p=0.5   # ADA's operations at p = 0.5
 
 Each trick is timed between the base's runs (base, trick, base, ...), so a machine whose load
 drifts skews both sides alike; the ratio uses the median of the neighbouring base runs.
@@ -17,8 +18,9 @@ from pathlib import Path
 import lightning as L
 from hydra import compose, initialize_config_dir
 
-from dcgan.build import build_datamodule, build_module, build_trainer
+from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import register_configs
+from dcgan.console import quiet_libraries
 from dcgan.tricks import TRICKS as REGISTERED
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
@@ -50,7 +52,7 @@ def _seconds_per_iteration(overrides: list[str], iterations: int, warmup: int) -
     clock = _Clock(warmup)
     with tempfile.TemporaryDirectory() as root:
         trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [clock], Path(root))
-        trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
+        trainer.fit(module, datamodule=training_datamodule(cfg))
     return clock.seconds / iterations
 
 
@@ -63,8 +65,11 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--accelerator", default="cpu")
+    parser.add_argument("--tricks", default=",".join(TRICKS), help="comma-separated presets")
+    parser.add_argument("overrides", nargs="*", help="key=value for the tricks' runs")
     args = parser.parse_args()
     register_configs()
+    quiet_libraries()
     common = [
         "data=digits",
         f"image_size={args.image_size}",
@@ -79,11 +84,14 @@ def main() -> None:
     ]
 
     def run(trick: str) -> float:
-        return _seconds_per_iteration([*common, f"trick={trick}"], args.iterations, args.warmup)
+        extra = args.overrides if trick != "none" else []
+        return _seconds_per_iteration(
+            [*common, f"trick={trick}", *extra], args.iterations, args.warmup
+        )
 
     base = [run("none")]
     print(f"{'trick':<16} {'ms/iteration':>12} {'x base':>8}")
-    for trick in TRICKS:
+    for trick in args.tricks.split(","):
         cost = run(trick)
         base.append(run("none"))
         ref = statistics.median(base[-2:])

@@ -12,11 +12,11 @@ import torch
 from omegaconf import DictConfig
 
 from dcgan.augment import SMALL_SET, small_set_hint
-from dcgan.build import build_datamodule, build_module, build_trainer
+from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
 from dcgan.module import GAN
 from dcgan.train import train
-from dcgan.tricks.augment import Augment, holdout_count
+from dcgan.tricks.augment import Augment
 
 LOSSES = sorted(p.stem for p in (Path(__file__).parents[2] / "configs" / "loss").glob("*.yaml"))
 FAST_ADA = ["augment=ada", "augment.speed_kimg=0.05", "augment.interval=1"]
@@ -28,7 +28,7 @@ def _fit(cfg: DictConfig, tmp_path: Path) -> GAN:
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
-    data = build_datamodule(cfg.data, cfg.image_size, holdout=holdout_count(cfg))
+    data = training_datamodule(cfg)
     trainer.fit(module, datamodule=data)
     return module
 

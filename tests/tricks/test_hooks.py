@@ -8,7 +8,7 @@ import lightning as L
 import torch
 from torch import Tensor
 
-from dcgan.build import build_datamodule, build_module, build_trainer
+from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.tricks import Trick
 
 
@@ -57,7 +57,7 @@ def test_hooks_run_in_order_once_per_step(make_cfg, tmp_path: Path) -> None:
     recorder = Recorder(None, module)
     module.tricks.append(recorder)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
-    trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
+    trainer.fit(module, datamodule=training_datamodule(cfg))
     one = ["d_inputs", "after_d_step", "d_inputs", "after_d_step", "g_input", "after_g_step"]
     assert [c for c, _ in recorder.calls] == one * 2
     # gan.iteration counts completed iterations: after G's step it includes this one

@@ -14,7 +14,7 @@ from hydra._internal.utils import create_config_search_path
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
-from dcgan.build import build_datamodule, build_module, build_trainer
+from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import validate
 from dcgan.module import GAN
 from dcgan.train import train
@@ -48,7 +48,7 @@ def _fit(cfg: DictConfig, tmp_path: Path, before_fit: Callable[[GAN], None] | No
     if before_fit is not None:
         before_fit(module)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
-    trainer.fit(module, datamodule=build_datamodule(cfg.data, cfg.image_size))
+    trainer.fit(module, datamodule=training_datamodule(cfg))
     return module
 
 
