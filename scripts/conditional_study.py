@@ -53,8 +53,11 @@ def as_float(images: np.ndarray) -> Tensor:
     return torch.from_numpy(np.ascontiguousarray(images)).float().div(127.5).sub(1)
 
 
-def train_classifier(root: str, steps: int, device: torch.device) -> tuple[nn.Module, float]:
-    """A classifier fitted on the real training split; its accuracy on the test split."""
+def train_classifier(
+    root: str, steps: int, device: torch.device
+) -> tuple[nn.Module, float, dict[str, float]]:
+    """A classifier fitted on the real training split; its accuracy on the test split, overall
+    and per class (what the generated images' accuracy can be held against)."""
     images, labels, _ = load_labeled("fashion_mnist", root, SIZE, 1, "train")
     x, y = as_float(images), torch.from_numpy(labels)
     net = classifier().to(device)
@@ -67,8 +70,12 @@ def train_classifier(root: str, steps: int, device: torch.device) -> tuple[nn.Mo
         loss.backward()
         opt.step()
     test_images, test_labels, _ = load_labeled("fashion_mnist", root, SIZE, 1, "test")
-    predicted = predict(net, as_float(test_images), device)
-    return net.eval(), float((predicted == torch.from_numpy(test_labels)).float().mean())
+    hits = predict(net, as_float(test_images), device) == torch.from_numpy(test_labels)
+    per_class = {
+        c: float(hits[torch.from_numpy(test_labels) == k].float().mean())
+        for k, c in enumerate(FASHION_MNIST_CLASSES)
+    }
+    return net.eval(), float(hits.float().mean()), per_class
 
 
 @torch.no_grad()
@@ -117,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     register_configs()
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    net, test_accuracy = train_classifier(args.root, args.classifier_steps, device)
+    net, test_accuracy, test_per_class = train_classifier(args.root, args.classifier_steps, device)
     print(f"classifier: {test_accuracy:.1%} on the real test split")
     common = [
         "data=fashion_mnist",
@@ -149,6 +156,7 @@ def main() -> None:
         "iterations": args.iterations,
         "width": args.width,
         "classifier_test_accuracy": test_accuracy,
+        "classifier_test_accuracy_per_class": test_per_class,
         "summary": {name: summary(rows) for name, rows in runs.items()},
         "runs": runs,
     }
