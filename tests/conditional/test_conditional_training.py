@@ -48,9 +48,10 @@ def test_every_condition_trains(make_cfg, tmp_path: Path, condition: str) -> Non
     assert all(v > 0 for v in per_class.values())
 
 
-def test_hinge_ema_d_steps_mixed_batch_and_resume(make_cfg, tmp_path: Path) -> None:
+def test_hinge_ema_d_steps_mixed_batch_bf16_ada_and_resume(make_cfg, tmp_path: Path) -> None:
     extra = ["loss=hinge", "ema.decay=0.9", "d_steps=2", "model.fake_labels=uniform"]
     extra += ["d_batch=mixed", "dropout=both", "pooling=avg", "model.minibatch_std=true"]
+    extra += ["trainer.precision=bf16-mixed", "augment=ada", "augment.interval=1"]
     train(make_cfg(*CONDITIONAL, *extra), run_dir=tmp_path / "a")
     first = tmp_path / "a" / "checkpoints" / "last.ckpt"
     assert any(k.startswith("generator_ema.") for k in _load(first)["state_dict"])
