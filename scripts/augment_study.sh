@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The small-set study of the README: Fashion-MNIST at 32 px, the first 100 and 1,000 images and
-# all 60,000 (the "do no harm" arm), augment=none,diffaugment,ada, three seeds each (27 runs),
-# the same iteration budget; SWD is measured against the whole training split, so a G that only
-# reproduces its N images does not win. Then the comparison report goes into the sweep folder.
+# all 60,000 (the "do no harm" arm), augment=none,diffaugment,ada,ada_rt, three seeds each
+# (36 runs), the same iteration budget; SWD is measured against the whole training split, so a G
+# that only reproduces its N images does not win. Then the comparison report goes into the sweep
+# folder; `python -m dcgan.report <dir> ...` can also compare the runs of one set at a time.
 #   STEPS=20 EVERY=10 SAMPLES=256 scripts/augment_study.sh   # a check that it runs: minutes
-#   LIMITS=100,1000 scripts/augment_study.sh              # the small sets only (18 runs)
+#   LIMITS=100,1000 scripts/augment_study.sh              # the small sets only (24 runs)
 #   scripts/augment_study.sh                              # the study (see the README for its time)
 #   scripts/augment_study.sh trainer=gpu hydra/launcher=parallel hydra.launcher.n_jobs=6
 # Extra arguments are passed to dcgan.train as overrides. A run that fails is recorded as failed
@@ -12,10 +13,10 @@
 set -euo pipefail
 
 PYTHON=${PYTHON:-python}
-STEPS=${STEPS:-1500}       # iterations per run: long enough for D to memorise 100 images
-WIDTH=${WIDTH:-32}         # model.ngf and model.ndf
-EVERY=${EVERY:-250}        # iterations between metric evaluations and sample grids
-SAMPLES=${SAMPLES:-1024}   # real (of all 60,000) and generated images compared each time
+STEPS=${STEPS:-3000}       # iterations per run: long enough for D to memorise 100 and 1,000 images
+WIDTH=${WIDTH:-16}         # model.ngf and model.ndf
+EVERY=${EVERY:-500}        # iterations between metric evaluations and sample grids
+SAMPLES=${SAMPLES:-512}    # real (of all 60,000) and generated images compared each time
 LIMITS=${LIMITS:-100,1000,null}  # data.limit: the small sets, and all images
 SEEDS=${SEEDS:-0,1,2}
 AUGMENTS=${AUGMENTS:-none,diffaugment,ada,ada_rt}

@@ -1,4 +1,4 @@
-"""`python -m dcgan.report <sweep folder> [metric=...]`, in the shared key=value style."""
+"""`python -m dcgan.report <sweep folder> [metric=...] [baseline=...]`, in the key=value style."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dcgan.cli import CliError, help_text, key, parse
 from dcgan.report.runs import ReportError
 from dcgan.report.write import write_report
 
-USAGE = "python -m dcgan.report <sweep folder> [metric=...]   (also dcgan-report)"
+USAGE = "python -m dcgan.report <sweep folder> [metric=...] [baseline=...]   (also dcgan-report)"
 
 
 @dataclass
@@ -19,6 +19,11 @@ class ReportConfig:
     )
     metric: str | None = key(
         None, "rank by this metric (swd, fid, kid, is, swd_32, ...); null: the runs' monitor"
+    )
+    baseline: str | None = key(
+        None,
+        "one override, e.g. augment=none: each setting is compared with the setting that has "
+        "the same other overrides and this value; null: trick=none, else the first setting",
     )
 
 
@@ -41,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         cfg = parse_args(argv)
-        written = write_report(cfg.sweep_dir, cfg.metric)
+        written = write_report(cfg.sweep_dir, cfg.metric, cfg.baseline)
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

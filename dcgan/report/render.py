@@ -24,7 +24,7 @@ class Report:
     metric: str
     runs: list[Run]  # best first, unfinished last
     settings: list[Setting]  # ranked by mean
-    baseline: Setting | None
+    baseline: str  # what the settings are compared with, in words
     shared: list[str]
     plot: str | None  # file name of the plot beside the report
 
@@ -67,7 +67,7 @@ def _versus(setting: Setting) -> tuple[str, str]:
         return "baseline", ""
     diff = setting.difference
     if diff is None:
-        return "", "no values to compare"
+        return "", "no baseline or no values to compare"
     interval = (
         "" if diff.low is None else f" [{_signed(diff.low)}, {_signed(diff.high)}]"  # type: ignore[arg-type]
     )
@@ -168,7 +168,7 @@ def intro(report: Report) -> list[str]:
     m = report.metric
     better = "higher" if m in HIGHER_IS_BETTER else "lower"
     seeds = sorted({s.final.n for s in report.settings})
-    base = report.baseline.label if report.baseline else "(none)"
+    base = report.baseline
     return [
         f"{_plural(len(report.runs), 'run')} in {_plural(len(report.settings), 'setting')} "
         "(finished seeds per setting: "
@@ -176,7 +176,7 @@ def intro(report: Report) -> list[str]:
         f"`{m}`{_sizes(report)} ({better} is better). A setting is a set of overrides; runs that "
         "differ only in `seed` are its seeds.",
         f"Statistics over seeds: mean, sd (n - 1) and the {LEVEL:.0%} t-interval of the mean, of "
-        f"the final `{m}` and of each run's best periodic `{m}`. Against the baseline `{base}`: "
+        f"the final `{m}` and of each run's best periodic `{m}`. Against the baseline {base}: "
         f'the difference of means with its {LEVEL:.0%} Welch t-interval (scipy); "better" or '
         '"worse" only when the interval excludes 0, otherwise "not distinguishable with n '
         'seeds".',

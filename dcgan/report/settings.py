@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dcgan.report.runs import HIGHER_IS_BETTER, Run
+from dcgan.report.runs import HIGHER_IS_BETTER, ReportError, Run
 from dcgan.report.stats import Difference, Summary, summarize, welch_difference
 from dcgan.tracking import is_seed_override
 
@@ -74,17 +74,49 @@ def group_settings(runs: list[Run], metric: str) -> list[Setting]:
     return settings
 
 
-def compare_to_baseline(settings: list[Setting], metric: str) -> Setting | None:
-    """Mark the baseline (`trick=none`, else the first setting) and set every difference to it."""
+def compare_to_baseline(
+    settings: list[Setting], metric: str, baseline: str | None = None
+) -> str:
+    """Mark the baselines, set every other setting's difference to its own; say what they are.
+
+    `baseline` is one override (`augment=none`): each setting is compared with the setting that
+    has the same other overrides and that value, so a sweep over data sizes and augmentations
+    compares the augmentations within each size. None: `trick=none` when a setting has it, else
+    the first setting is the one baseline of all.
+    """
     if not settings:
-        return None
-    baseline = next((s for s in settings if BASELINE in s.key), settings[0])
-    baseline.is_baseline = True
+        return "(none)"
+    if baseline is not None and "=" not in baseline:
+        raise ReportError(f"baseline={baseline} is not one override: give key=value (augment=none)")
+    if baseline is None and any(BASELINE in s.key for s in settings):
+        baseline = BASELINE
     lower = metric not in HIGHER_IS_BETTER
+    if baseline is None:
+        first = settings[0]
+        first.is_baseline = True
+        for setting in settings[1:]:
+            setting.difference = welch_difference(setting.final, first.final, lower)
+        return f"`{first.label}`"
+    if not any(baseline in s.key for s in settings):
+        values = sorted({o for s in settings for o in s.key if _name(o) == _name(baseline)})
+        raise ReportError(
+            f"baseline={baseline} is no setting of this sweep; "
+            + (f"it has: {', '.join(values)}" if values else f"no setting sets {_name(baseline)}")
+        )
+    by_key = {s.key: s for s in settings}
     for setting in settings:
-        if setting is not baseline:
-            setting.difference = welch_difference(setting.final, baseline.final, lower)
-    return baseline
+        if baseline in setting.key:
+            setting.is_baseline = True
+            continue
+        twin = tuple(sorted([o for o in setting.key if _name(o) != _name(baseline)] + [baseline]))
+        if twin in by_key:
+            setting.difference = welch_difference(setting.final, by_key[twin].final, lower)
+    return f"`{baseline}` with the same other overrides"
+
+
+def _name(override: str) -> str:
+    """The key an override sets (`data.limit` of `data.limit=100`)."""
+    return override.split("=", 1)[0].lstrip("+~")
 
 
 def rank_settings(settings: list[Setting], metric: str) -> list[Setting]:

@@ -42,13 +42,15 @@ def choose_metric(runs: list[Run], metric: str | None) -> str:
     return metric
 
 
-def build_report(sweep_dir: str | Path, metric: str | None = None) -> tuple[Report, bytes | None]:
+def build_report(
+    sweep_dir: str | Path, metric: str | None = None, baseline: str | None = None
+) -> tuple[Report, bytes | None]:
     """Everything the report shows, and its plot as PNG bytes; writes nothing."""
     sweep = Path(sweep_dir)
     runs = collect_runs(sweep)
     metric = choose_metric(runs, metric)
     settings = group_settings(runs, metric)
-    baseline = compare_to_baseline(settings, metric)
+    against = compare_to_baseline(settings, metric, baseline)
     ranked = rank_settings(settings, metric)
     png = plot_settings(ranked, metric)
     report = Report(
@@ -56,16 +58,18 @@ def build_report(sweep_dir: str | Path, metric: str | None = None) -> tuple[Repo
         metric=metric,
         runs=sort_runs(runs, metric),
         settings=ranked,
-        baseline=baseline,
+        baseline=against,
         shared=shared_overrides(runs),
         plot=f"report_{metric}.png" if png else None,
     )
     return report, png
 
 
-def write_report(sweep_dir: str | Path, metric: str | None = None) -> list[Path]:
+def write_report(
+    sweep_dir: str | Path, metric: str | None = None, baseline: str | None = None
+) -> list[Path]:
     """Write report.md, report.html (and the plot) into the sweep folder; returns their paths."""
-    report, png = build_report(sweep_dir, metric)  # every check before the first write
+    report, png = build_report(sweep_dir, metric, baseline)  # every check before the first write
     written = []
     if png is not None and report.plot:
         written.append(report.sweep / report.plot)

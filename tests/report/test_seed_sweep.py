@@ -83,6 +83,24 @@ def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, c
     assert len(_section(md, "Runs")) == 4
 
 
+def test_baseline_key_chooses_what_the_settings_are_compared_with(sweep, tmp_path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(sweep, copy)
+    assert main([str(copy), "baseline=trick=ema"]) == 0
+    md = (copy / "report.md").read_text()
+    assert "Against the baseline `trick=ema` with the same other overrides" in md
+    rows = {row[1]: row for row in _section(md, "Settings")}
+    assert rows["trick=ema"][11] == "baseline"
+    delta = float(re.findall(r"[-+][\d.e+-]+", rows["trick=none"][11])[0])
+    none, ema = float(rows["trick=none"][4]), float(rows["trick=ema"][4])  # 4 digits shown
+    assert delta == pytest.approx(none - ema, abs=1e-3 * max(none, ema))
+    res = run_module("dcgan.report", str(copy), "baseline=trick=dropout", cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.strip() == (
+        "error: baseline=trick=dropout is no setting of this sweep; it has: trick=ema, trick=none"
+    )
+
+
 def _leet(*args: str) -> str:
     res = subprocess.run(
         [sys.executable, "-m", "wandb", "leet", "inspect", *args],

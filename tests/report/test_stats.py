@@ -7,6 +7,8 @@ import math
 import pytest
 from scipy import stats
 
+from dcgan.report.runs import ReportError
+from dcgan.report.settings import Setting, compare_to_baseline
 from dcgan.report.stats import summarize, welch_difference
 
 
@@ -48,3 +50,38 @@ def test_single_seed_gives_a_difference_without_interval() -> None:
     assert d.delta == -1.0 and d.low is None and d.high is None
     assert d.verdict == "not distinguishable with 1 seed"
     assert welch_difference(summarize([]), summarize([2.0])) is None
+
+
+def _setting(key: tuple[str, ...], values: list[float]) -> Setting:
+    s = summarize(values)
+    return Setting(key=key, label=" ".join(key), runs=[], final=s, best=s)
+
+
+def test_each_setting_meets_the_baseline_with_its_other_overrides() -> None:
+    """Augmentations compared within each data size, never across them."""
+    grid = {
+        (limit, aug): _setting((f"augment={aug}", f"data.limit={limit}"), values)
+        for limit, aug, values in [
+            (100, "none", [40.0, 41.0, 42.0]),
+            (100, "ada", [30.0, 31.0, 32.0]),
+            (1000, "none", [20.0, 21.0, 22.0]),
+            (1000, "ada", [30.0, 31.0, 32.0]),
+            (1000, "diffaugment", [20.0, 23.0]),
+        ]
+    }
+    said = compare_to_baseline(list(grid.values()), "swd", "augment=none")
+    assert said == "`augment=none` with the same other overrides"
+    assert grid[100, "none"].is_baseline and grid[1000, "none"].is_baseline
+    assert grid[100, "ada"].difference.delta == pytest.approx(-10.0)
+    assert grid[100, "ada"].difference.verdict == "better"
+    assert grid[1000, "ada"].difference.delta == pytest.approx(10.0)
+    assert grid[1000, "ada"].difference.verdict == "worse"
+    assert grid[1000, "diffaugment"].difference.delta == pytest.approx(0.5)
+
+
+def test_a_baseline_no_setting_has_is_refused_with_the_values_it_could_be() -> None:
+    settings = [_setting(("augment=none",), [1.0]), _setting(("augment=ada",), [2.0])]
+    with pytest.raises(ReportError, match="augment=nonee is no setting.*augment=ada, augment=none"):
+        compare_to_baseline(settings, "swd", "augment=nonee")
+    with pytest.raises(ReportError, match="not one override"):
+        compare_to_baseline(settings, "swd", "none")
