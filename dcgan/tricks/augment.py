@@ -175,7 +175,7 @@ class Augment(Trick):
         return str(self.gan.cfg.loss.name)
 
     def log_values(self) -> dict[str, float]:
-        """p, and r_t of the last interval when ADA measures it."""
+        """p, and r_t (and r_v) of the last interval when ADA measures them."""
         values = {"p": self.p}
         if self.ada is not None:
             values["rt"] = self.ada.rt
