@@ -2,14 +2,14 @@
 
     python scripts/conditional_study.py --iterations 3000 --width 16 --seeds 0,1,2   # the README's
     python scripts/conditional_study.py --iterations 20 --width 8 --per-class 50 \
-        --classifier-steps 50 --seeds 0
+        --classifier-steps 50 --seeds 0 --arms unconditional,projection,concat
 
-Every model trains with the same config and iterations (32 px, greyscale): unconditional, and
-conditional with each `--conditions` choice of `model.condition`, once per seed. A small CNN
-trained on the real training split (its accuracy on the test split is printed as a sanity check)
-then classifies `--per-class` generated images of each class: for a conditional model, how often
-it recognises the asked-for class; for the unconditional one, how many classes its samples
-cover. Extra `key=value` arguments go to every training run.
+Every model of `--arms` trains with the same config and iterations (32 px, greyscale), once per
+seed: `unconditional`, and conditional with each `model.condition` named (projection, concat).
+A small CNN trained on the real training split (its accuracy on the test split is printed as a
+sanity check) then classifies `--per-class` generated images of each class: for a conditional
+model, how often it recognises the asked-for class; for the unconditional one, how many classes
+its samples cover. Extra `key=value` arguments go to every training run.
 """
 
 from __future__ import annotations
@@ -117,7 +117,11 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=1000, help="generated images per class")
     parser.add_argument("--classifier-steps", type=int, default=2000)
     parser.add_argument("--seeds", default="0", help="comma-separated seeds, one run each")
-    parser.add_argument("--conditions", default="projection", help="model.condition choices")
+    parser.add_argument(
+        "--arms",
+        default="unconditional,projection",
+        help="models to train: unconditional and/or model.condition choices (projection, concat)",
+    )
     parser.add_argument("--root", default="/usr/share/datasets/fashion-mnist")
     parser.add_argument("--out", type=Path, default=Path("study"))
     parser.add_argument("overrides", nargs="*", help="key=value for both training runs")
@@ -138,8 +142,14 @@ def main() -> None:
         "logger=csv",
         *args.overrides,
     ]
-    arms = [("unconditional", ["model.conditional=false"])] + [
-        (c, ["model.conditional=true", f"model.condition={c}"]) for c in args.conditions.split(",")
+    arms = [
+        (
+            a,
+            ["model.conditional=false"]
+            if a == "unconditional"
+            else ["model.conditional=true", f"model.condition={a}"],
+        )
+        for a in args.arms.split(",")
     ]
     runs: dict[str, list[dict]] = {name: [] for name, _ in arms}
     for seed in [int(s) for s in args.seeds.split(",")]:
@@ -161,7 +171,7 @@ def main() -> None:
         "runs": runs,
     }
     (args.out / "study.json").write_text(json.dumps(result, indent=2) + "\n")
-    print_table(result["summary"], len(runs["unconditional"]))
+    print_table(result["summary"], len(next(iter(runs.values()))))
 
 
 def score(net: nn.Module, run_dir: Path, metrics: dict, per_class: int, device) -> dict:
