@@ -60,6 +60,7 @@ def train_classifier(
     and per class (what the generated images' accuracy can be held against)."""
     images, labels, _ = load_labeled("fashion_mnist", root, SIZE, 1, "train")
     x, y = as_float(images), torch.from_numpy(labels)
+    torch.manual_seed(0)  # the same classifier for every invocation
     net = classifier().to(device)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     gen = torch.Generator().manual_seed(0)
