@@ -193,7 +193,7 @@ class ImageMetrics(L.Callback):
             labels,
             data.class_names,
             self.num_samples,
-            lambda real, fake: self._compare(pl_module, real, fake),
+            lambda real, fake: _headline(self._compare(pl_module, real, fake)),
             self.seed,
         )
         self._eval_time += time.perf_counter() - started
@@ -245,3 +245,8 @@ class ImageMetrics(L.Callback):
             train_time_s=round(train_time, 3),
             img_per_s=round(self._images_seen / train_time, 2),
         )
+
+
+def _headline(scores: dict[str, float]) -> dict[str, float]:
+    """The metrics worth a value per class: swd (not its swd_<size> parts), fid, kid, is."""
+    return {k: v for k, v in scores.items() if not k.startswith("swd_")}

@@ -43,7 +43,9 @@ def test_every_condition_trains(make_cfg, tmp_path: Path, condition: str) -> Non
     # the sample grid has one row per class (10 rows of nrow=2 images, 2 px padding)
     grid = Image.open(tmp_path / "samples" / "iter_000002.png")
     assert grid.size == (2 + 2 * 18, 2 + 10 * 18)
-    per_class = json.loads((tmp_path / "metrics.json").read_text())["swd_per_class"]
+    info = json.loads((tmp_path / "metrics.json").read_text())
+    assert [k for k in info if k.endswith("_per_class")] == ["swd_per_class"]  # not swd_32, ...
+    per_class = info["swd_per_class"]
     assert sorted(per_class) == [str(d) for d in range(10)]
     assert all(v > 0 for v in per_class.values())
 
