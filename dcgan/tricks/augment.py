@@ -144,7 +144,8 @@ class Augment(Trick):
                 "holds none out: train with dcgan.train, or set augment.signal=rt"
             )
         if self._draws is None:
-            self._draws = torch.Generator().manual_seed(_seed_for_rank(self._seed, 0) + 7)
+            # its own stream, the same on every rank (they sum what they score)
+            self._draws = torch.Generator().manual_seed((self._seed + 7) % 2**63)
         m = min(len(heldout), len(data.images), int(data.batch_size))
         train_idx = torch.randperm(len(data.images), generator=self._draws)[:m]
         held_idx = torch.randperm(len(heldout), generator=self._draws)[:m]
