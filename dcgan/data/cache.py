@@ -112,6 +112,13 @@ def cached_images(
     return images
 
 
+def decoded(
+    cache: bool, cache_dir: str | None, args: tuple[Any, ...], build: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """`build()`'s images, or with `cache` the saved array for these `fingerprint` arguments."""
+    return cached_images(cache_dir, *fingerprint(*args), build) if cache else build()
+
+
 def _load(path: Path) -> np.ndarray | None:
     """Map the array copy-on-write (shared pages, writable view), or None if absent or broken."""
     if not path.is_file():

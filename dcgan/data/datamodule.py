@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from .cache import cached_images, fingerprint
+from .cache import decoded
 from .labels import class_counts, load_labeled
 from .order import ResumableLoader
 from .sources import MAX_PIXELS, DataError, check_data, load_images
@@ -115,11 +115,8 @@ class ImageDataModule(lightning.LightningDataModule):
         args = (self.source, self.root, self.image_size, self.channels, self.split, self.max_pixels)
         if self.with_labels:  # the shared cached array (data.cache), labelled beside it
             images, labels, self.class_names = load_labeled(*args, self.cache, self.cache_dir)
-        elif self.cache:  # decode once per dataset; later runs map the saved array
-            request, contents = fingerprint(*args)
-            images = cached_images(self.cache_dir, request, contents, lambda: load_images(*args))
-        else:
-            images = load_images(*args)
+        else:  # with data.cache: decoded once per dataset; later runs map the saved array
+            images = decoded(self.cache, self.cache_dir, args, lambda: load_images(*args))
         self.reference_images = images  # what metrics compare with: all of the source
         if self.with_labels:
             self.reference_labels = labels

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import cached_images, fingerprint
+from .cache import decoded
 from .files import _check_root, find_image_files
 from .sources import (
     FASHION_MNIST_ROOT,
@@ -116,22 +116,22 @@ def load_labeled(
     """
     check_data(source=source, channels=channels, split=split, max_pixels=max_pixels)
     args = (source, root, image_size, channels, split, max_pixels)
-    decoded: dict[str, list[str]] = {}
+    found: dict[str, list[str]] = {}  # the files a folder decode kept, when it ran
 
     def build() -> np.ndarray:
         if source != "folder":
             return load_images(*args)
-        images, decoded["files"], _ = decode_folder(root, image_size, channels, max_pixels)
+        images, found["files"], _ = decode_folder(root, image_size, channels, max_pixels)
         return images
 
-    images = cached_images(cache_dir, *fingerprint(*args), build) if cache else build()
+    images = decoded(cache, cache_dir, args, build)
     if source != "folder":
         labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
         if len(labels) != len(images):
             raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
         return images, labels, names
     folder = _check_root(root)
-    files = decoded.get("files") or find_image_files(folder)
+    files = found.get("files") or find_image_files(folder)
     if len(files) != len(images):  # a cache hit on a folder with unreadable files
         skipped = len(files) - len(images)
         log.info("data.cache: %d file(s) were unreadable; decoding with labels", skipped)

@@ -74,9 +74,7 @@ def group_settings(runs: list[Run], metric: str) -> list[Setting]:
     return settings
 
 
-def compare_to_baseline(
-    settings: list[Setting], metric: str, baseline: str | None = None
-) -> str:
+def compare_to_baseline(settings: list[Setting], metric: str, baseline: str | None = None) -> str:
     """Mark the baselines, set every other setting's difference to its own; say what they are.
 
     `baseline` is one override (`augment=none`): each setting is compared with the setting that
