@@ -1,4 +1,4 @@
-"""`python -m dcgan.report <sweep folder> [metric=...] [baseline=...]`, in the key=value style."""
+"""`python -m dcgan.report <sweep folder> [metric=...] [baseline=...] ...`: key=value arguments."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from dataclasses import dataclass
 
 from dcgan.cli import CliError, help_text, key, parse
 from dcgan.report.runs import ReportError
+from dcgan.report.scores import CHOICES, WINDOW
+from dcgan.report.wandb_log import MODES
 from dcgan.report.write import write_report
 
-USAGE = "python -m dcgan.report <sweep folder> [metric=...] [baseline=...]   (also dcgan-report)"
+USAGE = (
+    "python -m dcgan.report <sweep folder> [metric=...] [baseline=...] [score=...] [window=...] "
+    "[wandb=...]   (also dcgan-report)"
+)
 
 
 @dataclass
@@ -24,6 +29,26 @@ class ReportConfig:
         None,
         "one override, e.g. augment=none: each setting is compared with the setting that has "
         "the same other overrides and this value; null: trick=none, else the first setting",
+    )
+    score: str = key(
+        "auto",
+        "what a run scores: final (its last value), best (its best periodic value), late (mean "
+        "of its periodic values over the last `window` of the run); auto: the one whose "
+        "seed-to-seed sd is smallest relative to its mean",
+        choices=CHOICES,
+    )
+    window: float = key(
+        WINDOW,
+        "the late score's share of the run: periodic values at iterations >= (1 - window) x "
+        "the last one (at least the last value)",
+        check=lambda w: 0 < w <= 1,
+        rule="give a fraction 0 < window <= 1",
+    )
+    wandb: str = key(
+        "offline",
+        "log the settings table and plot to a job_type=report run in the sweep's W&B group: "
+        "offline (files under <sweep>/wandb), online (after wandb login) or false",
+        choices=MODES,
     )
 
 
@@ -46,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         cfg = parse_args(argv)
-        written = write_report(cfg.sweep_dir, cfg.metric, cfg.baseline)
+        written = write_report(
+            cfg.sweep_dir, cfg.metric, cfg.baseline, cfg.score, cfg.window, cfg.wandb
+        )
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

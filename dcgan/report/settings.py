@@ -1,12 +1,19 @@
-"""Runs that differ only in `seed` form one setting; each setting is summarised over its seeds."""
+"""Runs that differ only in `seed` form one setting; each is compared with its baseline by seed.
+
+`analyse` is the whole comparison in one call (the report and the race both use it): settings
+with their final, best and late scores per seed, the score compared by, each setting's paired
+(or Welch) difference to its baseline with Holm-corrected verdicts, and its img/s ratio.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
 
+from dcgan.report.cost import Ratio, speed_ratio
 from dcgan.report.runs import HIGHER_IS_BETTER, ReportError, Run
-from dcgan.report.stats import Difference, Summary, summarize, welch_difference
+from dcgan.report.scores import SCORES, WINDOW, Spread, check_choice, choose_score, run_scores
+from dcgan.report.stats import Difference, Summary, apply_correction, compare, summarize
 from dcgan.tracking import is_seed_override
 
 BASELINE = "trick=none"
@@ -21,8 +28,14 @@ class Setting:
     runs: list[Run]
     final: Summary
     best: Summary
+    late: Summary = field(default_factory=lambda: summarize([]))
     counted: list[Run] = field(default_factory=list)  # finished runs with a final value
+    scores: dict[str, dict[int, float]] = field(default_factory=dict)  # score -> seed -> value
+    speeds: dict[int, float] = field(default_factory=dict)  # seed -> img/s
+    seed_keys: list[int] = field(default_factory=list)  # of the counted runs, as in `scores`
+    score: str = "final"  # the score it is ranked and compared by
     difference: Difference | None = None
+    cost: Ratio | None = None  # img/s over the baseline's
     is_baseline: bool = False
 
     @property
@@ -31,6 +44,23 @@ class Setting:
         counted = {id(r) for r in self.counted}
         counts = Counter(r.status for r in self.runs if id(r) not in counted)
         return ", ".join(f"{n} {status}" for status, n in counts.items())
+
+    @property
+    def chosen(self) -> Summary:
+        """The summary of the score compared by."""
+        return getattr(self, self.score)
+
+    @property
+    def per_seed(self) -> dict[int, float]:
+        """Seed -> the score compared by: what pairs this setting's runs with the baseline's."""
+        return self.scores.get(self.score, {})
+
+    def value_of(self, run: Run) -> float | None:
+        """A counted run's value of the score compared by (None: not counted or no value)."""
+        for counted, seed in zip(self.counted, self.seed_keys, strict=True):
+            if counted is run:
+                return self.per_seed.get(seed)
+        return None
 
     def mean_of(self, key: str) -> float | None:
         """Mean over the counted runs of a number in metrics.json (img_per_s, run_time_s)."""
@@ -51,8 +81,22 @@ def shared_overrides(runs: list[Run]) -> list[str]:
     return [o for o in runs[0].overrides if o in common]
 
 
-def group_settings(runs: list[Run], metric: str) -> list[Setting]:
-    """Settings in first-run order, each with final and best summaries of `metric`."""
+def _seed_keys(runs: list[Run]) -> list[int]:
+    """Each run's seed; a run without one, or repeating one, gets a negative key that pairs
+    with nothing, so it still counts (unpaired)."""
+    keys, seen, loose = [], set(), 0
+    for run in runs:
+        seed = run.seed
+        if seed is None or seed in seen:
+            loose -= 1
+            seed = loose
+        seen.add(seed)
+        keys.append(seed)
+    return keys
+
+
+def group_settings(runs: list[Run], metric: str, window: float = WINDOW) -> list[Setting]:
+    """Settings in first-run order, each with final, best and late summaries of `metric`."""
     groups: dict[tuple[str, ...], list[Run]] = {}
     for run in runs:
         groups.setdefault(setting_key(run), []).append(run)
@@ -61,40 +105,67 @@ def group_settings(runs: list[Run], metric: str) -> list[Setting]:
     for key, members in groups.items():
         own = [o for o in members[0].overrides if o in key and o not in shared]
         counted = [r for r in members if r.status == "finished" and r.metric(metric) is not None]
+        seeds = _seed_keys(counted)
+        values = [run_scores(r, metric, window) for r in counted]
+        scores = {
+            s: {seed: v[s] for seed, v in zip(seeds, values, strict=True) if v[s] is not None}
+            for s in SCORES
+        }
+        speeds = {
+            seed: v
+            for seed, r in zip(seeds, counted, strict=True)
+            if (v := r.number("img_per_s")) is not None
+        }
         settings.append(
             Setting(
                 key=key,
                 label=" ".join(own) or "(base)",
                 runs=members,
-                final=summarize([r.metric(metric) for r in counted]),
-                best=summarize([b for r in counted if (b := r.best(metric)) is not None]),
+                final=summarize(list(scores["final"].values())),
+                best=summarize(list(scores["best"].values())),
+                late=summarize(list(scores["late"].values())),
                 counted=counted,
+                scores=scores,  # type: ignore[arg-type]
+                speeds=speeds,
+                seed_keys=seeds,
             )
         )
     return settings
 
 
 def compare_to_baseline(settings: list[Setting], metric: str, baseline: str | None = None) -> str:
-    """Mark the baselines, set every other setting's difference to its own; say what they are.
+    """Mark the baselines, set every other setting's corrected difference; say what they are.
 
     `baseline` is one override (`augment=none`): each setting is compared with the setting that
     has the same other overrides and that value, so a sweep over data sizes and augmentations
     compares the augmentations within each size. None: `trick=none` when a setting has it, else
-    the first setting is the one baseline of all.
+    the first setting is the one baseline of all. The differences of all settings form one
+    family: Holm's correction makes their verdicts.
     """
+    pairs, said = _baselines(settings, baseline)
+    lower = metric not in HIGHER_IS_BETTER
+    compared = [(s, b) for s, b in pairs if b is not None]
+    raw = [compare(s.per_seed, b.per_seed, lower) for s, b in compared]
+    for (setting, base), diff in zip(compared, apply_correction(raw), strict=True):
+        setting.difference = diff
+        setting.cost = speed_ratio(setting.speeds, base.speeds)
+    return said
+
+
+def _baselines(
+    settings: list[Setting], baseline: str | None
+) -> tuple[list[tuple[Setting, Setting | None]], str]:
+    """Each non-baseline setting with its baseline (None: it has none); the baseline in words."""
     if not settings:
-        return "(none)"
+        return [], "(none)"
     if baseline is not None and "=" not in baseline:
         raise ReportError(f"baseline={baseline} is not one override: give key=value (augment=none)")
     if baseline is None and any(BASELINE in s.key for s in settings):
         baseline = BASELINE
-    lower = metric not in HIGHER_IS_BETTER
     if baseline is None:
         first = settings[0]
         first.is_baseline = True
-        for setting in settings[1:]:
-            setting.difference = welch_difference(setting.final, first.final, lower)
-        return f"`{first.label}`"
+        return [(s, first) for s in settings[1:]], f"`{first.label}`"
     if not any(baseline in s.key for s in settings):
         values = sorted({o for s in settings for o in s.key if _name(o) == _name(baseline)})
         raise ReportError(
@@ -102,14 +173,14 @@ def compare_to_baseline(settings: list[Setting], metric: str, baseline: str | No
             + (f"it has: {', '.join(values)}" if values else f"no setting sets {_name(baseline)}")
         )
     by_key = {s.key: s for s in settings}
+    pairs: list[tuple[Setting, Setting | None]] = []
     for setting in settings:
         if baseline in setting.key:
             setting.is_baseline = True
             continue
         twin = tuple(sorted([o for o in setting.key if _name(o) != _name(baseline)] + [baseline]))
-        if twin in by_key:
-            setting.difference = welch_difference(setting.final, by_key[twin].final, lower)
-    return f"`{baseline}` with the same other overrides"
+        pairs.append((setting, by_key.get(twin)))
+    return pairs, f"`{baseline}` with the same other overrides"
 
 
 def _name(override: str) -> str:
@@ -118,11 +189,49 @@ def _name(override: str) -> str:
 
 
 def rank_settings(settings: list[Setting], metric: str) -> list[Setting]:
-    """Best mean first; settings without any value last, in sweep order."""
+    """Best mean of the chosen score first; settings without any value last, in sweep order."""
     sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
 
     def key(setting: Setting) -> tuple[int, float]:
-        mean = setting.final.mean
+        mean = setting.chosen.mean
         return (1, 0.0) if mean is None else (0, sign * mean)
 
     return sorted(settings, key=key)
+
+
+@dataclass
+class Analysis:
+    """A sweep's settings compared on one metric: what `analyse` found, for report and race."""
+
+    metric: str
+    settings: list[Setting]  # ranked by the chosen score, best first
+    score: str  # final, best or late: what was ranked and compared
+    why: str  # why that score, with the pooled sds of all three
+    spreads: dict[str, Spread]
+    baseline: str  # what the settings are compared with, in words
+    window: float
+
+
+def analyse(
+    runs: list[Run],
+    metric: str,
+    baseline: str | None = None,
+    score: str = "auto",
+    window: float = WINDOW,
+) -> Analysis:
+    """Settings, chosen score per seed, corrected differences and verdicts: one call per look."""
+    check_choice(score, window)
+    settings = group_settings(runs, metric, window)
+    choice = choose_score([s.scores for s in settings], score)
+    for setting in settings:
+        setting.score = choice.score
+    said = compare_to_baseline(settings, metric, baseline)
+    return Analysis(
+        metric=metric,
+        settings=rank_settings(settings, metric),
+        score=choice.score,
+        why=choice.why,
+        spreads=choice.spreads,
+        baseline=said,
+        window=window,
+    )

@@ -8,12 +8,9 @@ from pathlib import Path
 from dcgan.report.plot import plot_settings
 from dcgan.report.render import Report, render_html, render_markdown
 from dcgan.report.runs import ReportError, Run, collect_runs, sort_runs
-from dcgan.report.settings import (
-    compare_to_baseline,
-    group_settings,
-    rank_settings,
-    shared_overrides,
-)
+from dcgan.report.scores import WINDOW, check_choice
+from dcgan.report.settings import analyse, shared_overrides
+from dcgan.report.wandb_log import MODES, log_report
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -43,22 +40,23 @@ def choose_metric(runs: list[Run], metric: str | None) -> str:
 
 
 def build_report(
-    sweep_dir: str | Path, metric: str | None = None, baseline: str | None = None
+    sweep_dir: str | Path,
+    metric: str | None = None,
+    baseline: str | None = None,
+    score: str = "auto",
+    window: float = WINDOW,
 ) -> tuple[Report, bytes | None]:
     """Everything the report shows, and its plot as PNG bytes; writes nothing."""
+    check_choice(score, window)  # before reading a folder
     sweep = Path(sweep_dir)
     runs = collect_runs(sweep)
     metric = choose_metric(runs, metric)
-    settings = group_settings(runs, metric)
-    against = compare_to_baseline(settings, metric, baseline)
-    ranked = rank_settings(settings, metric)
-    png = plot_settings(ranked, metric)
+    analysis = analyse(runs, metric, baseline, score, window)
+    png = plot_settings(analysis.settings, metric)
     report = Report(
         sweep=sweep,
-        metric=metric,
+        analysis=analysis,
         runs=sort_runs(runs, metric),
-        settings=ranked,
-        baseline=against,
         shared=shared_overrides(runs),
         plot=f"report_{metric}.png" if png else None,
     )
@@ -66,10 +64,20 @@ def build_report(
 
 
 def write_report(
-    sweep_dir: str | Path, metric: str | None = None, baseline: str | None = None
+    sweep_dir: str | Path,
+    metric: str | None = None,
+    baseline: str | None = None,
+    score: str = "auto",
+    window: float = WINDOW,
+    wandb: str = "offline",
 ) -> list[Path]:
-    """Write report.md, report.html (and the plot) into the sweep folder; returns their paths."""
-    report, png = build_report(sweep_dir, metric, baseline)  # every check before the first write
+    """Write report.md, report.html (and the plot) into the sweep folder, then log to W&B.
+
+    Returns the paths written, the W&B run's folder last (none with `wandb="false"`).
+    """
+    if wandb not in MODES:
+        raise ReportError(f"wandb={wandb} is invalid: choose one of {', '.join(MODES)}")
+    report, png = build_report(sweep_dir, metric, baseline, score, window)  # checks first
     written = []
     if png is not None and report.plot:
         written.append(report.sweep / report.plot)
@@ -77,4 +85,5 @@ def write_report(
     md, page = report.sweep / "report.md", report.sweep / "report.html"
     atomic_write(md, render_markdown(report).encode("utf-8"))
     atomic_write(page, render_html(report).encode("utf-8"))
-    return [md, page, *written]
+    logged = log_report(report, png, wandb)
+    return [md, page, *written, *([logged] if logged else [])]

@@ -1,4 +1,4 @@
-"""Means, intervals and Welch differences against values worked out by hand and by scipy."""
+"""Means, intervals and differences to a baseline against values worked out by hand and by scipy."""
 
 from __future__ import annotations
 
@@ -54,7 +54,8 @@ def test_single_seed_gives_a_difference_without_interval() -> None:
 
 def _setting(key: tuple[str, ...], values: list[float]) -> Setting:
     s = summarize(values)
-    return Setting(key=key, label=" ".join(key), runs=[], final=s, best=s)
+    scores = {"final": dict(enumerate(values))}  # seeds 0, 1, ...
+    return Setting(key=key, label=" ".join(key), runs=[], final=s, best=s, scores=scores)
 
 
 def test_each_setting_meets_the_baseline_with_its_other_overrides() -> None:
@@ -76,7 +77,9 @@ def test_each_setting_meets_the_baseline_with_its_other_overrides() -> None:
     assert grid[100, "ada"].difference.verdict == "better"
     assert grid[1000, "ada"].difference.delta == pytest.approx(10.0)
     assert grid[1000, "ada"].difference.verdict == "worse"
-    assert grid[1000, "diffaugment"].difference.delta == pytest.approx(0.5)
+    # paired over seeds 0 and 1, the two it shares with its baseline: (0 + 2) / 2
+    assert grid[1000, "diffaugment"].difference.delta == pytest.approx(1.0)
+    assert grid[1000, "diffaugment"].difference.paired
 
 
 def test_a_baseline_no_setting_has_is_refused_with_the_values_it_could_be() -> None:
