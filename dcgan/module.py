@@ -29,7 +29,13 @@ from torch import Tensor
 from dcgan import losses, sampling
 from dcgan.config import typed_module_config
 from dcgan.data.order import settle_epoch
-from dcgan.nets import build_discriminator, build_generator, init_weights, num_classes
+from dcgan.nets import (
+    build_discriminator,
+    build_generator,
+    init_weights,
+    num_classes,
+    paired_seed,
+)
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
 from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
@@ -62,22 +68,35 @@ class GAN(L.LightningModule):
         self.num_classes = num_classes(cfg)
         if cfg.model.conditional and self.num_classes == 0:
             raise ValueError("model.conditional=true needs the data's class_names (none given)")
-        self.generator = build_generator(cfg)
-        self.discriminator = build_discriminator(cfg)
+        # Pairing: runs of two settings with one seed start the layers they share from the same
+        # weights and sample from the same fixed noise, and building the nets leaves the global
+        # stream as it was, so that what a seed fixes does not depend on the architecture.
+        seed = torch.initial_seed()
+        with torch.random.fork_rng(devices=[]):
+            self.generator = build_generator(cfg)
+            self.discriminator = build_discriminator(cfg)
+        act = cfg.activation
         init_weights(
-            self.generator, cfg.init.name, cfg.activation.negative_slope, cfg.activation.generator
+            self.generator, cfg.init.name, act.negative_slope, act.generator, seed, "generator"
         )
         init_weights(
             self.discriminator,
             cfg.init.name,
-            cfg.activation.negative_slope,
-            cfg.activation.discriminator,
+            act.negative_slope,
+            act.discriminator,
+            seed,
+            "discriminator",
         )
         self.loss = losses.get(cfg.loss.name)
         # Fixed noise for sample grids: a buffer, so it is saved and restored with the weights.
         self.register_buffer(
             "sample_z",
-            sample_noise(cfg.num_samples, cfg.latent_dim, cfg.noise.name),
+            sample_noise(
+                cfg.num_samples,
+                cfg.latent_dim,
+                cfg.noise.name,
+                generator=torch.Generator().manual_seed(paired_seed(seed, "sample_z")),
+            ),
             persistent=True,
         )
         if self.num_classes:  # how often each class is drawn for the fakes (not saved: hparams)
@@ -289,6 +308,11 @@ class GAN(L.LightningModule):
     # -- checkpoint ---------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Each trick's state (e.g. the replay buffer) under `tricks.<name>`, for a resumed run."""
+        weights = checkpoint.get("state_dict")
+        for trick in self.tricks:  # weights a trick derives (EMA's statistics), as of now
+            settled = trick.settle()
+            if weights is not None:
+                weights.update(settled)
         states = {t.name: t.state_dict() for t in self.tricks}
         checkpoint["tricks"] = {k: v for k, v in states.items() if v is not None}
 

@@ -23,6 +23,7 @@ from dcgan.nets.layers import (
     make_pooling,
     make_upsample,
     maybe_spectral,
+    paired_seed,
 )
 
 
@@ -94,4 +95,5 @@ __all__ = [
     "make_upsample",
     "maybe_spectral",
     "num_classes",
+    "paired_seed",
 ]

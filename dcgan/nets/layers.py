@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Callable
 
 import torch
@@ -213,14 +215,26 @@ def _raw_weight(m: nn.Module) -> Tensor | None:
     return getattr(m, "weight", None)
 
 
-def _refresh_spectral(m: nn.Module) -> None:
-    """Re-run power iteration so spectral norm's u, v match the re-initialised weight."""
+def _refresh_spectral(m: nn.Module, redraw: bool = False) -> None:
+    """Re-run power iteration so spectral norm's u, v match the re-initialised weight.
+
+    `redraw`: start u and v afresh from the current stream (a paired layer's own).
+    """
     if not parametrize.is_parametrized(m, "weight"):
         return
     original = m.parametrizations.weight.original
     for p in m.parametrizations.weight:
         if hasattr(p, "_power_method") and original.ndim > 1:
+            if redraw:
+                for vec in (p._u, p._v):
+                    vec.copy_(F.normalize(torch.randn_like(vec), dim=0, eps=p.eps))
             p._power_method(p._reshape_weight_to_matrix(original), 15)
+
+
+def paired_seed(seed: int, *parts: object) -> int:
+    """A seed for one part of a model, the same in every setting that has that part."""
+    text = "/".join(map(str, (seed, *parts))).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") >> 1
 
 
 @torch.no_grad()
@@ -229,19 +243,54 @@ def init_weights(
     scheme: str,
     negative_slope: float = 0.2,
     activation: str = "leaky_relu",
+    seed: int | None = None,
+    name: str = "",
 ) -> None:
-    """Re-initialise every conv/linear/norm inside module in place ("default" keeps torch's)."""
+    """Re-initialise every conv/linear/norm inside module in place ("default": torch's own).
+
+    With `seed`, each layer draws from its own stream, seeded by (seed, `name`, its kind, its
+    place among the layers of that kind, its shape): two settings run with one seed start every
+    layer they share from the same weights, whatever other layers either one adds (pairing).
+    Without it, the global stream is used (and "default" keeps the weights as constructed).
+    """
     choose("init", scheme, INITS)
     fn = INITS[scheme]
-    if fn is None:
+    if fn is None and seed is None:
         return
+    places: dict[str, int] = {}
     for m in module.modules():
         is_norm = isinstance(m, _NORM_TYPES)
         if not (is_norm or isinstance(m, _WEIGHT_TYPES)):
             continue
+        kind = "norm" if is_norm else "weight"
+        place = places[kind] = places.get(kind, -1) + 1
         weight = _raw_weight(m)
-        if weight is not None:
-            fn(weight, is_norm, activation, negative_slope)
-            _refresh_spectral(m)
-        if getattr(m, "bias", None) is not None:
-            nn.init.zeros_(m.bias)
+        shape = tuple(weight.shape) if weight is not None else ()
+        with torch.random.fork_rng(devices=[], enabled=seed is not None):
+            if seed is not None:
+                torch.manual_seed(paired_seed(seed, name, kind, place, shape))
+            _init_layer(m, fn, is_norm, activation, negative_slope, redraw=seed is not None)
+
+
+def _init_layer(
+    m: nn.Module, fn: Callable | None, is_norm: bool, activation: str, slope: float, redraw: bool
+) -> None:
+    weight = _raw_weight(m)
+    if weight is not None:
+        (fn or _init_torch_default)(weight, is_norm, activation, slope)
+    bias = getattr(m, "bias", None)
+    if bias is not None:
+        if fn is None and not is_norm and weight is not None:  # torch's bias: U(+-1/sqrt(fan_in))
+            bound = 1 / math.sqrt(max(1, nn.init._calculate_fan_in_and_fan_out(weight)[0]))
+            nn.init.uniform_(bias, -bound, bound)
+        else:
+            nn.init.zeros_(bias)
+    _refresh_spectral(m, redraw)
+
+
+def _init_torch_default(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
+    """What torch's own layers draw (init=default), redrawn so that it can be paired."""
+    if is_norm:
+        nn.init.ones_(w)
+    else:
+        nn.init.kaiming_uniform_(w, a=math.sqrt(5))

@@ -15,7 +15,8 @@ order of their `order` (lower first; ties by name):
     G step:  logits = D(trick.g_input(G(z)));  G loss; G optimizer step
              trick.after_g_step()
     logging: trick.log_values()  -> {"<name>/<key>": float} added to the logged metrics
-    saving:  trick.state_dict()  -> checkpoint["tricks"][name]  (plain tensors/numbers only)
+    saving:  trick.settle()      -> module weights it derives, brought up to date (EMA's BN stats)
+             trick.state_dict()  -> checkpoint["tricks"][name]  (plain tensors/numbers only)
     loading: trick.load_state_dict(checkpoint["tricks"].get(name))
 
 Every hook defaults to "do nothing", so a trick implements only what it needs.
@@ -98,6 +99,10 @@ class Trick:
 
     def load_state_dict(self, state: Any) -> None:
         """Restore what `state_dict` returned (None when the checkpoint had none)."""
+
+    def settle(self) -> dict[str, Tensor]:
+        """Bring weights the trick derives up to date before a save; the entries to store."""
+        return {}
 
     def load_weights(self, state_dict: dict[str, Tensor]) -> None:
         """Adjust a checkpoint's module weights before they load (a trick that owns weights)."""

@@ -1,4 +1,18 @@
-"""An exponential moving average of G's weights: smoother samples than the last G step gives."""
+"""An exponential moving average of G's weights: smoother samples than the last G step gives.
+
+The average's half-life is counted in images, as in stylegan2-ada (`ema_kimg`, `ema_rampup`):
+`ema.kimg` thousand images, but never more than `ema.rampup` x the images seen so far, so that a
+short run is not dragged back to its first, untrained weights. Per G step of B images the decay is
+`0.5 ** (B / half_life)`. The keys hold at any batch size and budget.
+
+BatchNorm statistics of the average (`ema.bn`): `recompute` (default) measures them on the
+averaged weights' own activations (`torch.optim.swa_utils.update_bn` over fixed noise) whenever
+the average is used after it changed: the running statistics of the last G step belong to the
+last G's weights, not to the average. `copy` takes G's, as before.
+
+`ema.decay` is the earlier fixed decay per G step (no ramp-up, statistics copied), kept so that
+older configs and checkpoints mean what they meant.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +20,21 @@ import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import Tensor, nn
+from torch.optim.swa_utils import update_bn
 
-from dcgan.checks import check
+from dcgan.checks import check, choose
 from dcgan.tricks.base import Trick, register
 
 log = logging.getLogger(__name__)
 
 PREFIX = "generator_ema."  # its weights in the module's state dict
+BN_MODES = ("recompute", "copy")
+BN_IMAGES = 512  # noise vectors the statistics are measured on (fixed, so repeatable)
+BN_SEED = 2**31 - 7  # their own stream: the training stream is never touched
 
 
 def ema_copy(model: nn.Module) -> nn.Module:
@@ -26,19 +45,43 @@ def ema_copy(model: nn.Module) -> nn.Module:
 
 
 @torch.no_grad()
-def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
-    """ema = decay * ema + (1 - decay) * model for weights; buffers (BatchNorm stats) copied."""
+def ema_update(ema: nn.Module, model: nn.Module, decay: float, copy_buffers: bool = True) -> None:
+    """ema = decay * ema + (1 - decay) * model for weights; buffers copied when asked."""
     ema_params, params = list(ema.parameters()), list(model.parameters())
     if len(ema_params) != len(params):
         raise ValueError(f"EMA copy has {len(ema_params)} weights, the model {len(params)}")
     torch._foreach_lerp_(ema_params, [p.detach() for p in params], 1.0 - decay)
-    for ema_buf, buf in zip(ema.buffers(), model.buffers(), strict=True):
-        ema_buf.copy_(buf)
+    if copy_buffers:
+        for ema_buf, buf in zip(ema.buffers(), model.buffers(), strict=True):
+            ema_buf.copy_(buf)
+
+
+def ramped_decay(batch: int, images_seen: float, kimg: float, rampup: float | None) -> float:
+    """The decay for one G step of `batch` images: half-life min(kimg, rampup x seen) images."""
+    half_life = kimg * 1000.0
+    if rampup is not None:
+        half_life = min(half_life, images_seen * rampup)
+    return 0.5 ** (batch / max(half_life, 1e-8))
+
+
+class _Conditioned(nn.Module):
+    """G seen by update_bn, which hands one input a batch: a dict of noise and classes."""
+
+    def __init__(self, generator: nn.Module) -> None:
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, batch: dict[str, Tensor]) -> Tensor:
+        y = batch.get("y")
+        return self.generator(batch["z"]) if y is None else self.generator(batch["z"], y)
 
 
 @dataclass
 class EmaConfig:
-    decay: float = 0.0  # 0 = off; e.g. 0.999
+    kimg: float = 0.0  # half-life of the average in thousands of images; 0 = off (e.g. 10)
+    rampup: float | None = 0.05  # half-life at most rampup x images seen; null: from the start
+    bn: str = "recompute"  # BatchNorm statistics of the average: recompute or copy (G's)
+    decay: float = 0.0  # the earlier fixed decay per G step (no ramp-up); 0 = off
 
 
 @register
@@ -50,25 +93,107 @@ class Ema(Trick):
 
     @classmethod
     def enabled(cls, cfg: EmaConfig) -> bool:
-        """On when decay > 0."""
-        return cfg.decay > 0
+        """On when a half-life (kimg) or a fixed decay is given."""
+        return cfg.kimg > 0 or cfg.decay > 0
 
     @classmethod
     def check(cls, cfg: EmaConfig, key: Callable[[str], str]) -> None:
-        """decay in [0, 1)."""
+        """kimg >= 0, rampup > 0 or null, decay in [0, 1), not both kimg and decay."""
+        check(cfg.kimg >= 0, key("kimg"), cfg.kimg, "must be >= 0 (0 = off)")
+        check(
+            cfg.rampup is None or cfg.rampup > 0,
+            key("rampup"),
+            cfg.rampup,
+            "must be > 0, or null for no ramp-up",
+        )
+        choose(key("bn"), cfg.bn, BN_MODES)
         check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1) (0 = off)")
+        check(
+            not (cfg.kimg > 0 and cfg.decay > 0),
+            key("decay"),
+            cfg.decay,
+            f"give {key('kimg')} (a half-life in images) or {key('decay')}, not both",
+        )
 
     def __init__(self, cfg: EmaConfig, gan: nn.Module) -> None:
         super().__init__(cfg, gan)
         gan.generator_ema = ema_copy(gan.generator)  # a submodule: device moves and saving
+        self.images_seen = 0.0  # real images D has seen (all ranks): what the ramp-up follows
+        self.batch = 0  # images of the last G step (all ranks)
+        self.rank_batch = 0  # ... of this rank: the batch the statistics are measured in
+        self.stale = False  # the average moved since its statistics were measured
+
+    @property
+    def recompute(self) -> bool:
+        """Whether the average's BatchNorm statistics are measured on its own weights."""
+        return self.cfg.decay == 0 and self.cfg.bn == "recompute"
+
+    def after_d_step(self, real_logits: Tensor, fake_logits: Tensor) -> None:
+        """Count the images seen, on every rank alike."""
+        trainer = getattr(self.gan, "_trainer", None)
+        ranks = trainer.world_size if trainer is not None else 1
+        self.rank_batch = real_logits.shape[0]
+        self.batch = self.rank_batch * ranks
+        self.images_seen += self.batch
+
+    def decay(self) -> float:
+        """The decay of this G step."""
+        if self.cfg.decay > 0:
+            return self.cfg.decay
+        return ramped_decay(self.batch, self.images_seen, self.cfg.kimg, self.cfg.rampup)
 
     def after_g_step(self) -> None:
         """Average G's new weights in."""
-        ema_update(self.gan.generator_ema, self.gan.generator, self.cfg.decay)
+        gan = self.gan
+        ema_update(gan.generator_ema, gan.generator, self.decay(), not self.recompute)
+        self.stale = self.recompute
 
     def sampling_generator(self, generator: nn.Module) -> nn.Module:
-        """Grids, metrics and generation use the average."""
+        """Grids, metrics and generation use the average, its statistics measured first."""
+        self.settle()
         return self.gan.generator_ema
+
+    @torch.no_grad()
+    def settle(self) -> dict[str, Tensor]:
+        """Measure the average's BatchNorm statistics when it moved; its entries to save."""
+        ema = self.gan.generator_ema
+        if self.stale:
+            wrapper = _Conditioned(ema)
+            wrapper.training = ema.training  # update_bn restores the wrapper's mode
+            device = self.gan.device
+            devices = [device.index or 0] if device.type == "cuda" else []
+            with torch.random.fork_rng(devices=devices):  # G's dropout: not the training stream
+                update_bn(self._bn_batches(), wrapper)
+            self.stale = False
+        return {PREFIX + k: v for k, v in ema.state_dict().items()}
+
+    def _bn_batches(self) -> list[dict[str, Tensor]]:
+        """Fixed noise (and classes) in training-sized batches, from a stream of their own."""
+        gan = self.gan
+        stream = torch.Generator().manual_seed(BN_SEED)
+        size = max(1, min(self.rank_batch or 64, BN_IMAGES))
+        batches = []
+        for start in range(0, BN_IMAGES, size):
+            n = min(size, BN_IMAGES - start)
+            z = gan.noise(n, generator=stream, device="cpu").to(gan.device)
+            y = gan.fake_labels(n, stream) if gan.conditional else None
+            batches.append({"z": z} if y is None else {"z": z, "y": y})
+        return batches
+
+    def state_dict(self) -> Any:
+        """The images seen: the ramp-up continues where it was after a resume."""
+        return {
+            "images_seen": self.images_seen,
+            "batch": self.batch,
+            "rank_batch": self.rank_batch,
+        }
+
+    def load_state_dict(self, state: Any) -> None:
+        """A checkpoint without it (an older one, or EMA newly on) ramps up from 0 images."""
+        if state:
+            self.images_seen = float(state.get("images_seen", 0.0))
+            self.batch = int(state.get("batch", 0))
+            self.rank_batch = int(state.get("rank_batch", 0))
 
     def load_weights(self, state_dict: dict[str, Tensor]) -> None:
         """A checkpoint without the average starts it from its G."""

@@ -1,0 +1,129 @@
+"""The ramped-up EMA of G: its half-life in images, its own BatchNorm statistics, and no effect on
+training itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lightning as L
+import pytest
+import torch
+from torch.optim.swa_utils import update_bn
+
+from dcgan.build import build_module, build_trainer, training_datamodule
+from dcgan.config import ConfigError, validate
+from dcgan.train import train
+from dcgan.tricks.ema import BN_IMAGES, _Conditioned, ramped_decay
+
+
+def test_half_life_is_counted_in_images_and_ramped_up() -> None:
+    # 1,000 images seen, ramp-up 5%: the half-life is 50 images, not 10,000
+    assert ramped_decay(64, 1000, kimg=10, rampup=0.05) == pytest.approx(0.5 ** (64 / 50))
+    # long after the ramp: the half-life is kimg
+    assert ramped_decay(64, 10**7, kimg=10, rampup=0.05) == pytest.approx(0.5 ** (64 / 10_000))
+    # the same half-life in images at twice the batch: the decay per step squares
+    per_64 = ramped_decay(64, 10**7, 10, 0.05)
+    assert ramped_decay(128, 10**7, 10, 0.05) == pytest.approx(per_64**2)
+    assert ramped_decay(64, 0, kimg=10, rampup=None) == pytest.approx(0.5 ** (64 / 10_000))
+    assert ramped_decay(64, 0, kimg=10, rampup=0.05) == 0.0  # the first step copies G
+
+
+@pytest.mark.parametrize(
+    ("override", "match"),
+    [
+        ("ema.rampup=0", r"^ema\.rampup=0(\.0)? is invalid"),
+        ("ema.bn=average", r"^ema\.bn"),
+        ("ema.kimg=-1", r"^ema\.kimg=-1(\.0)? is invalid"),
+    ],
+)
+def test_bad_values_name_the_key(make_cfg, override: str, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        validate(make_cfg(override))
+
+
+def test_kimg_and_decay_together_are_refused(make_cfg) -> None:
+    with pytest.raises(ConfigError, match="not both"):
+        validate(make_cfg("ema.kimg=10", "ema.decay=0.999"))
+
+
+def _fit(cfg, tmp_path: Path):
+    L.seed_everything(cfg.seed, verbose=False)
+    module = build_module(cfg)
+    trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
+    trainer.fit(module, datamodule=training_datamodule(cfg))
+    return module
+
+
+def test_ramped_average_stays_near_g_early_where_a_fixed_decay_lags(make_cfg, tmp_path) -> None:
+    steps = ["trainer.max_steps=6", "trainer.deterministic=true", "trainer.precision=32-true"]
+    ramped = _fit(make_cfg(*steps, "ema.kimg=10"), tmp_path / "a")
+    fixed = _fit(make_cfg(*steps, "ema.decay=0.999"), tmp_path / "b")
+
+    def gap(module) -> float:
+        pairs = zip(module.generator_ema.parameters(), module.generator.parameters(), strict=True)
+        return sum(float((e - g).norm()) for e, g in pairs)
+
+    # 48 images seen: a half-life of 2.4 images; the fixed decay still holds ~99% of the start
+    assert gap(ramped) < 0.2 * gap(fixed)
+    assert ramped.trick("ema").images_seen == 6 * 8
+
+
+def test_average_does_not_change_training(make_cfg, tmp_path: Path) -> None:
+    """The statistics are measured on a stream of their own: G trains the same with EMA on."""
+    common = [
+        "trainer.max_steps=4",
+        "trainer.deterministic=true",
+        "trainer.precision=32-true",
+        "dropout=generator",  # G's dropout draws random numbers while statistics are measured
+    ]
+    runs = {}
+    for name, extra in (("off", []), ("on", ["trick=ema"])):
+        cfg = make_cfg(*common, *extra)
+        train(cfg, run_dir=tmp_path / name)  # grids and metrics every step use the average
+        ckpt = torch.load(tmp_path / name / "checkpoints" / "last.ckpt", weights_only=True)
+        runs[name] = ckpt["state_dict"]
+    for key, value in runs["off"].items():
+        if key.startswith(("generator.", "discriminator.")):
+            torch.testing.assert_close(runs["on"][key], value, rtol=0, atol=0, msg=key)
+
+
+def test_saved_statistics_are_the_averages_own(make_cfg, tmp_path: Path) -> None:
+    cfg = make_cfg("trainer.max_steps=5", "trick=ema", "trainer.precision=32-true")
+    train(cfg, run_dir=tmp_path)
+    ckpt = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)
+    state = ckpt["state_dict"]
+    assert ckpt["tricks"]["ema"]["images_seen"] == 5 * 8
+    # rebuild the average from its saved weights and measure its statistics by hand
+    L.seed_everything(0, verbose=False)
+    module = build_module(cfg)
+    module.load_state_dict(state)
+    ema = module.trick("ema")
+    ema.load_state_dict(ckpt["tricks"]["ema"])  # measured in batches of the training's size
+    batches = ema._bn_batches()
+    assert sum(len(b["z"]) for b in batches) == BN_IMAGES
+    update_bn(batches, _Conditioned(module.generator_ema))
+    means = [k for k in state if k.startswith("generator_ema.") and k.endswith("running_mean")]
+    assert means
+    own = module.generator_ema.state_dict()
+    for key in means:
+        torch.testing.assert_close(state[key], own[key.removeprefix("generator_ema.")])
+    # ... which are not G's (the statistics of other weights)
+    g_key = means[0].replace("generator_ema.", "generator.")
+    assert not torch.allclose(state[means[0]], state[g_key])
+
+
+def test_copy_keeps_gs_statistics(make_cfg, tmp_path: Path) -> None:
+    train(make_cfg("trainer.max_steps=3", "trick=ema", "ema.bn=copy"), run_dir=tmp_path)
+    state = torch.load(tmp_path / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"]
+    means = [k for k in state if k.startswith("generator_ema.") and k.endswith("running_mean")]
+    for key in means:
+        assert torch.equal(state[key], state[key.replace("generator_ema.", "generator.")])
+
+
+def test_images_seen_continue_after_a_resume(make_cfg, tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    train(make_cfg("trainer.max_steps=3", "trick=ema"), run_dir=first)
+    last = first / "checkpoints" / "last.ckpt"
+    train(make_cfg("trainer.max_steps=5", "trick=ema", f"ckpt_path={last}"), run_dir=tmp_path / "b")
+    ckpt = torch.load(tmp_path / "b" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert ckpt["tricks"]["ema"]["images_seen"] == 5 * 8
