@@ -4,10 +4,11 @@
 # order, fixed noise and initial weights of the layers it has in common with the others (pairing),
 # so the report compares settings seed by seed.
 #   base: the 2015 recipe (experiment=dcgan_paper), seeds 0-3
-#   grid: every combination of D's normalisation (BatchNorm, spectral norm), the loss
-#         (non-saturating, hinge) and G's upsampling (transposed, nearest resize-conv), all with
-#         the ramped-up EMA of G, seeds 0-2 (8 settings)
+#   grid: every combination of D's normalisation (BatchNorm, spectral norm) and the loss
+#         (non-saturating, hinge), all with the ramped-up EMA of G, seeds 0-2 (4 settings)
 #   more: seed 4 of the base, seeds 3 and 4 of the settings named in MORE (";"-separated)
+#   next: the settings named in NEXT (";"-separated, e.g. the grid's best with one more trick),
+#         seeds 0-2
 #   STEPS=20 EVERY=10 SAMPLES=64 PHASES=base scripts/recipe_study.sh   # a check that it runs
 #   scripts/recipe_study.sh                                            # the study
 #   scripts/recipe_study.sh trainer=gpu hydra.launcher.n_jobs=8        # on a GPU machine
@@ -22,6 +23,7 @@ SAMPLES=${SAMPLES:-1024}  # images per periodic evaluation
 FINAL=${FINAL:-2048}      # images of the end-of-run evaluation
 PHASES=${PHASES:-base grid}
 MORE=${MORE:-"norm=batch loss=nonsaturating upsample=transposed"}
+NEXT=${NEXT:-}
 DIR=${DIR:-outputs/study/recipe_fmnist32}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
@@ -41,7 +43,7 @@ for phase in $PHASES; do
         ;;
     grid)
         "$PYTHON" -m dcgan.train -m seed=0,1,2 norm=batch,spectral loss=nonsaturating,hinge \
-            upsample=transposed,nearest_conv ema.kimg=10 "${common[@]}" \
+            upsample=transposed ema.kimg=10 "${common[@]}" \
             'hydra.sweep.subdir=grid_${hydra.job.num}' "$@" || status=$?
         ;;
     more)
@@ -56,7 +58,17 @@ for phase in $PHASES; do
             i=$((i + 1))
         done
         ;;
-    *) echo "unknown phase $phase (base, grid, more)" >&2; exit 2 ;;
+    next)
+        i=0
+        IFS=';' read -ra settings <<<"$NEXT"
+        for setting in "${settings[@]}"; do
+            # shellcheck disable=SC2086
+            "$PYTHON" -m dcgan.train -m seed=0,1,2 $setting ema.kimg=10 "${common[@]}" \
+                "hydra.sweep.subdir=next${i}_\${hydra.job.num}" "$@" || status=$?
+            i=$((i + 1))
+        done
+        ;;
+    *) echo "unknown phase $phase (base, grid, more, next)" >&2; exit 2 ;;
     esac
 done
 "$PYTHON" -m dcgan.report "$DIR" || true
