@@ -51,10 +51,8 @@ def fmt(value: Any, digits: int = 4) -> str:
 
 
 def fmt_p(p: float | None) -> str:
-    """A p-value: 2 significant digits, "<0.001" below."""
-    if p is None:
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.2g}"
+    """A p-value in 2 significant digits."""
+    return "" if p is None else f"{p:.2g}"
 
 
 def _interval(low: float | None, high: float | None) -> str:
