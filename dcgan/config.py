@@ -43,7 +43,7 @@ class ModelConfig:
     max_width_mult: int = 8  # widest block = 8 x base width, also at 128 and 256 px
     minibatch_std: bool = False  # a minibatch standard-deviation feature before D's last layer
     conditional: bool = False  # true: learn the data's classes and generate the one asked for
-    condition: str = "projection"  # projection (conditional BatchNorm + projection D) or concat
+    condition: str = "concat"  # concat (one-hot label in) or projection (cBN + projection D)
     fake_labels: str = "data"  # classes of the fakes in training: data (its frequencies), uniform
 
 

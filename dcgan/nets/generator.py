@@ -34,7 +34,7 @@ class Generator(nn.Module):
         upsample: str = "transposed",
         max_width_mult: int = 8,
         num_classes: int = 0,
-        condition: str = "projection",
+        condition: str = "concat",
     ) -> None:
         super().__init__()
         self.num_classes = num_classes  # 0: unconditional

@@ -38,8 +38,16 @@ def test_unconditional_nets_are_unchanged() -> None:
 
 
 def test_projection_is_spectral_normed_with_d() -> None:
-    d = Discriminator(image_size=16, ndf=4, spectral=True, num_classes=5)
+    d = Discriminator(image_size=16, ndf=4, spectral=True, num_classes=5, condition="projection")
     assert parametrize.is_parametrized(d.projection.embed, "weight")
     assert not hasattr(
         Discriminator(image_size=16, ndf=4, num_classes=5, condition="concat"), "projection"
     )
+
+
+def test_default_condition_is_concat_the_measured_better_one(make_cfg) -> None:
+    cfg = make_cfg("model.conditional=true")
+    assert cfg.model.condition == "concat"
+    g = Generator(image_size=16, ngf=4, num_classes=3)
+    d = Discriminator(image_size=16, ndf=4, num_classes=3)
+    assert g.condition.g_concat and not hasattr(d, "projection")
