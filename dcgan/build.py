@@ -16,6 +16,7 @@ from dcgan.callbacks import (
     ImageMetrics,
     IterationCheckpoint,
     RandomState,
+    RunClock,
     SampleGrid,
     StopOnSignal,
     TrainingHealth,
@@ -26,6 +27,7 @@ from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
+from dcgan.runinfo import RunTime
 from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
@@ -78,9 +80,10 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
 
 
 def build_callbacks(
-    callbacks: DictConfig, run_dir: Path, augmenting: bool = False
+    callbacks: DictConfig, run_dir: Path, augmenting: bool = False, run_time: RunTime | None = None
 ) -> list[L.Callback]:
-    """Sample grids and iteration-named checkpoints inside the run folder."""
+    """Sample grids and iteration-named checkpoints inside the run folder; `run_time`: the wall
+    time of this run's attempts (from train(), so that start-up counts too)."""
     samples, ckpt = callbacks.samples, callbacks.checkpoint
     health, metrics = callbacks.health, callbacks.metrics
     return [
@@ -108,7 +111,8 @@ def build_callbacks(
             run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep
         ),
         RandomState(),  # resumed runs draw the same numbers
-        StopOnSignal(),  # last: its handlers stay until the final checkpoint is written
+        StopOnSignal(),  # its handlers stay until the final checkpoint is written
+        RunClock(run_dir, run_time),  # last: its iterations start once the others have started
     ]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -43,3 +45,21 @@ def update_run_info(run_dir: str | Path, **fields: Any) -> dict[str, Any]:
     info = {**read_run_info(run_dir), **fields}
     write_text_atomic(path, json.dumps(info, indent=2, sort_keys=True, default=str) + "\n")
     return info
+
+
+@dataclass
+class RunTime:
+    """Wall-clock facts of a run over its attempts (a resume continues those of its checkpoint).
+
+    `started`: when the first attempt began; `attempts`: this one and those before it;
+    `before_s`: the wall time of the earlier attempts up to the state this one resumed from.
+    """
+
+    attempt_started: float = field(default_factory=time.perf_counter)
+    started: str = field(default_factory=now)
+    attempts: int = 1
+    before_s: float = 0.0
+
+    def total_s(self) -> float:
+        """Wall time of the whole run so far: the earlier attempts plus this one."""
+        return self.before_s + time.perf_counter() - self.attempt_started

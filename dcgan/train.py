@@ -6,7 +6,6 @@ import logging
 import os
 import shlex
 import sys
-import time
 from pathlib import Path
 
 import hydra
@@ -18,7 +17,7 @@ from dcgan.atomic import OutputError, disk_error, write_text_atomic
 from dcgan.config import ConfigError, register_configs
 from dcgan.data.files import DataError
 from dcgan.preflight import check_run
-from dcgan.runinfo import now, update_run_info
+from dcgan.runinfo import RunTime, now, read_run_info, update_run_info
 from dcgan.train_args import CONFIG_DIR, check_train_args
 
 log = logging.getLogger(__name__)
@@ -44,31 +43,38 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     else:
         run_dir = Path(run_dir)
         run_name = run_dir.name
-    started = time.perf_counter()
+    run_time = RunTime()  # a resume takes the earlier attempts' from its checkpoint
     ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        update_run_info(run_dir, status="running", started=now(), error=None)
+        fields = {"status": "running", "error": None}
+        if ckpt_path is None or "started" not in read_run_info(run_dir):  # a resume: its own
+            fields["started"] = run_time.started
+        update_run_info(run_dir, **fields)
     except OSError as err:
         raise OutputError(
             f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
             "writable folder with hydra.run.dir=..."
         ) from err
     try:
-        result = _fit(cfg, run_dir, run_name, ckpt_path)
+        result = _fit(cfg, run_dir, run_name, ckpt_path, run_time)
     except BaseException as err:
-        _record_failure(run_dir, err, started)
+        _record_failure(run_dir, err, run_time)
         raise
-    update_run_info(
-        run_dir,
-        status="finished",
-        finished=now(),
-        run_time_s=round(time.perf_counter() - started, 3),
-    )
+    update_run_info(run_dir, status="finished", finished=now(), **_times(run_time))
     return result
 
 
-def _record_failure(run_dir: Path, err: BaseException, started: float) -> None:
+def _times(run_time: RunTime) -> dict[str, object]:
+    """The whole run's wall time, start and attempts (see RunTime)."""
+    return {
+        "run_time_s": round(run_time.total_s(), 3),
+        "started": run_time.started,
+        "attempts": run_time.attempts,
+    }
+
+
+def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
     from dcgan.callbacks import TrainingInterrupted
 
@@ -76,15 +82,17 @@ def _record_failure(run_dir: Path, err: BaseException, started: float) -> None:
         update_run_info(
             run_dir,
             status="interrupted" if isinstance(err, TrainingInterrupted) else "failed",
+            **_times(run_time),
             finished=now(),
-            run_time_s=round(time.perf_counter() - started, 3),
             error=f"{type(err).__name__}: {err}",
         )
     except OutputError as also:
         log.debug("run status not recorded: %s", also)
 
 
-def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -> float | None:
+def _fit(
+    cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None, run_time: RunTime
+) -> float | None:
     """Build and fit (the config is checked); the metric to minimise, or None if none."""
     import lightning as L
     from lightning.pytorch.utilities import rank_zero_only
@@ -98,7 +106,7 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
         build_trainer,
         training_datamodule,
     )
-    from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
+    from dcgan.callbacks import ImageMetrics, RunClock, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
 
     quiet_libraries()
@@ -118,7 +126,7 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
-    callbacks = build_callbacks(cfg.callbacks, run_dir, augmenting)
+    callbacks = build_callbacks(cfg.callbacks, run_dir, augmenting, run_time)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
     try:
@@ -135,9 +143,29 @@ def _fit(cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None) -
         raise TrainingInterrupted(
             stopper.received, module.iteration, run_dir / "checkpoints" / "last.ckpt"
         )
-    log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
+    clock = next(c for c in callbacks if isinstance(c, RunClock))
+    if ckpt_path is not None and clock.iterations == 0:
+        limit = _limit_reached(cfg.trainer)
+        log.info(
+            "nothing to train: the run is at iteration %d, where %s stops it; raise it to "
+            "train on (run folder: %s)",
+            module.iteration,
+            limit,
+            run_dir,
+        )
+    else:
+        log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
     scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
     return scorer.final if scorer is not None else None
+
+
+def _limit_reached(trainer: DictConfig) -> str:
+    """The setting that ends a run: trainer.max_steps, or trainer.max_epochs when it is set."""
+    if trainer.max_epochs is not None and trainer.max_epochs >= 0:
+        if trainer.max_steps is None or trainer.max_steps < 0:
+            return f"trainer.max_epochs={trainer.max_epochs}"
+        return f"trainer.max_steps={trainer.max_steps} or trainer.max_epochs={trainer.max_epochs}"
+    return f"trainer.max_steps={trainer.max_steps}"
 
 
 def resume_command(run_dir: Path) -> str:

@@ -1,6 +1,7 @@
 """Callbacks that write what a run earns: sample grids and checkpoints, named by iteration."""
 
 from dcgan.callbacks.checkpoint import AtomicCheckpointIO, IterationCheckpoint, OutputError
+from dcgan.callbacks.clock import RunClock
 from dcgan.callbacks.health import TrainingDiverged, TrainingHealth
 from dcgan.callbacks.interrupt import StopOnSignal, TrainingInterrupted
 from dcgan.callbacks.metrics import ImageMetrics
@@ -13,6 +14,7 @@ __all__ = [
     "IterationCheckpoint",
     "OutputError",
     "RandomState",
+    "RunClock",
     "SampleGrid",
     "StopOnSignal",
     "TrainingDiverged",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,7 @@ class IterationCheckpoint(ModelCheckpoint):
             enable_version_counter=False,
         )
         self.every_n_steps = every_n_steps
+        self.busy_s = 0.0  # seconds spent writing checkpoints: not training time (callbacks.clock)
 
     @property
     def state_key(self) -> str:
@@ -90,6 +92,11 @@ class IterationCheckpoint(ModelCheckpoint):
         """Count iterations: one is `steps_per_iteration` of Lightning's optimizer steps."""
         super().setup(trainer, pl_module, stage)
         self._every_n_train_steps = self.every_n_steps * pl_module.steps_per_iteration
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        started = time.perf_counter()
+        super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+        self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """The final state, after the last evaluation: what `resume=auto` continues."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from pathlib import Path
 
 import lightning as L
@@ -61,6 +62,7 @@ class TrainingHealth(L.Callback):
         self._d_wins_warned = False
         self._collapse_warned = False
         self._last_check = -1
+        self.busy_s = 0.0  # seconds spent checking samples: not training time (callbacks.clock)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         metrics = trainer.callback_metrics
@@ -79,7 +81,9 @@ class TrainingHealth(L.Callback):
             self._watch_d_wins(float(metrics["d_g_z"]), it)
         if due(pl_module, self.every_n_steps, self._last_check):
             self._last_check = it
+            started = time.perf_counter()
             self._watch_collapse(pl_module, it)
+            self.busy_s += time.perf_counter() - started
 
     def _watch_d_wins(self, d_g_z: float, it: int) -> None:
         if d_g_z >= self.d_wins_below:

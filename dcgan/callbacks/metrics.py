@@ -62,9 +62,7 @@ class ImageMetrics(L.Callback):
         self._real: Tensor | None = None
         self._z: Tensor | None = None
         self._last_eval = -1
-        self._images_seen = 0
-        self._start = 0.0
-        self._eval_time = 0.0
+        self.busy_s = 0.0  # seconds spent evaluating: not training time (callbacks.clock)
 
     @property
     def best_path(self) -> Path:
@@ -89,9 +87,6 @@ class ImageMetrics(L.Callback):
             self._last_eval = int(self.history[-1]["iteration"])
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        self._start = time.perf_counter()
-        self._eval_time = 0.0
-        self._images_seen = 0
         self._real, self._z = self._fixed_sets(trainer, pl_module, self.num_samples)
         path, reason = locate_weights(self.inception_weights)
         if reason is None:
@@ -130,9 +125,10 @@ class ImageMetrics(L.Callback):
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        self._images_seen += len(batch[0] if isinstance(batch, (tuple, list)) else batch)
         if due(pl_module, self.every_n_steps, self._last_eval):
+            started = time.perf_counter()
             self.evaluate(trainer, pl_module)
+            self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if pl_module.iteration != self._last_eval:  # the history ends at the last iteration
@@ -162,14 +158,12 @@ class ImageMetrics(L.Callback):
 
     def evaluate_final(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score the end of the run on `final_num_samples` images; logged as `final/<metric>`."""
-        started = time.perf_counter()
         it = pl_module.iteration
         real, z = self._fixed_sets(trainer, pl_module, self.final_num_samples)
         scores = self._score(pl_module, real, z)
         for logger in trainer.loggers:
             logger.log_metrics({f"final/{k}": v for k, v in scores.items()}, step=it)
         self.final_scores = {"iteration": it, "num_samples": len(real), **scores}
-        self._eval_time += time.perf_counter() - started
         log.info(
             "end of run, %d images: %s",
             len(real),
@@ -186,7 +180,6 @@ class ImageMetrics(L.Callback):
         images, labels = data.reference_images, data.reference_labels  # all of the source
         if images is None or labels is None:
             images, labels = data.images, data.labels
-        started = time.perf_counter()
         scores = per_class_scores(
             pl_module,
             images,
@@ -196,7 +189,6 @@ class ImageMetrics(L.Callback):
             lambda real, fake: _headline(self._compare(pl_module, real, fake)),
             self.seed,
         )
-        self._eval_time += time.perf_counter() - started
         for logger in trainer.loggers:
             logger.log_metrics(
                 {f"metrics/{m}_class/{k}": v for m, by in scores.items() for k, v in by.items()},
@@ -211,7 +203,6 @@ class ImageMetrics(L.Callback):
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""
-        started = time.perf_counter()
         it = pl_module.iteration
         self._last_eval = it
         scores = self._score(pl_module, self._real, self._z)
@@ -222,7 +213,6 @@ class ImageMetrics(L.Callback):
         if math.isfinite(value) and (self.best is None or value < self.best["value"]):
             self.best = {"metric": self.monitor, "value": value, "iteration": it}
             self._save_best(trainer)
-        self._eval_time += time.perf_counter() - started
         log.info("iteration %d: %s", it, ", ".join(f"{k}={v:.4g}" for k, v in scores.items()))
         if trainer.is_global_zero:
             self.write(pl_module)
@@ -232,8 +222,7 @@ class ImageMetrics(L.Callback):
         save_checkpoint(trainer, self.best_path)
 
     def write(self, pl_module: L.LightningModule) -> None:
-        """Latest and best metrics, history and throughput into metrics.json."""
-        train_time = max(time.perf_counter() - self._start - self._eval_time, 1e-9)
+        """Latest and best metrics and the history into metrics.json (time and speed: RunClock)."""
         update_run_info(
             self.run_dir,
             monitor=self.monitor,
@@ -241,9 +230,6 @@ class ImageMetrics(L.Callback):
             best=self.best,
             history=self.history,
             iterations=pl_module.iteration,
-            images_seen=self._images_seen,
-            train_time_s=round(train_time, 3),
-            img_per_s=round(self._images_seen / train_time, 2),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from pathlib import Path
 
 import lightning as L
@@ -30,10 +31,13 @@ class SampleGrid(L.Callback):
         self.every_n_steps = every_n_steps
         self.nrow = nrow
         self._last_written = -1
+        self.busy_s = 0.0  # seconds spent drawing grids: not training time (callbacks.clock)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         if due(pl_module, self.every_n_steps, self._last_written):
+            started = time.perf_counter()
             self.write(trainer, pl_module)
+            self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
         if pl_module.iteration != self._last_written:
