@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dcgan.race.decide import CLOSED, DONE, Decision, decide
+from dcgan.race.decide import CLOSED, DONE, Decision, best_setting, decide
 from dcgan.race.sweep import RaceError, Sweep
 from dcgan.report import ReportError, collect_runs, write_report
 from dcgan.report.runs import HIGHER_IS_BETTER
@@ -114,12 +114,17 @@ def judge_round(
         if e["decision"] in CLOSED and e["decision"] != DONE
     }
     decisions = decide(scores, dict(against), lower, asked[2], settled)
+    entries = {d.setting: _entry(d, missing[d.setting]) for d in decisions}
+    for name, entry in entries.items():
+        if entry["decision"] in CLOSED:
+            entry["decided_in"] = previous.get(name, {}).get("decided_in", rnd["round"])
     rnd.update(
         finished=now(),
         metric=metric,
         score=score,
         lower_is_better=lower,
-        settings={d.setting: _entry(d, missing[d.setting]) for d in decisions},
+        best=best_setting(scores, lower),
+        settings=entries,
     )
     return decisions
 
@@ -140,8 +145,15 @@ def summary(rnd: Mapping[str, Any]) -> list[str]:
     width = max(len(n) for n in rows)
     for name, e in rows.items():
         mean = f"{e['mean']:.4g}" if e["mean"] is not None else "-"
+        since = (
+            f" (round {e['decided_in']})"
+            if e.get("decided_in", rnd["round"]) < rnd["round"]
+            else ""
+        )
         lines.append(
-            f"  {name:<{width}}  n={len(e['seeds']):<2} mean={mean:<8} {e['decision']}: "
+            f"  {name:<{width}}  n={len(e['seeds']):<2} mean={mean:<8} {e['decision']}{since}: "
             f"{e['reason']}"
         )
+    if rnd.get("best"):
+        lines.append(f"  best mean so far: {rnd['best']}")
     return lines

@@ -17,7 +17,7 @@ from dcgan.race import launch as launcher
 from dcgan.race import record
 from dcgan.race.baseline import baselines, resolve
 from dcgan.race.cli import Command
-from dcgan.race.judge import judge_round, summary, write_round_report
+from dcgan.race.judge import compared_by, judge_round, summary, write_round_report
 from dcgan.race.plan import first_round, launches, next_round
 from dcgan.race.scores import FAILED, FINISHED, status
 from dcgan.race.sweep import RaceError, Sweep, read_sweep
@@ -49,6 +49,7 @@ def run_race(
     saved = record.load(cmd.folder)
     if saved is not None:
         record.check_same_race(cmd.folder, saved["definition"], current)
+        compared_by(saved, cmd.race.metric, cmd.race.score)  # refused before anything runs
     elif cmd.folder.is_dir() and any(p.is_dir() for p in cmd.folder.iterdir()):
         raise RaceError(f"{cmd.folder} holds folders but no race.json: give another folder")
     first = len(sweep.settings) * cmd.race.seeds
@@ -80,7 +81,9 @@ class Race:
         self.by_name = {s.name: s for s in sweep.settings}
         self.against = baselines(sweep, baseline)
         self.started = time.monotonic()
-        data["invocations"].append({"started": now(), "seconds": 0.0})
+        data["invocations"].append(
+            {"started": now(), "seconds": 0.0, "command": cmd.resume_command()}
+        )
         data.pop("end", None)
         self.beat()
 
@@ -191,9 +194,11 @@ class Race:
 
     def finish(self, reason: str) -> int:
         """Log why the race ended and say where its report is."""
-        self.data["end"] = {"reason": reason, "at": now()}
+        rounds = self.data["rounds"]
+        best = rounds[-1].get("best") if rounds else None
+        self.data["end"] = {"reason": reason, "at": now(), "best": best}
         self.beat()
-        self.say(f"race ended: {reason}")
+        self.say(f"race ended: {reason}" + (f"; best mean: {best}" if best else ""))
         if (self.folder / "report.md").exists():
             self.say(f"report: {self.folder / 'report.md'}")
         return 0
