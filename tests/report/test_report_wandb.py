@@ -86,3 +86,14 @@ def test_the_runs_group_is_the_report_group_and_wandb_false_logs_nothing(
     assert main([str(sweep), "wandb=offline"]) == 0
     (run,) = [r["run"] for r in _records(_report_run(sweep, capsys)) if r.get("type") == "run"]
     assert (run["run_group"], run["project"], run["job_type"]) == ("my_group", "gans", "report")
+
+
+def test_a_run_w_and_b_refuses_is_one_line_after_the_report_is_written(
+    tmp_path: Path, capsys
+) -> None:
+    sweep = tmp_path / "odd"
+    write_run(sweep, 0, ["seed=0"], 10.0, logger={"name": "wandb", "project": "a/b"})
+    assert main([str(sweep)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the report is written but W&B refused its run: ")
+    assert "\n" not in err and (sweep / "report.md").is_file()

@@ -55,45 +55,60 @@ def _section(md: str, title: str) -> list[list[str]]:
     return [[c.strip() for c in row.strip("|").split(" | ")] for row in rows]
 
 
+def _rows(md: str) -> dict[str, dict[str, str]]:
+    """The settings table as {setting: {column: cell}}."""
+    header = md.split("## Settings\n", 1)[1].split("\n")[1]
+    columns = [c.strip() for c in header.strip("|").split(" | ")]
+    return {row[1]: dict(zip(columns, row, strict=True)) for row in _section(md, "Settings")}
+
+
 def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, capsys) -> None:
     assert main([str(sweep)]) == 0
     assert (sweep / "report_swd.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     md = (sweep / "report.md").read_text()
-    header = md.split("## Settings\n", 1)[1].split("\n")[1]
-    columns = [c.strip() for c in header.strip("|").split(" | ")]
-    rows = [dict(zip(columns, row, strict=True)) for row in _section(md, "Settings")]
+    score = re.search(r"ranked by the mean over seeds of the `(final|best|late)` `swd`", md)[1]
+    rows = list(_rows(md).values())
     assert sorted(r["setting"] for r in rows) == ["trick=ema", "trick=none"]
     for row in rows:
         assert row["n"] == "2" and row["not counted"] == ""
-        assert INTERVAL.match(row["95% CI"]) and INTERVAL.match(row["95% CI (best)"])
-        assert re.fullmatch(r"s0: [\d.]+, s1: [\d.]+", row["final swd per seed"])
+        for suffix in ("", " (best)", " (late)"):
+            assert INTERVAL.match(row[f"95% CI{suffix}"])
+        assert re.fullmatch(r"s0: [\d.]+, s1: [\d.]+", row[f"{score} swd per seed"])
         assert float(row["img/s"]) > 0 and float(row["time/run (s)"]) > 0
-    means = [float(r["final swd"]) for r in rows]
-    assert means == sorted(means)  # ranked by mean, lower first
+    means = [float(r[f"{score} swd"]) for r in rows]
+    assert means == sorted(means)  # ranked by the mean of the chosen score, lower first
     base = next(r for r in rows if r["setting"] == "trick=none")
     other = next(r for r in rows if r["setting"] == "trick=ema")
     assert base["vs baseline [95% CI]"] == "baseline"
     delta, low, high = map(float, re.findall(r"[-+][\d.e+-]+", other["vs baseline [95% CI]"]))
     assert low <= delta <= high
-    shown = float(other["final swd"]) - float(base["final swd"])  # means shown to 4 digits
+    # both settings ran seeds 0 and 1: paired, and the mean difference is the difference of means
+    assert other["paired (CI / Welch's)"].startswith("yes")
+    shown = float(other[f"{score} swd"]) - float(base[f"{score} swd"])  # means shown to 4 digits
     assert delta == pytest.approx(shown, abs=1e-3 * max(means))
+    # one test: Holm leaves its p as it is, so the verdict follows the interval
     verdict = "better" if high < 0 else "worse" if low > 0 else VERDICTS[2]
     assert other["verdict"] == verdict
-    assert "Welch" in md and "+-1 sd over seeds" in md
+    assert float(other["P(better)"]) in (0.0, 0.5, 1.0)
+    assert re.fullmatch(
+        r"[\d.]+ \[[\d.]+, [\d.]+\]( \(machine spread\))?", other["img/s / baseline's [95% CI]"]
+    )
+    assert "Welch" in md and "Holm" in md and "+-1 sd over seeds" in md
     assert len(_section(md, "Runs")) == 4
+    assert len(list(sweep.glob("wandb/offline-run-*"))) == 1  # the report's own W&B run
 
 
 def test_baseline_key_chooses_what_the_settings_are_compared_with(sweep, tmp_path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(sweep, copy)
-    assert main([str(copy), "baseline=trick=ema"]) == 0
+    assert main([str(copy), "baseline=trick=ema", "score=final", "wandb=false"]) == 0
     md = (copy / "report.md").read_text()
     assert "Against the baseline `trick=ema` with the same other overrides" in md
-    rows = {row[1]: row for row in _section(md, "Settings")}
-    assert rows["trick=ema"][11] == "baseline"
-    delta = float(re.findall(r"[-+][\d.e+-]+", rows["trick=none"][11])[0])
-    none, ema = float(rows["trick=none"][4]), float(rows["trick=ema"][4])  # 4 digits shown
-    assert delta == pytest.approx(none - ema, abs=1e-3 * max(none, ema))
+    rows = _rows(md)
+    assert rows["trick=ema"]["vs baseline [95% CI]"] == "baseline"
+    delta = float(re.findall(r"[-+][\d.e+-]+", rows["trick=none"]["vs baseline [95% CI]"])[0])
+    none, ema = float(rows["trick=none"]["final swd"]), float(rows["trick=ema"]["final swd"])
+    assert delta == pytest.approx(none - ema, abs=1e-3 * max(none, ema))  # 4 digits shown
     res = run_module("dcgan.report", str(copy), "baseline=trick=dropout", cwd=tmp_path)
     assert res.returncode == 2
     assert res.stderr.strip() == (
@@ -140,7 +155,7 @@ def test_wandb_files_hold_group_tags_config_and_summary(sweep: Path) -> None:
 def test_metric_in_no_run_is_refused_and_keeps_the_report(sweep: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(sweep, copy)
-    assert main([str(copy)]) == 0
+    assert main([str(copy), "wandb=false"]) == 0
     before = (copy / "report.md").read_bytes()
     res = run_module("dcgan.report", str(copy), "--metric", "fid", cwd=tmp_path)
     assert res.returncode == 2
@@ -155,7 +170,7 @@ def test_corrupted_metrics_json_shows_as_unreadable(sweep: Path, tmp_path: Path)
     copy = tmp_path / "copy"
     shutil.copytree(sweep, copy)
     (copy / "3" / "metrics.json").write_text('{"status": "fini')  # cut short
-    assert main([str(copy)]) == 0
+    assert main([str(copy), "wandb=false"]) == 0
     md = (copy / "report.md").read_text()
     (run3,) = [row for row in _section(md, "Runs") if row[1] == "3"]
     assert run3[4] == "unreadable" and "metrics.json is unreadable" in run3[-2]
