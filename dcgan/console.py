@@ -2,14 +2,15 @@
 
 Lightning's start-up notes (accelerator table, a logging tip, the model summary with
 `Total FLOPs: 0`) and its progress bar (optimizer steps, `Epoch 0/-2`) are replaced by one
-model-size line and a bar that counts iterations toward `trainer.max_steps` (or epochs toward
-`trainer.max_epochs`) with images per second, an ETA and the D and G losses.
+model-size line and a bar that counts iterations toward the limit that ends the run
+(`trainer.max_steps`, or `trainer.max_epochs` passes over the data when that comes first) with
+images per second, an ETA, the epoch and the D and G losses.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import math
 import warnings
 from typing import Any
 
@@ -17,6 +18,7 @@ import lightning as L
 from lightning.pytorch.callbacks.progress.progress_bar import ProgressBar
 from tqdm import tqdm
 
+from dcgan.callbacks.clock import RunClock
 from dcgan.callbacks.every import at_iteration_end
 
 log = logging.getLogger(__name__)
@@ -51,16 +53,28 @@ def describe_model(module: L.LightningModule) -> str:
     return f"model: G {g / 1e3:,.0f} K + D {d / 1e3:,.0f} K parameters ({megabytes:.1f} MB)"
 
 
+def planned_iterations(trainer: L.Trainer, pl_module: L.LightningModule) -> int | None:
+    """The iteration at which the run ends: `trainer.max_steps`, or `trainer.max_epochs` passes
+    over the data when those end it sooner; None when neither limits it."""
+    limits = []
+    if trainer.max_steps is not None and trainer.max_steps >= 0:
+        limits.append(trainer.max_steps // pl_module.steps_per_iteration)
+    batches = trainer.num_training_batches  # per epoch and rank; known once the data is set up
+    if trainer.max_epochs is not None and trainer.max_epochs >= 0 and math.isfinite(batches):
+        # an iteration takes d_steps real batches; one cut by an epoch's end goes on in the next
+        limits.append(trainer.max_epochs * int(batches) // pl_module.hparams.d_steps)
+    return min(limits) if limits else None
+
+
 class IterationProgress(ProgressBar):
-    """A tqdm bar over iterations (or epochs) with img/s, an ETA and the last d/g losses."""
+    """A tqdm bar over iterations toward the limit that ends the run, with img/s (as metrics.json
+    measures it: `RunClock`), an ETA and the last d/g losses."""
 
     def __init__(self) -> None:
         super().__init__()
         self._enabled = True
         self._bar: tqdm | None = None
-        self._by_epoch = False
-        self._images = 0
-        self._started = 0.0
+        self._epochs: int | None = None
 
     def disable(self) -> None:
         self._enabled = False
@@ -73,17 +87,13 @@ class IterationProgress(ProgressBar):
         return self._enabled
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        per_iteration = pl_module.steps_per_iteration
-        self._by_epoch = trainer.max_steps is None or trainer.max_steps < 0
-        if self._by_epoch:
-            total, done, unit = trainer.max_epochs, trainer.current_epoch, "epoch"
-        else:
-            total, done, unit = trainer.max_steps // per_iteration, pl_module.iteration, "it"
-        self._images, self._started = 0, time.perf_counter()
+        total = planned_iterations(trainer, pl_module)
+        max_epochs = trainer.max_epochs
+        self._epochs = max_epochs if max_epochs is not None and max_epochs >= 0 else None
         self._bar = tqdm(
-            total=total if total is not None and total >= 0 else None,
-            initial=done,
-            unit=unit,
+            total=total,
+            initial=min(pl_module.iteration, total) if total is not None else pl_module.iteration,
+            unit="it",
             desc="training",
             dynamic_ncols=True,
             disable=not (self._enabled and trainer.is_global_zero),
@@ -91,24 +101,21 @@ class IterationProgress(ProgressBar):
         )
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        self._images += len(batch)
         if self._bar is None or not at_iteration_end(pl_module):
             return
-        if not self._by_epoch:
-            self._bar.update(pl_module.iteration - self._bar.n)
+        self._bar.update(pl_module.iteration - self._bar.n)
         metrics = trainer.progress_bar_metrics
-        rate = self._images / max(time.perf_counter() - self._started, 1e-9)
-        shown = {"img/s": f"{rate:,.0f}"}
-        if self._by_epoch:
-            shown["it"] = str(pl_module.iteration)
+        shown = {}
+        clock = next((c for c in trainer.callbacks if isinstance(c, RunClock)), None)
+        rate = clock.live_img_per_s() if clock is not None else None
+        if rate is not None:
+            shown["img/s"] = f"{rate:,.0f}"
+        if self._epochs is not None:
+            shown["epoch"] = f"{trainer.current_epoch + 1}/{self._epochs}"
         for key in ("d_loss", "g_loss"):
             if key in metrics:
                 shown[key] = f"{float(metrics[key]):.3f}"
         self._bar.set_postfix(shown, refresh=False)
-
-    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if self._bar is not None and self._by_epoch:
-            self._bar.update(1)
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._close()

@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 
 # The first iterations of an attempt pay one-off costs: CUDA/cuDNN start-up and cuDNN's algorithm
 # search (benchmark=True), the allocator growing to its working set, the data order's first
-# epoch, autocast's weight casts. On this project's CPU the time per iteration of the 16 px test
-# model settles within 5-10 iterations; 20 leaves room on a GPU and is still nothing next to a
-# run of thousands of iterations.
+# epoch, autocast's weight casts. On this project's 2-core CPU (16 and 32 px) the first
+# iteration takes 2-4 times the median and the next few up to 1.5 times; 20 leaves room for a
+# GPU's longer search and is still nothing next to a run of thousands of iterations.
 WARMUP_ITERATIONS = 20
 
 _CARRIED = ("images_seen", "train_time_s", "run_time_s", "steady_images", "steady_time_s")
