@@ -111,7 +111,9 @@ def choose_score(per_setting: Sequence[Mapping[str, Mapping[int, float]]], score
     shown = "; ".join(_spread_text(s, spreads[s]) for s in SCORES)
     if score != "auto":
         return Choice(
-            score, spreads, f"`score={score}` was asked for (pooled sd over seeds: {shown})"
+            score,
+            spreads,
+            f"`{score}`, as asked (score={score}; sd pooled within settings: {shown})",
         )
     ranked = [s for s in SCORES if spreads[s].relative is not None]
     if not ranked:
