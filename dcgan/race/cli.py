@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    check_train_args(["-m", *cmd.train_args])  # one line and exit 2, as dcgan.train says it
+    if not (cmd.folder / "race.json").exists():  # a race that goes on was checked at its start
+        check_train_args(["-m", *cmd.train_args])  # one line and exit 2, as dcgan.train says it
     try:
         return run_race(cmd)
     except RaceError as err:

@@ -19,8 +19,8 @@ from dcgan.race.baseline import baselines, resolve
 from dcgan.race.cli import Command
 from dcgan.race.judge import compared_by, judge_round, summary, write_round_report
 from dcgan.race.plan import first_round, launches, next_round
-from dcgan.race.scores import FAILED, FINISHED, status
-from dcgan.race.sweep import RaceError, Sweep, read_sweep
+from dcgan.race.status import needs_training
+from dcgan.race.sweep import RaceError, Setting, Sweep, read_sweep
 from dcgan.runinfo import now
 
 Launcher = Callable[[list[str], Callable[[], None]], int]
@@ -147,9 +147,9 @@ class Race:
             return {}, "", f"race.max_seeds={self.cfg.max_seeds} reached by every open setting"
         return plan, note, ""
 
-    def pending(self, setting: Any, seed: int) -> bool:
+    def pending(self, setting: Setting, seed: int) -> bool:
         """Whether this run must be trained (it neither finished nor failed)."""
-        return status(self.folder, setting.folder(seed)) not in (FINISHED, FAILED)
+        return needs_training(self.folder, setting.folder(seed))
 
     def train(self, rnd: dict[str, Any]) -> int | None:
         """Launch the round's unfinished runs; an exit status when interrupted, else None."""
