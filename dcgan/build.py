@@ -97,15 +97,7 @@ def build_callbacks(
             stop_on_nan=health.stop_on_nan,
             augmenting=augmenting,
         ),
-        ImageMetrics(
-            run_dir,
-            every_n_steps=metrics.every_n_steps,
-            num_samples=metrics.num_samples,
-            final_num_samples=metrics.final_num_samples,
-            monitor=metrics.monitor,
-            inception_weights=metrics.inception_weights,
-            seed=metrics.seed,
-        ),
+        ImageMetrics(run_dir, metrics),
         SampleGrid(run_dir / "samples", every_n_steps=samples.every_n_steps, nrow=samples.nrow),
         IterationCheckpoint(
             run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep

@@ -2,8 +2,8 @@
 
 Hydra merges every YAML file into these dataclasses, so a misspelt key or a wrong type stops at
 composition with the key's name; the YAML group files only hold what their choice changes.
-`validate` then checks values against the registries (nets, losses, tricks, data sources), so a
-bad value stops at start with the key, the value and the valid choices.
+`validate` then checks values against the registries (nets, losses, tricks, metrics, data
+sources), so a bad value stops at start with the key, the value and the valid choices.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from dcgan.checks import ConfigError, check, choose
 from dcgan.data.files import MAX_PIXELS, check_data
+from dcgan.metrics.registry import METRICS, monitors
 from dcgan.tricks import D_BATCHES, TRICKS
 
 __all__ = ["ConfigError", "TrainConfig", "module_config", "register_configs", "validate"]
@@ -165,7 +166,8 @@ class MetricsConfig:
     # the end-of-run evaluation: SWD's own noise on 2048 images is small next to the spread
     # between seeds (README, "Is a difference real?"); null: num_samples
     final_num_samples: int | None = 2048
-    monitor: str = "swd"  # picks checkpoints/best.ckpt, and train() returns it: swd, fid, kid
+    # picks checkpoints/best.ckpt, and train() returns it: a lower-is-better metric of dcgan/metrics
+    monitor: str = "swd"
     # auto: torch-fidelity's cached Inception weights, else one download attempt; or a local
     # .pth (weights-inception-2015-12-05-6726825d.pth); null: FID, KID and IS off
     inception_weights: str | None = "auto"
@@ -387,8 +389,6 @@ def _validate_more(cfg: DictConfig) -> None:
 
 def _validate_metrics_and_health(callbacks: DictConfig) -> None:
     """Range checks of callbacks.metrics and callbacks.health."""
-    from dcgan.callbacks.metrics import MONITORS
-
     metrics, health = callbacks.metrics, callbacks.health
     for key, value in (
         ("callbacks.metrics.every_n_steps", metrics.every_n_steps),
@@ -408,12 +408,14 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         metrics.final_num_samples,
         "must be >= 2, or null for callbacks.metrics.num_samples",
     )
-    choose("callbacks.metrics.monitor", metrics.monitor, MONITORS)
+    choose("callbacks.metrics.monitor", metrics.monitor, monitors())
+    free = " or ".join(m for m in monitors() if not METRICS[m].inception)
     check(
-        metrics.monitor == "swd" or metrics.inception_weights is not None,
+        not METRICS[metrics.monitor].inception or metrics.inception_weights is not None,
         "callbacks.metrics.monitor",
         metrics.monitor,
-        "needs callbacks.metrics.inception_weights=auto or a local Inception .pth; or monitor swd",
+        "needs callbacks.metrics.inception_weights=auto or a local Inception .pth; "
+        f"or monitor {free}",
     )
     check(
         0 <= health.d_wins_below < 1,

@@ -20,6 +20,7 @@ from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from dcgan.metrics import keys
 from dcgan.runinfo import read_run_info
 
 log = logging.getLogger(__name__)
@@ -129,11 +130,11 @@ def run_summary(run_dir: Path, lightning_status: str) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for name, value in (info.get("metrics") or {}).items():
         if name != "iteration" and isinstance(value, (int, float)):
-            summary[f"final/{name}"] = value
+            summary[keys.logged(name, keys.FINAL)] = value
     best = info.get("best") or {}
     if best.get("value") is not None:
-        summary[f"best/{best['metric']}"] = best["value"]
-        summary["best/iteration"] = best.get("iteration")
+        summary[keys.logged(best["metric"], keys.BEST)] = best["value"]
+        summary[keys.logged("iteration", keys.BEST)] = best.get("iteration")
     for key in ("iterations", "img_per_s", "train_time_s"):
         if info.get(key) is not None:
             summary[key] = info[key]

@@ -1,4 +1,4 @@
-"""Image quality in training: SWD (FID/KID/IS when Inception weights are at hand), best.ckpt."""
+"""Image quality in training: every registered metric that can run (dcgan/metrics), best.ckpt."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lightning as L
 import torch
@@ -14,14 +14,24 @@ from torch import Tensor
 
 from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import due
-from dcgan.config import ConfigError
-from dcgan.metrics import InceptionMetrics, locate_weights, sliced_wasserstein
+from dcgan.checks import ConfigError, choose
+from dcgan.metrics import InceptionMetrics, keys, locate_weights
 from dcgan.metrics.per_class import per_class_scores
+from dcgan.metrics.registry import (
+    METRICS,
+    Images,
+    headline_only,
+    labels,
+    monitors,
+    ordered,
+    score_all,
+)
 from dcgan.runinfo import update_run_info
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from dcgan.config import MetricsConfig
 
-MONITORS = ("swd", "fid", "kid")  # all lower-is-better
+log = logging.getLogger(__name__)
 
 
 class ImageMetrics(L.Callback):
@@ -32,28 +42,18 @@ class ImageMetrics(L.Callback):
     come from `pl_module.sample`, so whatever generator the module samples with is measured.
     The end of the run is scored on `final_num_samples` images (a superset of the periodic ones):
     the number that sweeps compare, where SWD's own noise must be small next to seed-to-seed spread.
+    `config` is `callbacks.metrics`: the schema's `MetricsConfig`, the one place of its defaults.
     """
 
-    def __init__(
-        self,
-        run_dir: str | Path,
-        every_n_steps: int = 500,
-        num_samples: int = 256,
-        final_num_samples: int | None = None,
-        monitor: str = "swd",
-        inception_weights: str | None = None,
-        seed: int = 0,
-        batch_size: int = 64,
-    ) -> None:
-        if monitor not in MONITORS:
-            raise ValueError(f"monitor={monitor!r} is unknown; choose one of {', '.join(MONITORS)}")
+    def __init__(self, run_dir: str | Path, config: MetricsConfig, batch_size: int = 64) -> None:
+        choose("callbacks.metrics.monitor", config.monitor, monitors())
         self.run_dir = Path(run_dir)
-        self.every_n_steps = every_n_steps
-        self.num_samples = num_samples
-        self.final_num_samples = final_num_samples or num_samples
-        self.monitor = monitor
-        self.inception_weights = inception_weights
-        self.seed = seed
+        self.every_n_steps = config.every_n_steps
+        self.num_samples = config.num_samples
+        self.final_num_samples = config.final_num_samples or config.num_samples
+        self.monitor = config.monitor
+        self.inception_weights = config.inception_weights
+        self.seed = config.seed
         self.batch_size = batch_size
         self.history: list[dict[str, float]] = []
         self.best: dict[str, Any] | None = None
@@ -91,12 +91,14 @@ class ImageMetrics(L.Callback):
         path, reason = locate_weights(self.inception_weights)
         if reason is None:
             self._inception = InceptionMetrics(path)
-        elif self.monitor != "swd":
+        elif METRICS[self.monitor].inception:
             raise ConfigError(
                 f"callbacks.metrics.monitor={self.monitor} needs Inception weights, but {reason}"
             )
         else:
-            log.warning("FID, KID and IS are off: %s; measuring SWD only", reason)
+            off = [m for m in ordered() if m.inception]
+            on = [m for m in ordered() if not m.inception]
+            log.warning("%s are off: %s; measuring %s only", labels(off), reason, labels(on))
 
     def _fixed_sets(
         self, trainer: L.Trainer, pl_module: L.LightningModule, size: int
@@ -139,7 +141,7 @@ class ImageMetrics(L.Callback):
             self.evaluate_classes(trainer, pl_module)
 
     def _score(self, pl_module: L.LightningModule, real: Tensor, z: Tensor) -> dict[str, float]:
-        """SWD (and FID/KID/IS when on) of G's samples from `z` against `real`."""
+        """Every metric that can run, of G's samples from `z` against `real`."""
         fake = torch.cat(
             [
                 pl_module.sample(zb.to(pl_module.device), seed=self.seed).cpu()
@@ -151,10 +153,7 @@ class ImageMetrics(L.Callback):
     def _compare(
         self, pl_module: L.LightningModule, real: Tensor, fake: Tensor
     ) -> dict[str, float]:
-        scores = sliced_wasserstein(real, fake, seed=self.seed)
-        if self._inception is not None:
-            scores.update(self._inception(real.to(pl_module.device), fake.to(pl_module.device)))
-        return scores
+        return score_all(Images(real, fake, self.seed, pl_module.device, self._inception))
 
     def evaluate_final(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score the end of the run on `final_num_samples` images; logged as `final/<metric>`."""
@@ -162,7 +161,7 @@ class ImageMetrics(L.Callback):
         real, z = self._fixed_sets(trainer, pl_module, self.final_num_samples)
         scores = self._score(pl_module, real, z)
         for logger in trainer.loggers:
-            logger.log_metrics({f"final/{k}": v for k, v in scores.items()}, step=it)
+            logger.log_metrics({keys.logged(k, keys.FINAL): v for k, v in scores.items()}, step=it)
         self.final_scores = {"iteration": it, "num_samples": len(real), **scores}
         log.info(
             "end of run, %d images: %s",
@@ -174,7 +173,7 @@ class ImageMetrics(L.Callback):
         return scores
 
     def evaluate_classes(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        """A conditional model, at the end: SWD (FID, KID, IS when on) of each class, logged as
+        """A conditional model, at the end: the headline metrics of each class, logged as
         `metrics/<metric>_class/<name>` and written to metrics.json as `<metric>_per_class`."""
         data = trainer.datamodule
         images, labels = data.reference_images, data.reference_labels  # all of the source
@@ -186,12 +185,12 @@ class ImageMetrics(L.Callback):
             labels,
             data.class_names,
             self.num_samples,
-            lambda real, fake: _headline(self._compare(pl_module, real, fake)),
+            lambda real, fake: headline_only(self._compare(pl_module, real, fake)),
             self.seed,
         )
         for logger in trainer.loggers:
             logger.log_metrics(
-                {f"metrics/{m}_class/{k}": v for m, by in scores.items() for k, v in by.items()},
+                {keys.logged_per_class(m, k): v for m, by in scores.items() for k, v in by.items()},
                 step=pl_module.iteration,
             )
         for metric, by_class in scores.items():
@@ -199,7 +198,8 @@ class ImageMetrics(L.Callback):
                 "%s per class: %s", metric, ", ".join(f"{k}={v:.4g}" for k, v in by_class.items())
             )
         if trainer.is_global_zero:
-            update_run_info(self.run_dir, **{f"{m}_per_class": by for m, by in scores.items()})
+            fields = {keys.per_class_field(m): by for m, by in scores.items()}
+            update_run_info(self.run_dir, **fields)
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""
@@ -207,7 +207,7 @@ class ImageMetrics(L.Callback):
         self._last_eval = it
         scores = self._score(pl_module, self._real, self._z)
         for logger in trainer.loggers:
-            logger.log_metrics({f"metrics/{k}": v for k, v in scores.items()}, step=it)
+            logger.log_metrics({keys.logged(k): v for k, v in scores.items()}, step=it)
         self.history.append({"iteration": it, **scores})
         value = scores[self.monitor]
         if math.isfinite(value) and (self.best is None or value < self.best["value"]):
@@ -231,8 +231,3 @@ class ImageMetrics(L.Callback):
             history=self.history,
             iterations=pl_module.iteration,
         )
-
-
-def _headline(scores: dict[str, float]) -> dict[str, float]:
-    """The metrics worth a value per class: swd (not its swd_<size> parts), fid, kid, is."""
-    return {k: v for k, v in scores.items() if not k.startswith("swd_")}

@@ -1,4 +1,5 @@
-"""FID, KID and Inception Score through torchmetrics, with the weights torch-fidelity uses.
+"""The Inception network of FID, KID and IS (fid.py, kid.py, inception_score.py), with the
+weights torch-fidelity uses.
 
 `callbacks.metrics.inception_weights` chooses them: `auto` (the default) takes the file that
 torch-fidelity keeps in torch's hub cache, and when it is not there asks torch-fidelity's address
@@ -13,14 +14,21 @@ import functools
 import logging
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dcgan.metrics.registry import Images
 
 log = logging.getLogger(__name__)
 
 WEIGHTS_NAME = "weights-inception-2015-12-05-6726825d.pth"
 DOWNLOAD_TIMEOUT_S = 30
+BATCH = 64  # images per Inception forward pass
 
 
 def _fidelity_missing() -> str | None:
@@ -85,7 +93,7 @@ def to_uint8_rgb(images: Tensor) -> Tensor:
 
 
 class InceptionMetrics:
-    """FID, KID and IS of generated vs real images from one Inception network loaded once."""
+    """The Inception networks, loaded once; calling it scores every metric that needs them."""
 
     def __init__(self, weights_path: str | Path, kid_subset_size: int = 100) -> None:
         path, reason = locate_weights(weights_path)
@@ -104,26 +112,22 @@ class InceptionMetrics:
         self.kid_subset_size = kid_subset_size
 
     @torch.no_grad()
-    def __call__(self, real: Tensor, fake: Tensor, batch: int = 64) -> dict[str, float]:
-        """`fid`, `kid` (x1e3), `is`, for [N, C, S, S] images in [-1, 1]."""
-        from torchmetrics.image.fid import FrechetInceptionDistance
-        from torchmetrics.image.inception import InceptionScore
-        from torchmetrics.image.kid import KernelInceptionDistance
+    def __call__(self, real: Tensor, fake: Tensor) -> dict[str, float]:
+        """`fid`, `kid` (x1e3), `is`, ... for [N, C, S, S] images in [-1, 1], on fake's device."""
+        from dcgan.metrics.registry import Images, ordered
 
-        device = fake.device
-        subset = min(self.kid_subset_size, len(real), len(fake))
-        fid = FrechetInceptionDistance(feature=self.features).to(device)
-        kid = KernelInceptionDistance(feature=self.features, subset_size=subset).to(device)
-        iscore = InceptionScore(feature=self.logits, splits=1).to(device)
-        for images, is_real in ((real, True), (fake, False)):
-            for chunk in images.split(batch):
-                x = to_uint8_rgb(chunk.to(device))
-                fid.update(x, real=is_real)
-                kid.update(x, real=is_real)
-                if not is_real:
-                    iscore.update(x)
-        return {
-            "fid": float(fid.compute()),
-            "kid": float(kid.compute()[0]) * 1e3,
-            "is": float(iscore.compute()[0]),
-        }
+        images = Images(real, fake, seed=0, device=fake.device, inception=self)
+        scores: dict[str, float] = {}
+        for metric in ordered():
+            if metric.inception:
+                scores.update(metric.score(images))
+        return scores
+
+
+def feed(images: Images, update: Callable[[Tensor, bool], None], reals: bool = True) -> None:
+    """Hand a torchmetrics metric the images in batches, as Inception takes them (uint8 RGB)."""
+    for part, is_real in ((images.real, True), (images.fake, False)):
+        if is_real and not reals:
+            continue
+        for chunk in part.split(BATCH):
+            update(to_uint8_rgb(chunk.to(images.device)), is_real)

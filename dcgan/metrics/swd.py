@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from dcgan.metrics.registry import Images, Metric, register
+
 MIN_LEVEL = 16  # the coarsest pyramid level, as in the paper
 PATCH = 7
 PATCHES_PER_IMAGE = 64
@@ -136,3 +138,11 @@ def sliced_wasserstein(
         results[f"swd_{size}"] = float(_sliced_distance(a, b, gen)) * 1e3
     results["swd"] = sum(results.values()) / len(results)
     return results
+
+
+def swd(images: Images) -> dict[str, float]:
+    """SWD needs no downloaded weights, so every run has it: the default monitor."""
+    return sliced_wasserstein(images.real, images.fake, seed=images.seed)
+
+
+register(Metric("swd", "SWD", swd, order=0))

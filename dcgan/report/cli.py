@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 
 from dcgan.cli import CliError, help_text, key, parse
+from dcgan.metrics.registry import headline_names
 from dcgan.report.runs import ReportError
 from dcgan.report.scores import CHOICES, WINDOW
 from dcgan.report.wandb_log import MODES
@@ -23,7 +24,9 @@ class ReportConfig:
         help="a multirun folder: outputs/multirun/<date>/<time> (or sweep_dir=...)"
     )
     metric: str | None = key(
-        None, "rank by this metric (swd, fid, kid, is, swd_32, ...); null: the runs' monitor"
+        None,
+        f"rank by this metric ({', '.join(headline_names())}, or a part such as swd_32); "
+        "null: the runs' monitor",
     )
     baseline: str | None = key(
         None,

@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dcgan.metrics.registry import headline_names
 from dcgan.report.cost import Ratio
 from dcgan.report.runs import Run
 from dcgan.report.scores import SCORES
 from dcgan.report.settings import Analysis, Setting, setting_key
 from dcgan.report.stats import LEVEL, Difference, Summary
-
-METRIC_COLUMNS = ("swd", "fid", "kid", "is")
 
 
 @dataclass
@@ -157,7 +156,7 @@ def settings_table(report: Report) -> tuple[list[str], list[list[str]]]:
 def runs_table(report: Report) -> tuple[list[str], list[list[str]], list[Path | None]]:
     """Header, plain-text cells and last sample grid of every run, failed ones included."""
     runs, m = report.runs, report.metric
-    columns = [c for c in METRIC_COLUMNS if any(r.metric(c) is not None for r in runs)] or [m]
+    columns = [c for c in headline_names() if any(r.metric(c) is not None for r in runs)] or [m]
     labels = {s.key: s.label for s in report.settings}
     header = ["#", "run", "seed", "setting", "status", *columns, f"best {m} (iter)"]
     header += ["iterations", "time (s)", "img/s", "error"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 
-from dcgan.report.runs import HIGHER_IS_BETTER
+from dcgan.metrics.registry import lower_is_better
 from dcgan.report.settings import Setting
 
 BAND = "+-1 sd over seeds"
@@ -59,7 +59,7 @@ def plot_settings(settings: list[Setting], metric: str) -> bytes | None:
         drawn = True
     data = None
     if drawn:
-        better = "higher" if metric in HIGHER_IS_BETTER else "lower"
+        better = "lower" if lower_is_better(metric) else "higher"
         ax.set_xlabel("iteration")
         ax.set_ylabel(metric)
         ax.set_title(f"{metric} over training: mean over seeds, band {BAND} ({better} is better)")

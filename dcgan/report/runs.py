@@ -11,10 +11,12 @@ from typing import Any
 
 import yaml
 
+from dcgan.metrics.registry import lower_is_better, ordered
 from dcgan.runinfo import FILENAME
 from dcgan.tracking import is_seed_override
 
-HIGHER_IS_BETTER = ("is",)
+# the registry's higher-is-better metrics, for callers that test membership
+HIGHER_IS_BETTER = tuple(m.name for m in ordered() if m.higher_is_better)
 
 
 class ReportError(ValueError):
@@ -68,7 +70,7 @@ class Run:
         values = [float(h[name]) for h in self.history if _finite(h.get(name))]
         if not values:
             return None
-        return max(values) if name in HIGHER_IS_BETTER else min(values)
+        return min(values) if lower_is_better(name) else max(values)
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -140,7 +142,7 @@ def collect_runs(sweep_dir: str | Path) -> list[Run]:
 
 def sort_runs(runs: list[Run], metric: str) -> list[Run]:
     """Finished runs with the metric first, best first; the rest after, in job order."""
-    sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
+    sign = 1.0 if lower_is_better(metric) else -1.0
 
     def key(run: Run) -> tuple[int, float]:
         value = run.metric(metric)

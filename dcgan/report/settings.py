@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from dcgan.metrics.registry import lower_is_better
 from dcgan.report.cost import Ratio, speed_ratio
-from dcgan.report.runs import HIGHER_IS_BETTER, ReportError, Run
+from dcgan.report.runs import ReportError, Run
 from dcgan.report.scores import SCORES, WINDOW, Spread, check_choice, choose_score, run_scores
 from dcgan.report.stats import Difference, Summary, apply_correction, compare, summarize
 from dcgan.tracking import is_seed_override
@@ -143,7 +144,7 @@ def compare_to_baseline(settings: list[Setting], metric: str, baseline: str | No
     family: Holm's correction makes their verdicts.
     """
     pairs, said = _baselines(settings, baseline)
-    lower = metric not in HIGHER_IS_BETTER
+    lower = lower_is_better(metric)
     compared = [(s, b) for s, b in pairs if b is not None]
     raw = [compare(s.per_seed, b.per_seed, lower) for s, b in compared]
     for (setting, base), diff in zip(compared, apply_correction(raw), strict=True):
@@ -190,7 +191,7 @@ def _name(override: str) -> str:
 
 def rank_settings(settings: list[Setting], metric: str) -> list[Setting]:
     """Best mean of the chosen score first; settings without any value last, in sweep order."""
-    sign = -1.0 if metric in HIGHER_IS_BETTER else 1.0
+    sign = 1.0 if lower_is_better(metric) else -1.0
 
     def key(setting: Setting) -> tuple[int, float]:
         mean = setting.chosen.mean

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import statistics
 
+from dcgan.metrics.registry import lower_is_better
 from dcgan.report.content import Report
 from dcgan.report.cost import NOISY
-from dcgan.report.runs import HIGHER_IS_BETTER
 from dcgan.report.stats import ALPHA, LEVEL
 
 
@@ -64,7 +64,7 @@ def cost_line(report: Report) -> str:
 def intro(report: Report) -> list[str]:
     """The sentences above the tables: what is ranked, how the interval is made, what counts."""
     a, m = report.analysis, report.metric
-    better = "higher" if m in HIGHER_IS_BETTER else "lower"
+    better = "lower" if lower_is_better(m) else "higher"
     seeds = sorted({s.chosen.n for s in report.settings})
     tests = sum(
         1 for s in report.settings if s.difference is not None and s.difference.p is not None
