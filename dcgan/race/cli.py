@@ -3,7 +3,8 @@
 The race's own keys start with `race.` or `budget.`: the training config has neither, so a race
 key can never be read as an override of the runs, and a misspelt one is caught here. Every other
 argument goes to `dcgan.train -m` as in any sweep (checked as dcgan.train checks it), launcher
-overrides included; the race owns `seed`, `hydra.sweep.subdir` and `hydra.job.config.*`.
+overrides included; the race owns `seed`, `resume`, `ckpt_path`, `hydra.sweep.subdir` and
+`hydra.job.config.*`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ USAGE = (
 )
 PREFIXES = ("race.", "budget.")
 OWNED = ("hydra.sweep.subdir", "hydra.job.config")
+RUN_KEYS = ("seed", "resume", "ckpt_path")  # the race chooses the seeds and resumes its runs
 SWEEP_DIR = "hydra.sweep.dir"
 
 
@@ -129,6 +131,11 @@ def split(argv: list[str]) -> Command:
             folder = arg.split("=", 1)[1]
         elif name.lstrip("+~").startswith(OWNED):
             raise CliError(f"{name} is the race's: each run folder is named by setting and seed")
+        elif name.lstrip("+~") in RUN_KEYS:
+            raise CliError(
+                f"{name} is the race's: it gives each setting seeds 0, 1, ... (race.seeds, "
+                "race.step) and continues a stopped run from its checkpoint"
+            )
         else:
             train.append(arg)
     if folder is not None and "${" in folder:

@@ -55,12 +55,13 @@ def race(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     work = tmp_path_factory.mktemp("race")
     folder = work / "race"
     args = [*RACE, f"hydra.sweep.dir={folder}"]
+    log = work / "first.log"
     first = subprocess.Popen(
         [sys.executable, "-m", "dcgan.race", *args],
         cwd=work,
         env={**os.environ, **ENV},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own group: the kill takes its training with it
     )
     deadline = time.monotonic() + 240
@@ -69,9 +70,10 @@ def race(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     done = finished(folder)
-    assert done, "no run finished before the kill"
+    assert done, "no run finished before the kill: " + log.read_text()[-3000:]
     res = run_module("dcgan.race", *args, cwd=work, timeout=400, env=ENV)
-    assert res.returncode == 0, res.stderr[-3000:]
+    said = f"{log.read_text()[-2000:]}\n--- continued:\n{(res.stdout + res.stderr)[-4000:]}"
+    assert res.returncode == 0, said
     return folder, done, res.stdout + res.stderr
 
 
