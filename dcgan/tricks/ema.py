@@ -10,8 +10,8 @@ averaged weights' own activations (`torch.optim.swa_utils.update_bn` over fixed 
 the average is used after it changed: the running statistics of the last G step belong to the
 last G's weights, not to the average. `copy` takes G's, as before.
 
-`ema.decay` is the earlier fixed decay per G step (no ramp-up, statistics copied), kept so that
-older configs and checkpoints mean what they meant.
+`ema.decay` > 0 is the earlier fixed decay per G step (no ramp-up, statistics copied), kept so
+that older configs and checkpoints mean what they meant; it takes the place of the half-life.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class EmaConfig:
     kimg: float = 0.0  # half-life of the average in thousands of images; 0 = off (e.g. 10)
     rampup: float | None = 0.05  # half-life at most rampup x images seen; null: from the start
     bn: str = "recompute"  # BatchNorm statistics of the average: recompute or copy (G's)
-    decay: float = 0.0  # the earlier fixed decay per G step (no ramp-up); 0 = off
+    decay: float = 0.0  # > 0: this fixed decay per G step instead of the half-life (no ramp-up)
 
 
 @register
@@ -98,7 +98,7 @@ class Ema(Trick):
 
     @classmethod
     def check(cls, cfg: EmaConfig, key: Callable[[str], str]) -> None:
-        """kimg >= 0, rampup > 0 or null, decay in [0, 1), not both kimg and decay."""
+        """kimg >= 0, rampup > 0 or null, decay in [0, 1)."""
         check(cfg.kimg >= 0, key("kimg"), cfg.kimg, "must be >= 0 (0 = off)")
         check(
             cfg.rampup is None or cfg.rampup > 0,
@@ -108,12 +108,6 @@ class Ema(Trick):
         )
         choose(key("bn"), cfg.bn, BN_MODES)
         check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1) (0 = off)")
-        check(
-            not (cfg.kimg > 0 and cfg.decay > 0),
-            key("decay"),
-            cfg.decay,
-            f"give {key('kimg')} (a half-life in images) or {key('decay')}, not both",
-        )
 
     def __init__(self, cfg: EmaConfig, gan: nn.Module) -> None:
         super().__init__(cfg, gan)

@@ -41,9 +41,12 @@ def test_bad_values_name_the_key(make_cfg, override: str, match: str) -> None:
         validate(make_cfg(override))
 
 
-def test_kimg_and_decay_together_are_refused(make_cfg) -> None:
-    with pytest.raises(ConfigError, match="not both"):
-        validate(make_cfg("ema.kimg=10", "ema.decay=0.999"))
+def test_a_fixed_decay_takes_the_place_of_the_half_life(make_cfg) -> None:
+    cfg = make_cfg("ema.kimg=10", "ema.decay=0.75")
+    validate(cfg)
+    ema = build_module(cfg).trick("ema")
+    ema.batch, ema.images_seen = 64, 64.0
+    assert ema.decay() == 0.75 and not ema.recompute
 
 
 def _fit(cfg, tmp_path: Path):
