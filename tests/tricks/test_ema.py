@@ -13,18 +13,20 @@ from torch.optim.swa_utils import update_bn
 from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
 from dcgan.train import train
-from dcgan.tricks.ema import BN_IMAGES, _Conditioned, ramped_decay
+from dcgan.tricks.ema import BN_IMAGES, _Conditioned, half_life, ramped_decay
 
 
 def test_half_life_is_counted_in_images_and_ramped_up() -> None:
-    # 1,000 images seen, ramp-up 5%: the half-life is 50 images, not 10,000
-    assert ramped_decay(64, 1000, kimg=10, rampup=0.05) == pytest.approx(0.5 ** (64 / 50))
-    # long after the ramp: the half-life is kimg
-    assert ramped_decay(64, 10**7, kimg=10, rampup=0.05) == pytest.approx(0.5 ** (64 / 10_000))
+    # reached, as in stylegan2-ada, once rampup x seen = kimg: at 200,000 images here
+    assert half_life(200_000, kimg=10, rampup=0.05) == pytest.approx(10_000)
+    assert half_life(10**7, kimg=10, rampup=0.05) == pytest.approx(10_000)
+    # on the way along a parabola: at 32,000 images (500 iterations of 64) 256 images, not 1,600
+    assert half_life(32_000, kimg=10, rampup=0.05) == pytest.approx(10_000 * 0.16**2)
+    assert half_life(0, kimg=10, rampup=None) == 10_000
+    assert ramped_decay(64, 32_000, kimg=10, rampup=0.05) == pytest.approx(0.5 ** (64 / 256))
     # the same half-life in images at twice the batch: the decay per step squares
     per_64 = ramped_decay(64, 10**7, 10, 0.05)
     assert ramped_decay(128, 10**7, 10, 0.05) == pytest.approx(per_64**2)
-    assert ramped_decay(64, 0, kimg=10, rampup=None) == pytest.approx(0.5 ** (64 / 10_000))
     assert ramped_decay(64, 0, kimg=10, rampup=0.05) == 0.0  # the first step copies G
 
 
@@ -66,7 +68,7 @@ def test_ramped_average_stays_near_g_early_where_a_fixed_decay_lags(make_cfg, tm
         pairs = zip(module.generator_ema.parameters(), module.generator.parameters(), strict=True)
         return sum(float((e - g).norm()) for e, g in pairs)
 
-    # 48 images seen: a half-life of 2.4 images; the fixed decay still holds ~99% of the start
+    # 48 images seen: a half-life of under one image; the fixed decay holds ~99% of the start
     assert gap(ramped) < 0.2 * gap(fixed)
     assert ramped.trick("ema").images_seen == 6 * 8
 
