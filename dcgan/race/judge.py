@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dcgan.metrics.registry import lower_is_better
 from dcgan.race.decide import CLOSED, DONE, Decision, best_setting, decide
 from dcgan.race.sweep import RaceError, Sweep
 from dcgan.report import ReportError, collect_runs, write_report
-from dcgan.report.runs import HIGHER_IS_BETTER
 from dcgan.report.settings import analyse
 from dcgan.report.stats import Difference
 from dcgan.report.write import choose_metric
@@ -106,7 +106,7 @@ def judge_round(
     except ReportError as err:
         raise RaceError(str(err)) from err
     data.setdefault("compared_by", {"metric": metric, "score": score})
-    lower = metric not in HIGHER_IS_BETTER
+    lower = lower_is_better(metric)
     previous = data["rounds"][-2]["settings"] if len(data["rounds"]) > 1 else {}
     settled = {
         n: (e["decision"], e["reason"])
