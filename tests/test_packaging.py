@@ -56,6 +56,7 @@ def test_wheel_contains_every_config(tmp_path: Path) -> None:
         "dcgan-train": "dcgan.train:main",
         "dcgan-generate": "dcgan.generate:main",
         "dcgan-report": "dcgan.report:main",
+        "dcgan-race": "dcgan.race:main",
     }
     for target in scripts.values():  # each names a function that exists
         module, function = target.split(":")
