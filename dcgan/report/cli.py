@@ -14,7 +14,7 @@ from dcgan.report.write import write_report
 
 USAGE = (
     "python -m dcgan.report <sweep folder> [metric=...] [baseline=...] [score=...] [window=...] "
-    "[wandb=...]   (also dcgan-report)"
+    "[wandb=...] [until=...]   (also dcgan-report)"
 )
 
 
@@ -53,6 +53,13 @@ class ReportConfig:
         "offline (files under <sweep>/wandb), online (after wandb login) or false",
         choices=MODES,
     )
+    until: int | None = key(
+        None,
+        "read every run as it stood at this iteration: its periodic value there is its final "
+        "value, its periodic values up to there its best and late ones; null: the whole run",
+        check=lambda n: n is None or n >= 1,
+        rule="give an iteration >= 1",
+    )
 
 
 def parse_args(argv: list[str]) -> ReportConfig:
@@ -75,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = parse_args(argv)
         written = write_report(
-            cfg.sweep_dir, cfg.metric, cfg.baseline, cfg.score, cfg.window, cfg.wandb
+            cfg.sweep_dir, cfg.metric, cfg.baseline, cfg.score, cfg.window, cfg.wandb, cfg.until
         )
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)

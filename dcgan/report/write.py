@@ -11,6 +11,7 @@ from dcgan.report.render import Report, render_html, render_markdown
 from dcgan.report.runs import ReportError, Run, collect_runs, sort_runs
 from dcgan.report.scores import WINDOW, check_choice
 from dcgan.report.settings import analyse, shared_overrides
+from dcgan.report.until import as_of, check_until
 from dcgan.report.wandb_log import MODES, log_report
 
 
@@ -46,11 +47,15 @@ def build_report(
     baseline: str | None = None,
     score: str = "auto",
     window: float = WINDOW,
+    until: int | None = None,
 ) -> tuple[Report, bytes | None]:
     """Everything the report shows, and its plot as PNG bytes; writes nothing."""
     check_choice(score, window)  # before reading a folder
+    check_until(until)
     sweep = Path(sweep_dir)
     runs = collect_runs(sweep)
+    if until is not None:
+        runs = [as_of(run, until) for run in runs]
     metric = choose_metric(runs, metric)
     analysis = analyse(runs, metric, baseline, score, window)
     png = plot_settings(analysis.settings, metric)
@@ -71,6 +76,7 @@ def write_report(
     score: str = "auto",
     window: float = WINDOW,
     wandb: str = "offline",
+    until: int | None = None,
 ) -> list[Path]:
     """Write report.md, report.html (and the plot) into the sweep folder, then log to W&B.
 
@@ -78,7 +84,7 @@ def write_report(
     """
     if wandb not in MODES:
         raise ReportError(f"wandb={wandb} is invalid: choose one of {', '.join(MODES)}")
-    report, png = build_report(sweep_dir, metric, baseline, score, window)  # checks first
+    report, png = build_report(sweep_dir, metric, baseline, score, window, until)  # checks first
     written = []
     if png is not None and report.plot:
         written.append(report.sweep / report.plot)
