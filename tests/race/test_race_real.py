@@ -1,7 +1,8 @@
 """A real race of two settings on the digits, killed in its first round and continued.
 
-The first command is killed (SIGKILL, with its training) as soon as one run has finished; the
-same command then finishes the round (one multirun per setting: their seeds now differ) and the
+The first command is killed (SIGKILL, with its training) once one run has finished and the next
+has written a checkpoint; the same command then continues that run from its checkpoint, finishes
+the round (one multirun per setting: their seeds now differ) and the
 race. Runs finished before the kill are not trained again, and every run sits in the race folder
 under its setting and seed.
 """
@@ -49,6 +50,12 @@ def finished(folder: Path) -> dict[str, str]:
     return out
 
 
+def half_done(folder: Path) -> list[str]:
+    """Runs with a checkpoint that have not finished."""
+    ckpts = folder.glob("*/checkpoints/last.ckpt")
+    return [c.parents[1].name for c in ckpts if c.parents[1].name not in finished(folder)]
+
+
 @pytest.fixture(scope="module")
 def race(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], str]:
     """The race folder, the runs finished at the kill, and the second command's output."""
@@ -65,12 +72,14 @@ def race(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
         start_new_session=True,  # its own group: the kill takes its training with it
     )
     deadline = time.monotonic() + 240
-    while not finished(folder) and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+    while not (finished(folder) and half_done(folder)):
+        if first.poll() is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     done = finished(folder)
-    assert done, "no run finished before the kill: " + log.read_text()[-3000:]
+    assert done and half_done(folder), "not killed mid-round: " + log.read_text()[-3000:]
     res = run_module("dcgan.race", *args, cwd=work, timeout=400, env=ENV)
     said = f"{log.read_text()[-2000:]}\n--- continued:\n{(res.stdout + res.stderr)[-4000:]}"
     assert res.returncode == 0, said
@@ -114,3 +123,10 @@ def test_every_run_has_its_named_folder_and_finished(race: tuple[Path, dict, str
 def test_runs_finished_before_the_kill_were_not_trained_again(race: tuple[Path, dict, str]) -> None:
     folder, done, _ = race
     assert {name: finished(folder)[name] for name in done} == done
+
+
+def test_the_run_killed_half_way_continued_from_its_checkpoint(
+    race: tuple[Path, dict, str],
+) -> None:
+    folder, _, output = race
+    assert "resume=auto: resuming from" in output and "checkpoints/last.ckpt" in output
