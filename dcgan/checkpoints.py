@@ -10,6 +10,7 @@ one place that knows old layouts.
 from __future__ import annotations
 
 import logging
+import pickle
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,29 @@ def load_weights_only(path: str | Path) -> Any:
     try:
         return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
     except Exception as err:  # truncated zip, text file, pickled code, ...: all the same to a user
-        reason = " ".join([type(err).__name__ + ":", *str(err).strip().splitlines()[:1]])
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} cannot be read as a PyTorch checkpoint with weights only "
-            f"(truncated, not a checkpoint, or holding objects that are unsafe to load): {reason}"
-        ) from None
+        raise CheckpointError(f"checkpoint {str(path)!r} {_unreadable(path, err)}") from None
+
+
+def _unreadable(path: str | Path, err: Exception) -> str:
+    """Why torch could not read `path`, in the user's words (not torch's advice on saving)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    except OSError as also:
+        return f"cannot be read: {also.strerror or also}"
+    hint = "give a .ckpt that training wrote (outputs/<date>/<time>/checkpoints/*.ckpt)"
+    if not head:
+        return f"is empty: {hint}"
+    if head[:2] != b"PK":  # every checkpoint this project writes is torch's zip format
+        what = "an old-format PyTorch file" if head[:1] == b"\x80" else "not a PyTorch file"
+        return f"is not a checkpoint of this project ({what}): {hint}"
+    if isinstance(err, pickle.UnpicklingError):
+        return (
+            "holds objects that are unsafe to load (code, not only tensors and plain values), "
+            f"so it is not a checkpoint of this project: {hint}"
+        )
+    first = str(err).strip().split(". ")[0].splitlines()[0]  # torch's words, without its advice
+    return f"is truncated or damaged ({first}): {hint}"
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:

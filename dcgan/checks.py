@@ -11,7 +11,21 @@ from typing import Any
 
 
 class ConfigError(ValueError):
-    """A config value that cannot work; the message names the key, the value and the fix."""
+    """A config value that cannot work; the message names the key, the value and the fix.
+
+    Raised by `check` and `choose`, it also carries the `key` and its `rule` or `choices`, so
+    the command line can say what a key takes (`dcgan.train_args`, `dcgan-train --help`).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        key: str | None = None,
+        rule: str | None = None,
+        choices: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.key, self.rule, self.choices = key, rule, choices
 
 
 def choose(
@@ -20,8 +34,14 @@ def choose(
     """`value` must be one of `choices` (a registry's names); the message lists them sorted."""
     choices = list(choices)
     if value not in choices:
-        valid = ", ".join(str(c) for c in sorted(choices, key=str))
-        raise error(f"{key}={value!r} is not a valid choice; choose one of: {valid}")
+        ordered = sorted(choices, key=str)
+        valid = ", ".join(str(c) for c in ordered)
+        raise error(
+            f"{key}={value!r} is not a valid choice; choose one of: {valid}",
+            key=key,
+            rule=f"one of: {valid}",
+            choices=ordered,
+        )
 
 
 def check(
@@ -29,4 +49,4 @@ def check(
 ) -> None:
     """`ok` must hold for `value`; otherwise the message says the rule."""
     if not ok:
-        raise error(f"{key}={value!r} is invalid: {rule}")
+        raise error(f"{key}={value!r} is invalid: {rule}", key=key, rule=rule)

@@ -337,6 +337,12 @@ def _validate_run(cfg: DictConfig) -> None:
         "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
     )
     check(
+        trainer.max_steps != -1 or trainer.max_epochs is not None,
+        "trainer.max_steps",
+        trainer.max_steps,
+        "-1 needs trainer.max_epochs=N to end the run; or set trainer.max_steps=N (iterations)",
+    )
+    check(
         trainer.log_every_n_steps >= 1,
         "trainer.log_every_n_steps",
         trainer.log_every_n_steps,

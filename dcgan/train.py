@@ -7,25 +7,25 @@ import os
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
-from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
-
-from dcgan.atomic import OutputError, disk_error, write_text_atomic
-from dcgan.config import ConfigError, register_configs
-from dcgan.data.files import DataError
-from dcgan.preflight import check_run
 from dcgan.runinfo import RunTime, now, read_run_info, update_run_info
-from dcgan.train_args import CONFIG_DIR, check_train_args
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+# Nothing heavy is imported at module level: `main` is entered at once, so that a Ctrl-C while
+# torch, Lightning and Hydra load is one line, not a traceback through the import machinery.
 
 log = logging.getLogger(__name__)
 
-register_configs()
+# The failed runs of this process's sweep; main() says so once all jobs are done.
+_FAILED_RUNS: list[str] = []
 
 
 def _run_identity() -> tuple[Path, str]:
+    from hydra.core.hydra_config import HydraConfig
+
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
     return run_dir, hc.job.override_dirname or run_dir.name
@@ -38,13 +38,22 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     `callbacks.metrics.monitor` at the last evaluation. `<run_dir>/metrics.json` records the
     status: running, then finished or failed (with the error).
     """
+    from dcgan.atomic import OutputError
+    from dcgan.config import ConfigError
+    from dcgan.preflight import check_run
+
     if run_dir is None:
         run_dir, run_name = _run_identity()
     else:
         run_dir = Path(run_dir)
         run_name = run_dir.name
     run_time = RunTime()  # a resume takes the earlier attempts' from its checkpoint
-    ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
+    try:
+        ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
+    except (ConfigError, OutputError) as err:
+        if _in_sweep() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
+            _record_failure(run_dir, err, run_time)
+        raise
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fields = {"status": "running", "error": None}
@@ -74,14 +83,24 @@ def _times(run_time: RunTime) -> dict[str, object]:
     }
 
 
+def _in_sweep() -> bool:
+    """Whether this is a job of a Hydra multirun."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
 def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
+    from dcgan.atomic import OutputError
     from dcgan.callbacks import TrainingInterrupted
 
+    stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt))
     try:
         update_run_info(
             run_dir,
-            status="interrupted" if isinstance(err, TrainingInterrupted) else "failed",
+            status="interrupted" if stopped else "failed",
             **_times(run_time),
             finished=now(),
             error=f"{type(err).__name__}: {err}",
@@ -97,7 +116,9 @@ def _fit(
     import lightning as L
     from lightning.pytorch.utilities import rank_zero_only
     from lightning.pytorch.utilities.exceptions import SIGTERMException
+    from omegaconf import OmegaConf
 
+    from dcgan.atomic import write_text_atomic
     from dcgan.augment import augments, small_set_hint
     from dcgan.build import (
         build_callbacks,
@@ -170,6 +191,8 @@ def _limit_reached(trainer: DictConfig) -> str:
 
 def resume_command(run_dir: Path) -> str:
     """The command line that continues this run in its own folder."""
+    from hydra.core.hydra_config import HydraConfig
+
     try:
         task = list(HydraConfig.get().overrides.task)
     except ValueError:  # called through the API, not the CLI
@@ -180,23 +203,24 @@ def resume_command(run_dir: Path) -> str:
     return " ".join(["python -m dcgan.train", *map(shlex.quote, args)])
 
 
-# An absolute folder: Hydra reads a relative one as the module `dcgan.configs` when it is called
-# through the `dcgan-train` console script, which is no package (the folder links to configs/).
-@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
     try:
         return train(cfg)
     except BaseException as err:
         replacement = _one_line(err)
+        if replacement is None:
+            return None
         if replacement is err:
             raise
         raise replacement from None
 
 
-def _one_line(err: BaseException) -> BaseException:
-    """The SystemExit (or, in a sweep, the exception) that ends the run for `err`."""
+def _one_line(err: BaseException) -> BaseException | None:
+    """The SystemExit that ends the run for `err`; None: a sweep's job failed and said so."""
+    from dcgan.atomic import OutputError, disk_error
     from dcgan.callbacks import TrainingDiverged, TrainingInterrupted
+    from dcgan.config import ConfigError
 
     if isinstance(err, TrainingInterrupted):
         print(
@@ -206,24 +230,49 @@ def _one_line(err: BaseException) -> BaseException:
     disk = disk_error(err) if not isinstance(err, OutputError) else None
     if disk is not None:  # a write outside our helper (a logger's file): still one line
         err = OutputError(f"cannot write {disk.filename or 'a file'}: {disk.strerror}")
-    if not isinstance(err, (ConfigError, DataError, OutputError, TrainingDiverged)):
-        return err  # a bug: the traceback is what helps
-    if HydraConfig.get().mode == RunMode.MULTIRUN:
-        # an exception (not SystemExit) lets the other jobs of the sweep run; Hydra
-        # raises the first failure when all are done, and metrics.json says "failed"
+    if not isinstance(err, (ConfigError, OutputError, TrainingDiverged)):
+        return err  # a bug: the traceback is what helps (and Ctrl-C goes up to main)
+    if _in_sweep():
+        # the other jobs of the sweep run; metrics.json says "failed" with the error, the
+        # report lists it, and main() ends the sweep with one line for the failed runs
         log.error("this run failed: %s", err)
-        return err
+        _FAILED_RUNS.append(f"{_run_identity()[0]}: {err}")
+        return None
     print(f"error: {err}", file=sys.stderr)
     return SystemExit(3 if isinstance(err, TrainingDiverged) else 2)
 
 
+def _hydra_entry():  # noqa: ANN202 (Hydra's decorated function)
+    """`_hydra_main` under Hydra, with the config folder and the schema registered."""
+    import hydra
+
+    from dcgan.config import register_configs
+    from dcgan.train_args import CONFIG_DIR
+
+    register_configs()
+    # An absolute folder: Hydra reads a relative one as the module `dcgan.configs` when it is
+    # called through the `dcgan-train` console script, which is no package (configs/ is linked).
+    return hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="train")(
+        _hydra_main
+    )
+
+
 def main() -> None:
     """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
-    check_train_args(sys.argv[1:])
-    os.environ.setdefault(
-        "WANDB_SILENT", "true"
-    )  # W&B's banner and summary; the run folder says where
-    _hydra_main()  # its return value is for sweepers; a console script must exit 0
+    try:
+        from dcgan.train_args import check_train_args
+
+        check_train_args(sys.argv[1:])
+        os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
+        _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted (Ctrl-C)\n")
+        raise SystemExit(130) from None
+    if _FAILED_RUNS:
+        first = _FAILED_RUNS[0]
+        more = f" (and {len(_FAILED_RUNS) - 1} more)" if len(_FAILED_RUNS) > 1 else ""
+        sys.stderr.write(f"error: {len(_FAILED_RUNS)} run(s) of the sweep failed: {first}{more}\n")
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

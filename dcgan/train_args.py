@@ -174,8 +174,94 @@ def _first_line(err: BaseException) -> str:
     return f"{head} ({key})" if key and key not in head else head
 
 
+# OmegaConf's words for a value of the wrong type, and what the key takes instead.
+_KINDS = {
+    "could not be converted to Integer": "a whole number",
+    "could not be converted to Float": "a number",
+    "is not a valid bool": "true or false",
+    "is not a ListConfig": "a list",
+}
+# Values that break every range rule of a number key, tried to learn the rule (config.validate).
+_PROBES = {"a whole number": ("-2", "1000000000000"), "a number": ("-2.0", "1e12")}
+
+
+def _user_value(key: str, overrides: list[str]) -> str | None:
+    """The value text the user wrote for `key` (the last override of it), if any."""
+    for arg in reversed(overrides):
+        name, sep, text = arg.partition("=")
+        if sep and name.lstrip("+~") == key:
+            return text
+    return None
+
+
+def rule_of(key: str, value: str, overrides: list[str], config_dir: Path = CONFIG_DIR):  # noqa: ANN201
+    """The ConfigError `config.validate` raises for `key=value` (with the other `overrides`), or
+    None: how a rule written once next to its registry or schema is found by its key."""
+    from dcgan.config import ConfigError, validate
+
+    others = [o for o in overrides if o.partition("=")[0].lstrip("+~") != key]
+    try:
+        cfg = _compose([*others, f"{key}={value}"], config_dir)
+        validate(cfg)
+    except ConfigError as err:
+        return err if err.key == key else None
+    except Exception:  # noqa: BLE001 (a probe that does not compose teaches nothing)
+        return None
+    return None
+
+
+def explain(
+    err: BaseException, given: list[str], job: list[str], config_dir: Path = CONFIG_DIR
+) -> str:
+    """One line for a composition error of `job`: a value of the wrong type names the key, the
+    type it takes and its rule (from `config.validate`), quoting the value as `given` by the
+    user; anything else: the library's first line."""
+    from omegaconf.errors import ValidationError
+
+    cause = err.__cause__ or err
+    key = getattr(cause, "full_key", None)
+    kind = next((k for text, k in _KINDS.items() if text in str(cause)), None)
+    if not isinstance(cause, ValidationError) or not key or kind is None:
+        return _first_line(err)
+    # a list as the user wrote it (`color,cutout` is a sweep to Hydra); else the job's value
+    text = _user_value(key, given if kind == "a list" else job)
+    if text is None:
+        text = str(getattr(cause, "value", ""))
+    if kind == "a list":
+        items = [item.strip() for item in text.strip("[]").split(",") if item.strip()]
+        listed = f"[{','.join(items)}]"
+        probe = rule_of(key, listed, job, config_dir) or rule_of(key, "[_]", job, config_dir)
+        line = f"{key}={text} is not a list: write it in brackets, {key}={listed}"
+        if probe is not None and probe.choices:
+            unknown = [i for i in items if i not in probe.choices]
+            line += f"; {key} takes a list of any of: {', '.join(map(str, probe.choices))}"
+            if unknown:
+                line += f" ({', '.join(map(repr, unknown))} is none of them)"
+        elif probe is not None and probe.rule:
+            line += f" (rule: {probe.rule})"
+        return line
+    line = f"{key}={text} is invalid: {key} takes {kind}"
+    for value in _PROBES.get(kind, ()):
+        probe = rule_of(key, value, job, config_dir)
+        if probe is not None and probe.rule:
+            return f"{line} (rule: {probe.rule})"
+    return line
+
+
+def check_rules(jobs: list[list[str]], config_dir: Path = CONFIG_DIR) -> None:
+    """Raise ArgumentError when a job's config breaks a rule of `config.validate`."""
+    from dcgan.config import ConfigError, validate
+
+    for job in jobs:
+        try:
+            validate(_compose(job, config_dir))
+        except ConfigError as err:
+            raise ArgumentError(str(err)) from None
+
+
 def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
-    """Exit 2 with one line when an argument is misspelt, unreadable or of the wrong type."""
+    """Exit 2 with one line when an argument is misspelt, unreadable or of the wrong type; a
+    sweep also when one of its values breaks a rule (before its first job starts)."""
     overrides, multirun, hands_off = split_args(argv)
     if hands_off or not overrides:
         return
@@ -184,7 +270,7 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         if not multirun:
             try:
                 _compose(plain, config_dir)  # as Hydra will: types and values too
-                return
+                return  # the rules: Preflight, before the run folder is made
             except Exception as err:  # noqa: BLE001 (every composition failure is reported)
                 failure = err
                 # a sweep value without -m: a `sweep=` preset may set hydra.mode=MULTIRUN, which
@@ -192,12 +278,14 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
                 multirun = "Ambiguous value for argument" in str(err.__cause__ or err)
         check_overrides(overrides, _compose([], config_dir), config_dir)
         if not multirun:
-            raise ArgumentError(_first_line(failure))
-        for job in sweep_samples(plain):  # each swept value once: its type, its value
+            raise ArgumentError(explain(failure, plain, plain, config_dir))
+        jobs = sweep_samples(plain) or [plain]
+        for job in jobs:  # each swept value once: its type, its value
             try:
                 _compose(job, config_dir)
             except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-                raise ArgumentError(_first_line(err)) from None
+                raise ArgumentError(explain(err, plain, job, config_dir)) from None
+        check_rules(jobs, config_dir)  # a rule broken by one value: no job starts
     except ArgumentError as err:
         sys.stderr.write(f"error: {err}\n")
         raise SystemExit(2) from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +132,41 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
             "did you mean 'optimizer'?",
         ),
         (["data.batchsize=8"], "'batchsize' is not a key under 'data'; did you mean 'batch_size'"),
-        (["d_steps=1.5"], "error: Value '1.5' of type 'float' could not be converted to Integer"),
+        (
+            ["d_steps=1.5"],
+            "error: d_steps=1.5 is invalid: d_steps takes a whole number (rule: must be >= 1)",
+        ),
+        (
+            ["data.batch_size=abc"],
+            "error: data.batch_size=abc is invalid: data.batch_size takes a whole number "
+            "(rule: choose an integer >= 1)",
+        ),
+        (
+            ["augment.policy=color,cutout"],
+            "error: augment.policy=color,cutout is not a list: write it in brackets, "
+            "augment.policy=[color,cutout]; augment.policy takes a list of any of: color, "
+            "translation, cutout",
+        ),
+        (
+            ["augment.policy=color"],
+            "error: augment.policy=color is not a list: write it in brackets, "
+            "augment.policy=[color]; augment.policy takes a list of any of: color, translation, "
+            "cutout",
+        ),
+        (
+            ["augment.policy=colour"],
+            "augment.policy takes a list of any of: color, translation, cutout ('colour' is none "
+            "of them)",
+        ),
+        (
+            ["trainer.max_steps=-1"],
+            "error: trainer.max_steps=-1 is invalid: -1 needs trainer.max_epochs=N to end the "
+            "run; or set trainer.max_steps=N (iterations)",
+        ),
+        (
+            ["ckpt_path=fake.ckpt"],
+            "error: checkpoint 'fake.ckpt' is not a checkpoint of this project",
+        ),
         (["data.root=my", "pics"], "quote a value with spaces"),
         (["data.root=bilder/größe"], "cannot read 'data.root=bilder/größe': quote a value"),
         (["image_size=48"], "error: image_size=48 is invalid"),
@@ -141,6 +177,7 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
 def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expected: str) -> None:
     """One line, exit 2, and no run folder left behind."""
     work = pics.parent
+    (work / "fake.ckpt").write_text("a text file, renamed\n")
     run = work / "outputs" / "bad"
     good_root = [] if any(a.startswith("data.root") for a in args) else [f"data.root={pics}"]
     res = run_module(
@@ -169,9 +206,82 @@ def test_a_bad_value_in_a_sweep_stops_before_any_job(pics: Path) -> None:
     )
     assert res.returncode == 2, res.stderr[-2000:]
     assert res.stderr.strip() == (
-        "error: Value '1.5' of type 'float' could not be converted to Integer (full_key: d_steps)"
+        "error: d_steps=1.5 is invalid: d_steps takes a whole number (rule: must be >= 1)"
     )
     assert not sweep.exists()
+
+
+def test_a_value_that_breaks_a_rule_stops_a_sweep_before_any_job(pics: Path) -> None:
+    """Every swept value is checked against the rules too (config.validate), not only its type."""
+    work = pics.parent
+    sweep = work / "outputs" / "bad_rule_sweep"
+    res = run_module(
+        "dcgan.train",
+        "-m",
+        f"data.root={pics}",
+        *TINY,
+        "logger=none",
+        "optimizer.discriminator.lr=0.0002,-1",
+        f"hydra.sweep.dir={sweep}",
+        cwd=work,
+    )
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.strip() == "error: optimizer.discriminator.lr=-1.0 is invalid: must be > 0"
+    assert not sweep.exists()
+
+
+def test_a_run_failing_inside_a_sweep_is_reported_as_failed(pics: Path) -> None:
+    """A NaN found late fails its job: no traceback, the other jobs run, one line at the end,
+    and the report lists the job as failed with its error."""
+    work = pics.parent
+    sweep = work / "outputs" / "nan_sweep"
+    res = run_module(
+        "dcgan.train",
+        "-m",
+        f"data.root={pics}",
+        *TINY,
+        "logger=none",
+        "optimizer.discriminator.lr=1e30,0.0002",
+        f"hydra.sweep.dir={sweep}",
+        cwd=work,
+    )
+    assert res.returncode == 1, res.stderr[-3000:]
+    assert "Traceback" not in res.stderr + res.stdout
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: 1 run(s) of the sweep failed: {sweep / '0'}: training diverged")
+    assert (sweep / "1" / "checkpoints" / "last.ckpt").is_file()  # the next job ran
+    report = run_module("dcgan.report", str(sweep), cwd=work)
+    assert report.returncode == 0, report.stderr[-2000:]
+    table = (sweep / "report.md").read_text()
+    row = next(line for line in table.splitlines() if "1e+30" in line and "failed" in line)
+    assert "training diverged at iteration 1" in table, row
+
+
+def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
+    """While torch, Lightning and Hydra load (the first seconds): one line and exit 130."""
+    for delay in (0.5, 1.5):
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "dcgan.train",
+                f"data.root={pics}",
+                *TINY,
+                "logger=none",
+                f"hydra.run.dir={tmp_path / 'run'}",
+            ],
+            cwd=tmp_path,
+            env={**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, (delay, err[-3000:])
+        assert err.strip() == "interrupted (Ctrl-C)", (delay, err[-3000:])
 
 
 def test_sweep_samples_hold_every_swept_value_once() -> None:

@@ -67,7 +67,10 @@ class Augment(Trick):
             if name not in POLICIES:
                 raise ConfigError(
                     f"{key('policy')}={list(cfg.policy)!r} names {name!r}, which is unknown; "
-                    f"choose any of: {', '.join(POLICIES)}, e.g. {key('policy')}=[color,cutout]"
+                    f"choose any of: {', '.join(POLICIES)}, e.g. {key('policy')}=[color,cutout]",
+                    key=key("policy"),
+                    rule=f"a list of any of: {', '.join(POLICIES)}",
+                    choices=list(POLICIES),
                 )
         check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
         check(cfg.signal in SIGNALS, key("signal"), cfg.signal, f"must be one of {list(SIGNALS)}")

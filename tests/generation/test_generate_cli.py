@@ -151,9 +151,13 @@ def test_bad_input_is_one_clear_line(
     cut.write_bytes(plain_ckpt.read_bytes()[:3000])
     text = tmp_path / "readme.txt"
     text.write_text("hello\n")
+    fake = tmp_path / "fake.ckpt"
+    fake.write_text("a text file, renamed\n")
     cases = {
-        f"ckpt={cut}": "cut.ckpt' cannot be read as a PyTorch checkpoint",
-        f"ckpt={text}": "readme.txt' cannot be read as a PyTorch checkpoint",
+        f"ckpt={fake}": "fake.ckpt' is not a checkpoint of this project (not a PyTorch file)",
+        f"ckpt={cut}": "cut.ckpt' is truncated or damaged (PytorchStreamReader failed reading "
+        "zip archive: failed finding central directory): give a .ckpt that training wrote",
+        f"ckpt={text}": "readme.txt' is not a checkpoint of this project (not a PyTorch file)",
         "n=4": "ckpt is required",
         f"ckpt={plain_ckpt} nn=4": "unknown key 'nn'; did you mean n?",
         f"ckpt={plain_ckpt} n=many": "n='many' is invalid: give a whole number",
@@ -169,6 +173,7 @@ def test_bad_input_is_one_clear_line(
         assert main([*args.split(), f"out={tmp_path / 'never'}"]) == 2, args
         err = capsys.readouterr().err
         assert err.startswith("error: ") and message in err, (args, err)
+        assert "torch.save" not in err and len(err.strip().splitlines()) == 1, (args, err)
     assert not (tmp_path / "never").exists()
 
 
