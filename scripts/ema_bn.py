@@ -45,9 +45,9 @@ def _swd(gan, real: torch.Tensor, seed: int) -> float:
     return float(sliced_wasserstein(real, fake, seed=seed)["swd"])
 
 
-def score(run: Path, n: int) -> dict[str, float]:
+def score(run: Path, n: int, name: str = "last.ckpt") -> dict[str, float]:
     """SWD of the raw G and of the average under each choice of statistics."""
-    path = run / "checkpoints" / "last.ckpt"
+    path = run / "checkpoints" / name
     seed = int(OmegaConf.load(run / ".hydra" / "config.yaml").callbacks.metrics.seed)
     real = _real(run, n, seed)
     state = read_checkpoint(path)["state_dict"]
@@ -75,18 +75,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("-n", type=int, default=2048, help="images of each set")
+    parser.add_argument("--ckpt", default="last.ckpt", help="which checkpoint of each run")
     args = parser.parse_args()
     runs = []
     for folder in args.folders:
         runs += [folder] if (folder / ".hydra").is_dir() else sorted(folder.glob("*/"))
     rows = []
     for run in runs:
-        last = run / "checkpoints" / "last.ckpt"
+        last = run / "checkpoints" / args.ckpt
         if not last.is_file() or not any(
             k.startswith(PREFIX) for k in read_checkpoint(last)["state_dict"]
         ):
             continue
-        row = score(run, args.n)
+        row = score(run, args.n, args.ckpt)
         rows.append(row)
         print(run, " ".join(f"{k}={v:.2f}" for k, v in row.items()), flush=True)
     if rows:
