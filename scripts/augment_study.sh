@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The small-set study of the README: Fashion-MNIST at 32 px, the first 100 and 1,000 images and
-# all 60,000 (the "do no harm" arm), augment=none,diffaugment,ada,ada_rt, three seeds each
-# (36 runs), the same iteration budget; SWD is measured against the whole training split, so a G
-# that only reproduces its N images does not win. Then the comparison report goes into the sweep
+# The small-set study (docs/studies/small-sets.md): Fashion-MNIST at 32 px, the first 100 and 1,000
+# images and all 60,000 (the "do no harm" arm), augment=none,diffaugment,ada,ada_rt, three seeds
+# each (36 runs), the same iteration budget; SWD is measured against the whole training split, so a
+# G that only reproduces its N images does not win. Then the comparison report goes into the sweep
 # folder; `python -m dcgan.report <dir> ...` can also compare the runs of one set at a time.
 #   STEPS=20 EVERY=10 SAMPLES=256 scripts/augment_study.sh   # a check that it runs: minutes
 #   LIMITS=100,1000 scripts/augment_study.sh              # the small sets only (24 runs)
-#   scripts/augment_study.sh                              # the study (see the README for its time)
+#   scripts/augment_study.sh                              # the study (its time: docs/studies/)
 #   scripts/augment_study.sh trainer=gpu hydra/launcher=parallel hydra.launcher.n_jobs=6
 # Extra arguments are passed to dcgan.train as overrides. A run that fails is recorded as failed
 # (and listed last in the report); the others still run.

@@ -1,6 +1,6 @@
 """Conditional vs unconditional DCGAN on Fashion-MNIST at the same budget: SWD and class accuracy.
 
-    python scripts/conditional_study.py --iterations 3000 --width 16 --seeds 0,1,2   # the README's
+    python scripts/conditional_study.py --iterations 3000 --width 16 --seeds 0,1,2   # the study's
     python scripts/conditional_study.py --iterations 20 --width 8 --per-class 50 \
         --classifier-steps 50 --seeds 0 --arms unconditional,projection,concat
 
@@ -214,7 +214,7 @@ def _sd(values: list[float]) -> float:
 
 
 def print_table(summary_rows: dict, seeds: int) -> None:
-    """The README's table: mean (sd) over seeds."""
+    """The table of docs/studies/conditional.md: mean (sd) over seeds."""
     print(
         f"| model ({seeds} seeds) | SWD | asked-for class recognised | "
         f"class entropy of samples (max {math.log2(10):.2f} bits) |"

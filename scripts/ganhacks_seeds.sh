@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Which trick helps on Fashion-MNIST? The base run and every ganhacks trick alone
-# (configs/sweep/ganhacks.yaml: 15 settings) x 3 seeds = 45 runs at 32 px, then the report over
-# seeds: per setting the mean, sd, 95% interval, the difference to trick=none and a verdict.
+# (configs/sweep/ganhacks.yaml: one setting per preset of configs/trick/) x 3 seeds at 32 px,
+# then the report over seeds: per setting the mean, sd, 95% interval, the difference to
+# trick=none and a verdict.
 #   scripts/ganhacks_seeds.sh                          # the budget the pilot run recommends
 #   STEPS=500 SEEDS=0,1 scripts/ganhacks_seeds.sh      # a quick look (not a verdict)
 #   scripts/ganhacks_seeds.sh trainer.accelerator=gpu  # extra arguments go to dcgan.train
