@@ -27,7 +27,7 @@ class DataConfig:
     source: str = "folder"  # folder, digits, fashion_mnist
     root: str | None = "pics"  # the image folder (any depth), or the IDX files' folder
     channels: int = 3  # 3 (RGB) or 1 (greyscale)
-    batch_size: int = 64
+    batch_size: int = 64  # real images per D step
     num_workers: int = 0  # 0 is fastest: images are decoded once at start and kept as uint8
     split: str = "train"  # fashion_mnist: train (60k), test (10k) or all
     hflip: bool = False  # random horizontal flips
@@ -39,8 +39,8 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    ngf: int = 64
-    ndf: int = 64
+    ngf: int = 64  # G's base width: channels of its last block (doubling toward z)
+    ndf: int = 64  # D's base width: channels of its first block (doubling toward the logit)
     max_width_mult: int = 8  # widest block = 8 x base width, also at 128 and 256 px
     minibatch_std: bool = False  # a minibatch standard-deviation feature before D's last layer
     conditional: bool = False  # true: learn the data's classes and generate the one asked for
@@ -50,26 +50,27 @@ class ModelConfig:
 
 @dataclass
 class ActivationConfig:
-    generator: str = "relu"
-    discriminator: str = "leaky_relu"
+    generator: str = "relu"  # G's activation (its output is always tanh)
+    discriminator: str = "leaky_relu"  # D's activation
     negative_slope: float = 0.2  # slope of every leaky_relu
 
 
 @dataclass
 class InitConfig:
-    name: str = "normal"
+    name: str = "normal"  # weight initialisation of G and D
 
 
 @dataclass
 class NetOptimizerConfig:
-    name: str = "adam"
-    lr: float = 2e-4
+    name: str = "adam"  # the optimizer of this network
+    lr: float = 2e-4  # learning rate
+    # adam, adamw: decay rates of the moment estimates
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    momentum: float = 0.0
-    weight_decay: float = 0.0
-    eps: float = 1e-8
-    alpha: float = 0.99
-    nesterov: bool = False
+    momentum: float = 0.0  # sgd, rmsprop: momentum
+    weight_decay: float = 0.0  # L2 penalty (adamw: decoupled weight decay)
+    eps: float = 1e-8  # adam, adamw, rmsprop: added to the denominator for stability
+    alpha: float = 0.99  # rmsprop: smoothing constant
+    nesterov: bool = False  # sgd: Nesterov momentum
 
 
 @dataclass
@@ -80,27 +81,27 @@ class OptimizerConfig:
 
 @dataclass
 class DropoutConfig:
-    p: float = 0.5
-    generator: bool = False
-    discriminator: bool = False
+    p: float = 0.5  # probability of zeroing an activation where dropout is on
+    generator: bool = False  # dropout in G (the original DCGAN project's trick)
+    discriminator: bool = False  # dropout in D
     at_generation: bool = True  # keep G's dropout on in sample grids and generation
 
 
 @dataclass
 class PoolingConfig:
-    name: str = "strided"
+    name: str = "strided"  # how D halves the image size
 
 
 @dataclass
 class NormConfig:
-    generator: str = "batch"
-    discriminator: str = "batch"
-    spectral: bool = False
+    generator: str = "batch"  # G's normalisation layer
+    discriminator: str = "batch"  # D's normalisation layer
+    spectral: bool = False  # spectral normalisation of D's weights
 
 
 @dataclass
 class LossConfig:
-    name: str = "nonsaturating"
+    name: str = "nonsaturating"  # the GAN loss
     label_smoothing: float = 0.0  # one-sided: the real target becomes 1 - label_smoothing
     label_flip: float = 0.0  # probability of swapping real/fake labels for D
     gp_weight: float = 0.0  # weight of the gradient penalty (wgan_gp: 10)
@@ -108,41 +109,42 @@ class LossConfig:
 
 @dataclass
 class NoiseConfig:
-    name: str = "uniform"
+    name: str = "uniform"  # the prior of z
 
 
 @dataclass
 class UpsampleConfig:
-    name: str = "transposed"
+    name: str = "transposed"  # how G doubles the image size
 
 
 @dataclass
 class DBatchConfig:
-    name: str = "separate"
+    name: str = "separate"  # D's batches: reals and fakes apart, or mixed in one
 
 
 @dataclass
 class TrainerConfig:
-    accelerator: str = "auto"
-    devices: Any = 1
-    strategy: str = "auto"
-    num_nodes: int = 1
+    accelerator: str = "auto"  # auto (a GPU when there is one), cpu, gpu, mps
+    devices: Any = 1  # how many devices (or which), as Lightning takes it
+    strategy: str = "auto"  # auto, or ddp for several devices (trainer=ddp)
+    num_nodes: int = 1  # machines of a multi-node run
     precision: str = "auto"  # bf16-mixed / 16-mixed where the hardware is fast at it, else 32-true
     memory_format: str = "auto"  # channels_last where it speeds convolutions up; or contiguous
     max_steps: int = 10_000  # iterations (README: "Steps and iterations")
+    # passes over the data; the run ends at whichever limit comes first
     max_epochs: int | None = None
-    log_every_n_steps: int = 50
-    enable_progress_bar: bool = True
-    deterministic: bool = False
-    benchmark: bool | None = None
+    log_every_n_steps: int = 50  # iterations between logged losses and gradient norms
+    enable_progress_bar: bool = True  # the iteration bar on the console
+    deterministic: bool = False  # deterministic algorithms: the same numbers on every run
+    benchmark: bool | None = None  # cuDNN's algorithm search; null: Lightning's choice
 
 
 @dataclass
 class LoggerConfig:
-    name: str = "wandb"
-    project: str = "dcgan"
+    name: str = "wandb"  # where metrics and grids go besides the run folder
+    project: str = "dcgan"  # W&B project
     offline: bool = True  # false after `wandb login`
-    entity: str | None = None
+    entity: str | None = None  # W&B user or team; null: the login's default
     group: str | None = None  # W&B group; null: the sweep folder's name in a multirun
 
 
@@ -150,7 +152,7 @@ class LoggerConfig:
 class SamplesConfig:
     every_n_steps: int = 500  # iterations between sample grids (PNG under samples/ and logger)
     num_samples: int = 64  # size of the fixed noise batch
-    nrow: int = 8
+    nrow: int = 8  # images per row of a grid
 
 
 @dataclass
@@ -194,7 +196,7 @@ class CallbacksConfig:
 @dataclass
 class _GANFields:
     image_size: int = 64  # 16, 32, 64, 128, 256 or 512
-    latent_dim: int = 100
+    latent_dim: int = 100  # length of z
     d_steps: int = 1  # D updates per iteration, each on a fresh real batch
     g_steps: int = 1  # G updates per iteration, each on fresh noise
     model: ModelConfig = field(default_factory=ModelConfig)

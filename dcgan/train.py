@@ -262,6 +262,11 @@ def main() -> None:
     try:
         from dcgan.train_args import check_train_args
 
+        if {"-h", "--help"} & set(sys.argv[1:]):  # --hydra-help: Hydra's own
+            from dcgan.train_help import help_text
+
+            print(help_text())
+            return
         check_train_args(sys.argv[1:])
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0

@@ -28,7 +28,7 @@ DECISION_CENTER: dict[str, float] = {"lsgan": 0.5}
 class AugmentConfig:
     """The `augment.*` keys; the defaults switch it off."""
 
-    policy: list[str] = field(default_factory=list)  # any of color, translation, cutout
+    policy: list[str] = field(default_factory=list)  # operations on every image D sees
     p: float = 0.0  # probability per image and operation; where ADA starts
     adaptive: bool = False  # ADA: p follows the signal
     signal: str = "rv"  # rv: held-out images score like fakes; rt: E[sign(D(real))]
