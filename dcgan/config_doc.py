@@ -3,25 +3,17 @@
     python -m dcgan.config_doc            # rewrite docs/config-reference.md
     python -m dcgan.config_doc --check    # exit 1 when it is stale
 
-Nothing in it is written by hand: every key of the run config with its default, type and one-line
-meaning (the comment beside its field in `dcgan/config.py`, or in a trick's `Config` in
-`dcgan/tricks/`), the names a key accepts (asked of `config.validate`, so they are the names it
-enforces), every config group with its options (`configs/<group>/*.yaml`, each described by its
-leading comment) and every registry's names. `key_docs` is the part a command line can reuse.
+Nothing in it is written by hand: every key of the run config with the value a run starts from
+and its meaning, with its choices or rule, as `dcgan-train --help` says them (`train_help.key_rows`:
+the schema's comments, the composed defaults, what `config.validate` refuses), every config group
+with its options (`configs/<group>/*.yaml`, each described by its leading comment) and every
+registry's names.
 """
 
 from __future__ import annotations
 
-import ast
-import dataclasses
 import importlib
-import inspect
-import io
-import re
 import sys
-import tokenize
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,113 +43,9 @@ REGISTRIES = (
     ("dcgan.precision", "PRECISIONS", "Trainer precisions"),
     ("dcgan.precision", "MEMORY_FORMATS", "memory formats of the weights"),
 )
-_PROBE = "\x00?"  # a name no registry has: validate answers with the names it takes
 
 
-@dataclass(frozen=True)
-class KeyDoc:
-    """One key of the run config: its dotted name, default, type and one-line meaning."""
-
-    key: str
-    default: Any
-    type: str
-    meaning: str
-
-
-@cache
-def _comments(path: str) -> tuple[dict[int, str], set[int]]:
-    """Every comment of a source file by line, and the lines that hold nothing but a comment."""
-    text = Path(path).read_text()
-    found, alone = {}, set()
-    lines = text.splitlines()
-    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-        if tok.type == tokenize.COMMENT:
-            row, col = tok.start
-            found[row] = tok.string.lstrip("#").strip()
-            if not lines[row - 1][:col].strip():
-                alone.add(row)
-    return found, alone
-
-
-def field_comments(cls: type) -> dict[str, str]:
-    """The comment of each field of a dataclass: the one at the end of its line, else the comment
-    lines right above it (joined)."""
-    path = inspect.getsourcefile(cls)
-    if path is None:
-        return {}
-    tree = ast.parse(Path(path).read_text())
-    node = next(
-        (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef) and n.name == cls.__name__),
-        None,
-    )
-    if node is None:
-        return {}
-    comments, alone = _comments(path)
-    out = {}
-    for stmt in node.body:
-        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
-            continue
-        end = stmt.end_lineno or stmt.lineno
-        text = comments.get(end) if end not in alone else None
-        if not text:
-            above, row = [], stmt.lineno - 1
-            while row in alone:
-                above.insert(0, comments[row])
-                row -= 1
-            text = " ".join(above)
-        out[stmt.target.id] = text or ""
-    return out
-
-
-def _owner(cls: type, name: str) -> type:
-    """The class of `cls`'s MRO whose own source declares field `name`."""
-    for klass in cls.__mro__:
-        if name in klass.__dict__.get("__annotations__", {}) and inspect.getsourcefile(klass):
-            try:
-                inspect.getsource(klass)
-            except (OSError, TypeError):
-                continue
-            return klass
-    return cls
-
-
-def _type_text(cls: type, name: str) -> str:
-    for klass in cls.__mro__:
-        hint = klass.__dict__.get("__annotations__", {}).get(name)
-        if hint is not None:
-            return hint if isinstance(hint, str) else getattr(hint, "__name__", str(hint))
-    return ""
-
-
-def _default(spec: dataclasses.Field) -> Any:
-    if spec.default is not dataclasses.MISSING:
-        return spec.default
-    if spec.default_factory is not dataclasses.MISSING:
-        return spec.default_factory()
-    return dataclasses.MISSING
-
-
-def key_docs(schema: type | None = None, prefix: str = "") -> list[KeyDoc]:
-    """Every leaf key of the schema (the run config by default) in its order, with its meaning and
-    the schema's default (`run_defaults` has what a run starts from)."""
-    if schema is None:
-        from dcgan.config import TrainConfig
-
-        schema = TrainConfig
-    out = []
-    for spec in dataclasses.fields(schema):
-        value = _default(spec)
-        key = f"{prefix}{spec.name}"
-        if dataclasses.is_dataclass(value):
-            out += key_docs(type(value), f"{key}.")
-            continue
-        owner = _owner(schema, spec.name)
-        meaning = field_comments(owner).get(spec.name, "")
-        out.append(KeyDoc(key, value, _type_text(schema, spec.name), meaning))
-    return out
-
-
-def run_defaults() -> Any:
+def run_config() -> Any:
     """The config a run starts from: the schema under configs/train.yaml and its default options."""
     from hydra import compose, initialize_config_dir
 
@@ -166,43 +54,6 @@ def run_defaults() -> Any:
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose("train")
-
-
-def show(value: Any) -> str:
-    """A value as a command line writes it: null, true, [a, b], 0.0002."""
-    if value is dataclasses.MISSING:
-        return "(required)"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(show(v) for v in value) + "]"
-    return str(value)
-
-
-def accepted_names(keys: list[KeyDoc]) -> dict[str, list[str]]:
-    """For each key that takes a name, the names `config.validate` accepts for it."""
-    from omegaconf import OmegaConf
-
-    from dcgan.config import ConfigError, TrainConfig, validate
-
-    base = OmegaConf.structured(TrainConfig)
-    out: dict[str, list[str]] = {}
-    for doc in keys:
-        if not isinstance(doc.default, str | type(None)) or "str" not in doc.type:
-            continue
-        cfg = base.copy()
-        OmegaConf.update(cfg, doc.key, _PROBE)
-        try:
-            validate(cfg)
-        except ConfigError as err:
-            text = str(err)
-            match = re.match(rf"{re.escape(doc.key)}=.*choose one of: (.*)$", text)
-            if match:
-                names = [n.strip() for n in match.group(1).split(",")]
-                out[doc.key] = ["null" if n == "None" else n for n in names]
-    return out
 
 
 def _one_line(text: str) -> str:
@@ -254,17 +105,14 @@ def _registry_names(module: str, attr: str) -> str:
                 notes.append("Inception weights")
             parts.append(f"`{name}` ({', '.join(notes)})")
         return ", ".join(parts)
-    return ", ".join(f"`{show(name)}`" for name in registry)
+    return ", ".join(f"`{name}`" for name in registry)
 
 
 def render() -> str:
     """The whole reference as Markdown."""
-    from omegaconf import OmegaConf
+    from dcgan.train_help import key_rows
 
-    keys = key_docs()
-    names = accepted_names(keys)
     defaults = group_defaults()
-    start = run_defaults()
     lines = [
         "# Config reference",
         "",
@@ -276,24 +124,14 @@ def render() -> str:
         "## Keys",
         "",
         "Every key of a run, set on the command line as `key=value` (`data.batch_size=32`), with",
-        "the value a run starts from: the schema's default, or the value `configs/train.yaml` and",
-        "its default options set (then the schema's default follows in brackets).",
+        "the value a run starts from (the schema's, or what `configs/train.yaml` sets) and its",
+        "meaning, choices or rule: what `python -m dcgan.train --help` prints.",
         "",
-        "| key | default | type | meaning |",
-        "|---|---|---|---|",
+        "| key | default | meaning |",
+        "|---|---|---|",
     ]
-    for doc in keys:
-        meaning = doc.meaning
-        if doc.key in names:
-            listed = ", ".join(names[doc.key])
-            meaning = f"{meaning} (one of: {listed})" if meaning else f"one of: {listed}"
-        value = OmegaConf.select(start, doc.key, default=doc.default)
-        if OmegaConf.is_config(value):
-            value = OmegaConf.to_container(value)
-        shown = f"`{_one_line(show(value))}`"
-        if show(value) != show(doc.default):
-            shown += f" (`{_one_line(show(doc.default))}`)"
-        lines.append(f"| `{doc.key}` | {shown} | `{_one_line(doc.type)}` | {_one_line(meaning)} |")
+    for key, default, meaning in key_rows(run_config()):
+        lines.append(f"| `{key}` | `{_one_line(default)}` | {_one_line(meaning)} |")
     lines += [
         "",
         "## Groups",

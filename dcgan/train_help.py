@@ -24,7 +24,7 @@ python -m dcgan.train [group=option ...] [key=value ...]   train one run (also: 
 python -m dcgan.train -m key=a,b [key=c,d ...]             a sweep: one run per combination
 python -m dcgan.train data=digits experiment=tiny          a first run, offline, on the CPU
   --cfg job: print the composed config without training; --hydra-help: Hydra's own help
-  README.md explains every group and key; a list is written in brackets: augment.policy=[color]"""
+  every group and key: docs/config-reference.md; a list takes brackets: augment.policy=[color]"""
 
 _FIELD = re.compile(r"^\s+(\w+)\s*:")
 _PROBE_TEXT = "\u2047"  # no registry holds this name
@@ -139,12 +139,28 @@ def _rule(cfg: Any, key: str, node: Any) -> str:
     return ""
 
 
+def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
+    """(key, default, meaning with its choices or rule) for every key of a composed config; what
+    `--help` prints and `docs/config-reference.md` lists (`dcgan.config_doc`)."""
+    from dcgan.config import TrainConfig
+
+    comments = schema_comments(TrainConfig)
+    rows = []
+    for key, node in _leaves(cfg):
+        meaning = comments.get(key, "")
+        rule = _rule(cfg, key, node)
+        if rule and rule not in meaning:
+            meaning = f"{meaning} ({rule})" if meaning else rule
+        rows.append((key, _shown(node._value()), meaning))
+    return rows
+
+
 def help_text(config_dir: Path = CONFIG_DIR) -> str:
     """The usage, the config groups with their options, then every key with default and meaning."""
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
 
-    from dcgan.config import TrainConfig, register_configs
+    from dcgan.config import register_configs
 
     register_configs()
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
@@ -157,14 +173,7 @@ def help_text(config_dir: Path = CONFIG_DIR) -> str:
     for name, names in options.items():
         marked = [f"{o}*" if chosen.get(name) == o else o for o in names]
         lines.append(f"  {name:<{width}}{', '.join(marked)}")
-    comments = schema_comments(TrainConfig)
-    rows = []
-    for key, node in _leaves(cfg):
-        meaning = comments.get(key, "")
-        rule = _rule(cfg, key, node)
-        if rule and rule not in meaning:
-            meaning = f"{meaning} ({rule})" if meaning else rule
-        rows.append((f"{key}={_shown(node._value())}", meaning))
+    rows = [(f"{key}={default}", meaning) for key, default, meaning in key_rows(cfg)]
     width = min(max(len(shown) for shown, _ in rows) + 2, 44)
     lines += ["", "keys (key=value; defaults shown, with the options above):"]
     for shown, meaning in rows:

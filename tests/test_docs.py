@@ -403,14 +403,6 @@ def test_every_option_has_a_meaning() -> None:
             assert config_doc.option_comment(path), f"{_name(path)} has no leading comment"
 
 
-def test_field_comments_read_the_end_of_line_or_the_lines_above() -> None:
-    from dcgan.config import MetricsConfig
-
-    comments = config_doc.field_comments(MetricsConfig)
-    assert comments["seed"].startswith("fixes the real subset")
-    assert comments["final_num_samples"].startswith("the end-of-run evaluation")
-
-
 def test_the_config_reference_is_current() -> None:
     written = (ROOT / "docs" / "config-reference.md").read_text()
     assert written == config_doc.render(), "stale: run python -m dcgan.config_doc"

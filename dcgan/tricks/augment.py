@@ -36,11 +36,11 @@ class AugmentConfig:
     holdout: int = 256  # images kept out of training for r_v (at most a tenth of the set)
     speed_kimg: float = 100.0  # thousands of images for p to go from 0 to 1
     interval: int = 4  # iterations between p updates
-    brightness: float = STRENGTHS["brightness"]
-    saturation: float = STRENGTHS["saturation"]
-    contrast: float = STRENGTHS["contrast"]
-    translation: float = STRENGTHS["translation"]
-    cutout: float = STRENGTHS["cutout"]
+    brightness: float = STRENGTHS["brightness"]  # add U(-s, s) to every pixel of an image
+    saturation: float = STRENGTHS["saturation"]  # scale the distance to grey by U(1 - s, 1 + s)
+    contrast: float = STRENGTHS["contrast"]  # scale the distance to the mean by U(1 - s, 1 + s)
+    translation: float = STRENGTHS["translation"]  # shift by up to s x the side, whole pixels
+    cutout: float = STRENGTHS["cutout"]  # a grey square of s x the side at a random centre
 
 
 def _seed_for_rank(seed: int, rank: int) -> int:
