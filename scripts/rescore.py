@@ -2,7 +2,8 @@
 
 For runs made before `callbacks.metrics.final_num_samples` existed, or with a smaller one: each
 run's `checkpoints/last.ckpt` is scored as the end-of-run evaluation does it (the sampling G, the
-fixed real subset and latent vectors of `callbacks.metrics.seed`), and the result replaces the
+fixed real subset and latent vectors of `callbacks.metrics.seed`; the BatchNorm statistics of an
+`ema.bn=recompute` average measured again as today's code does), and the result replaces the
 final `metrics` in its `metrics.json` with `num_samples` and `rescored_from` beside it, so that
 `python -m dcgan.report` compares the new figures. Runs without a last.ckpt are skipped.
 """
@@ -34,6 +35,9 @@ def rescore(run: Path, n: int) -> dict[str, float]:
     idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
     real = torch.from_numpy(images[idx]).float().div(127.5).sub(1)
     gan = load_gan(run / "checkpoints" / "last.ckpt")
+    ema = gan.trick("ema")
+    if ema is not None and ema.recompute:  # the average's statistics as today's code measures them
+        ema.stale = True
     z = gan.noise(len(real), torch.Generator().manual_seed(seed), device="cpu")
     fake = torch.cat([gan.sample(zb, seed=seed) for zb in z.split(256)])
     return sliced_wasserstein(real, fake, seed=seed)
@@ -44,6 +48,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("-n", type=int, default=2048, help="images of each set")
+    parser.add_argument(
+        "--force", action="store_true", help="score again runs already scored on n images"
+    )
     args = parser.parse_args()
     runs = []
     for folder in args.folders:
@@ -54,7 +61,7 @@ def main() -> None:
         if not last.is_file() or info.get("status") != "finished":
             print(f"{run}: skipped (not finished)")
             continue
-        if (info.get("metrics") or {}).get("num_samples") == args.n:
+        if (info.get("metrics") or {}).get("num_samples") == args.n and not args.force:
             print(f"{run}: already scored on {args.n} images")
             continue
         started = time.perf_counter()
