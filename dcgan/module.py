@@ -162,16 +162,20 @@ class GAN(L.LightningModule):
         y = torch.multinomial(freq, n, replacement=True, generator=generator)
         return y.to(self.device)
 
-    def sample(self, z: Tensor | None = None, seed: int = 0, y: Tensor | None = None) -> Tensor:
+    def sample(
+        self, z: Tensor | None = None, seed: int = 0, y: Tensor | None = None, trained: bool = False
+    ) -> Tensor:
         """Images of the sampling G in eval mode, dropout seeded: the same for the same weights.
 
         A conditional model without `y` draws fixed classes (seeded by `seed`) for the z.
+        `trained`: of the G being trained, not the one the tricks sample with (EMA's average).
         """
         z = self.sample_z if z is None else z
         if self.num_classes and y is None:
             y = self.fake_labels(len(z), torch.Generator().manual_seed(seed))
         y = None if y is None else y.to(self.device)
-        return sampling.forward(self.sampling_generator, z.to(self.device), seed, y)
+        generator = self.generator if trained else self.sampling_generator
+        return sampling.forward(generator, z.to(self.device), seed, y)
 
     def sample_per_class(self, nrow: int, seed: int = 0) -> Tensor:
         """One row of `nrow` images per class (the first GRID_CLASSES), a column sharing its z."""

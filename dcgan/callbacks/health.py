@@ -105,7 +105,8 @@ class TrainingHealth(L.Callback):
             )
 
     def _watch_collapse(self, pl_module: L.LightningModule, it: int) -> None:
-        diversity = sample_diversity(pl_module.sample())
+        # the G being trained collapses, not its average (which would also cost a refresh)
+        diversity = sample_diversity(pl_module.sample(trained=True))
         if diversity >= self.collapse_below:
             self._collapse_warned = False
             return

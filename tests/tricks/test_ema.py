@@ -12,6 +12,7 @@ from torch.optim.swa_utils import update_bn
 
 from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
+from dcgan.sampling import forward as sampling_forward
 from dcgan.train import train
 from dcgan.tricks.ema import BN_IMAGES, _Conditioned, half_life, ramped_decay
 
@@ -132,3 +133,16 @@ def test_images_seen_continue_after_a_resume(make_cfg, tmp_path: Path) -> None:
     train(make_cfg("trainer.max_steps=5", "trick=ema", f"ckpt_path={last}"), run_dir=tmp_path / "b")
     ckpt = torch.load(tmp_path / "b" / "checkpoints" / "last.ckpt", weights_only=True)
     assert ckpt["tricks"]["ema"]["images_seen"] == 5 * 8
+
+
+def test_the_health_check_samples_the_trained_g_and_leaves_the_average(make_cfg) -> None:
+    module = build_module(make_cfg("trick=ema"))
+    ema = module.trick("ema")
+    ema.batch, ema.rank_batch, ema.images_seen = 8, 8, 1e6
+    for p in module.generator.parameters():
+        p.data.add_(0.1)
+    ema.after_g_step()
+    trained = module.sample(trained=True)
+    assert ema.stale  # no refresh of the average's statistics for the health check
+    assert torch.equal(trained, sampling_forward(module.generator, module.sample_z, 0))
+    assert not torch.equal(module.sample(), trained) and not ema.stale
