@@ -72,6 +72,7 @@ def main() -> None:
     quiet_libraries()
     common = [
         "data=digits",
+        "experiment=dcgan_paper",  # every trick off in the base (the default recipe has EMA on)
         f"image_size={args.image_size}",
         f"model.ngf={args.width}",
         f"model.ndf={args.width}",

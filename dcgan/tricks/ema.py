@@ -5,7 +5,7 @@ The average's half-life is counted in images, with stylegan2-ada's two knobs (`e
 there. On the way it grows with the square of the images seen, not linearly:
 `half_life = kimg x min(1, (rampup x seen / kimg)^2)`. While G still improves fast, an average is
 as good as G only if it lags by little: the linear ramp (half-life = rampup x seen) lagged by ~36
-iterations at iteration 500 and scored 14% worse than G there (README, the EMA study); the square
+iterations at iteration 500 and scored 14% worse than G there (docs/studies/recipe.md); the square
 keeps the early half-life a fraction of that and reaches the same one later. Per G step of B
 images the decay is `0.5 ** (B / half_life)`, so the keys hold at any batch size and budget.
 
