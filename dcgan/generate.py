@@ -91,7 +91,30 @@ class GenerateConfig:
 
 def parse(argv: list[str]) -> GenerateConfig:
     """key=value arguments -> the checked keys of this tool (see `dcgan.cli`)."""
-    return cli.parse(GenerateConfig, argv)
+    cfg = cli.parse(GenerateConfig, argv)
+    check_export(cfg)
+    return cfg
+
+
+def check_export(cfg: GenerateConfig) -> None:
+    """An export writes G itself: keys that choose images to write would be silently ignored."""
+    if not cfg.export:
+        return
+    given = [
+        f"{name}={value}"
+        for name, value, default in (
+            ("class", cfg.class_, None),
+            ("per_class", str(cfg.per_class).lower(), "false"),
+            ("interpolate", cfg.interpolate, 0),
+        )
+        if value != default
+    ]
+    if given:
+        raise CliError(
+            f"{given[0]} does not go with export={cfg.export}: an export writes the generator, "
+            "not images (a conditional one takes the class as its input `class`); leave "
+            f"{given[0].split('=')[0]}= out"
+        )
 
 
 def check_out(cfg: GenerateConfig) -> Path:
@@ -273,6 +296,7 @@ def run(cfg: GenerateConfig) -> list[Path]:
     from dcgan.checkpoints import load_gan
     from dcgan.export import export
 
+    check_export(cfg)
     out = check_out(cfg)
     resolve_path(cfg.ckpt)
     device = pick_device(cfg.device)

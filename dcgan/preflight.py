@@ -21,7 +21,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
-from dcgan.data.files import DataError, check_source
+from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 
 
 def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
@@ -62,13 +62,25 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     """
     check_output(run_dir)
     data = cfg.data
-    check_source(data.source, data.root, data.split, data.channels, data.max_pixels)
+    count = check_source(data.source, data.root, data.split, data.channels, data.max_pixels)
     check_logger(cfg.logger)
 
     from dcgan.config import validate  # imports torch (the registries): after the cheap checks
 
     validate(cfg)
+    if count is not None:  # at most this many images: a batch larger fails after decoding
+        check_images_fit(cfg, count)
     return check_resume(cfg, Path(run_dir))
+
+
+def check_images_fit(cfg: DictConfig, count: int) -> None:
+    """data.batch_size against the images a run can have at most (limit and r_v's held out)."""
+    from dcgan.tricks.augment import holdout_count
+
+    data = cfg.data
+    images = count if data.limit is None else min(count, data.limit)
+    held = held_out(images, holdout_count(cfg))
+    check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
 
 
 def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
@@ -85,14 +97,17 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
 
     ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
     if ckpt_path is not None:
-        from dcgan.build import build_datamodule, build_module
+        if cfg.model.conditional:  # its classes from the folder names: no image is decoded here
+            from dcgan.config import module_config, typed_module_config
+            from dcgan.data.labels import class_names_of
 
-        # a conditional G takes its classes (which must match the checkpoint's) from the data
-        data = None
-        if cfg.model.conditional:
-            data = build_datamodule(cfg.data, cfg.image_size, labels=True)
-        module = build_module(cfg, data)
-        check_compatible(ckpt_path, module.hparams)
+            names = class_names_of(cfg.data.source, cfg.data.root)
+            hparams = OmegaConf.to_container(typed_module_config(module_config(cfg, names)))
+        else:
+            from dcgan.build import build_module
+
+            hparams = build_module(cfg).hparams
+        check_compatible(ckpt_path, hparams)
     return ckpt_path
 
 

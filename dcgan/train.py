@@ -144,6 +144,10 @@ def _fit(
     if hint is not None and rank_zero_only.rank == 0:
         log.info(hint)
     module = build_module(cfg, datamodule)
+    if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
+        from dcgan.resume import check_compatible
+
+        check_compatible(ckpt_path, module.hparams)
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)

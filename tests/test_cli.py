@@ -164,6 +164,10 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
             "run; or set trainer.max_steps=N (iterations)",
         ),
         (
+            ["data.batch_size=16"],
+            "error: data.batch_size=16 is larger than the 13 images found in data.root=",
+        ),
+        (
             ["ckpt_path=fake.ckpt"],
             "error: checkpoint 'fake.ckpt' is not a checkpoint of this project",
         ),

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .cache import decoded
+from .files import check_batch_size, held_out
 from .labels import class_counts, load_labeled
 from .order import ResumableLoader
 from .sources import MAX_PIXELS, DataError, check_data, load_images
@@ -128,15 +129,9 @@ class ImageDataModule(lightning.LightningDataModule):
                 labels = labels[: self.limit]
         if self.holdout > 0:
             images, labels = self._hold_out(images, labels if self.with_labels else None)
-        if self.drop_last and self.batch_size > len(images):
-            where = f" in data.root={self.root}" if self.source == "folder" else ""
-            where += f" (data.limit={self.limit})" if self.limit is not None else ""
-            if self.heldout_images is not None:
-                where += f", {len(self.heldout_images)} more held out for augment.signal=rv"
-            raise DataError(
-                f"data.batch_size={self.batch_size} is larger than the {len(images)} images "
-                f"found{where}: lower data.batch_size or add images"
-            )
+        if self.drop_last:
+            held = 0 if self.heldout_images is None else len(self.heldout_images)
+            check_batch_size(self.batch_size, len(images), self.source, self.root, self.limit, held)
         self.images = images
         if self.with_labels:  # the classes of what is trained on (a limit may leave some out)
             self.labels = labels
@@ -147,7 +142,7 @@ class ImageDataModule(lightning.LightningDataModule):
 
     def _hold_out(self, images: np.ndarray, labels: np.ndarray | None) -> tuple[Any, Any]:
         """Keep `holdout` images (at most a tenth, at least 1) out of training, drawn by seed 0."""
-        count = max(1, min(self.holdout, len(images) // 10))
+        count = held_out(len(images), self.holdout)
         order = np.random.default_rng(0).permutation(len(images))
         held, kept = np.sort(order[:count]), np.sort(order[count:])
         self.heldout_images = images[held]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ SOURCES = ("folder", "digits", "fashion_mnist")
 SPLITS = ("train", "test", "all")
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
+DIGITS_IMAGES = 1797  # scikit-learn's bundled digits (data=digits)
 MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)
 
 
@@ -116,23 +118,66 @@ def _idx_path(folder: str, prefix: str) -> Path:
     )
 
 
-def check_source(source: str, root: str | None, split: str, channels: int, max_pixels: int) -> None:
-    """Fail now, naming the folder or file, when the data cannot yield a single image."""
+def _idx_count(path: Path) -> int:
+    """The item count in an IDX file's header (bytes 4-8, big-endian), read without the rest."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            header = fh.read(8)
+    except (OSError, EOFError) as err:
+        raise DataError(f"cannot read {path}: {err}") from err
+    return int.from_bytes(header[4:8], "big") if len(header) == 8 else 0
+
+
+def check_batch_size(
+    batch_size: int,
+    images: int,
+    source: str,
+    root: str | None,
+    limit: int | None = None,
+    held_out: int = 0,
+) -> None:
+    """A batch must fit in the images trained on: the last, smaller batch is dropped."""
+    if batch_size <= images:
+        return
+    where = f" in data.root={root}" if source == "folder" else ""
+    where += f" (data.limit={limit})" if limit is not None else ""
+    if held_out:
+        where += f", {held_out} more held out for augment.signal=rv"
+    raise DataError(
+        f"data.batch_size={batch_size} is larger than the {images} images found{where}: "
+        "lower data.batch_size or add images"
+    )
+
+
+def held_out(images: int, holdout: int) -> int:
+    """Images kept out of training for ADA's r_v: `holdout`, at most a tenth, at least 1."""
+    return max(1, min(holdout, images // 10)) if holdout > 0 else 0
+
+
+def check_source(
+    source: str, root: str | None, split: str, channels: int, max_pixels: int
+) -> int | None:
+    """Fail now, naming the folder or file, when the data cannot yield a single image.
+
+    Returns how many images the source holds at most (image files, IDX header counts), found
+    without decoding; None when it cannot say.
+    """
     if source == "fashion_mnist":
         folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
         prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}.get(split, [])
-        for prefix in prefixes:
-            _idx_path(folder, prefix)
-        return
+        return sum(_idx_count(_idx_path(folder, prefix)) for prefix in prefixes)
+    if source == "digits":
+        return DIGITS_IMAGES
     if source != "folder":
-        return
+        return None
     folder = _check_root(root)
     files = find_image_files(folder)
     reasons = []
     for path in files:
         try:
             decode_image(path, 8, channels, max_pixels)
-            return
+            return len(files)
         except UnreadableImage as err:
             reasons.append(f"{path}: {err}")
     found = "found no image files"

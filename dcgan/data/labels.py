@@ -87,6 +87,18 @@ def digits_labels() -> tuple[np.ndarray, list[str]]:
     return load_digits().target.astype(np.int64), list(DIGIT_CLASSES)
 
 
+def class_names_of(source: str, root: str | None) -> list[str]:
+    """The classes a conditional run of this data has, found without decoding an image: a
+    folder's first-level sub-folders with image files (those whose every file is unreadable
+    too: decoding drops them), or the dataset's own."""
+    if source == "digits":
+        return list(DIGIT_CLASSES)
+    if source == "fashion_mnist":
+        return list(FASHION_MNIST_CLASSES)
+    folder = _check_root(root)
+    return folder_labels(folder, find_image_files(folder))[1]
+
+
 def class_counts(labels: np.ndarray, names: Sequence[str]) -> list[int]:
     """Images per class; one warning per class with very few, and one for a single class."""
     counts = np.bincount(labels, minlength=len(names)).tolist()

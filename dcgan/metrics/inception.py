@@ -10,9 +10,12 @@ and the caller goes on with SWD alone.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import logging
 import socket
+import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,8 +55,12 @@ def _download() -> str | None:
     previous = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # an offline machine must not hang here
     try:
+        # first whether the address answers: offline, the one warning of the caller is all
+        with urllib.request.urlopen(urllib.request.Request(URL_INCEPTION_V3, method="HEAD")):
+            pass
         log.info("downloading the Inception weights for FID/KID/IS from %s", URL_INCEPTION_V3)
-        torch.hub.load_state_dict_from_url(URL_INCEPTION_V3, progress=False, map_location="cpu")
+        with contextlib.redirect_stderr(io.StringIO()):  # torch's own "Downloading:" line
+            torch.hub.load_state_dict_from_url(URL_INCEPTION_V3, progress=False, map_location="cpu")
     except Exception as err:  # no network, proxy, refused, truncated: all mean "off"
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         return f"they are not in {cached_weights_path().parent} and the download failed ({reason})"
