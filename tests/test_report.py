@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from dcgan.report import collect_runs, main, sort_runs
-from tests.tiny import TINY_DIGITS, run_module
+from tests.tiny import TINY_DIGITS, heavy_imports, run_module
 
 pytestmark = pytest.mark.slow
 
@@ -95,6 +96,25 @@ def test_report_of_a_wrong_folder_says_why(tmp_path: Path) -> None:
     res = run_module("dcgan.report", str(tmp_path), cwd=tmp_path)
     assert res.returncode == 2
     assert "holds no run folders" in res.stderr and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    "argv,rc",
+    [(["--help"], 0), ([], 2), (["x", "score=bogus"], 2), (["x", "window=2"], 2), (["x", "y"], 2)],
+)
+def test_help_and_argument_refusals_import_nothing_heavy(
+    argv: list[str], rc: int, tmp_path: Path
+) -> None:
+    # they answer at once: no torch, lightning, W&B or plotting before the arguments are checked
+    assert heavy_imports("dcgan.report.cli:main", argv, cwd=tmp_path) == (rc, [])
+
+
+def test_the_help_names_every_headline_metric(capsys: pytest.CaptureFixture) -> None:
+    from dcgan.metrics.registry import headline_names
+
+    assert main(["--help"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("metric="))
+    assert all(re.search(rf"\b{name}\b", line) for name in headline_names())
 
 
 @pytest.mark.skipif(

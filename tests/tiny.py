@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -53,3 +54,24 @@ def run_module(
         text=True,
         timeout=timeout,
     )
+
+
+HEAVY = ("torch", "lightning", "wandb", "matplotlib", "scipy")
+
+
+def heavy_imports(function: str, argv: list[str], cwd: Path) -> tuple[int, list[str]]:
+    """Call `function` ("dcgan.race.cli:main") with `argv` in a fresh Python: its exit code and
+    which of the heavy libraries (`HEAVY`) it imported on the way."""
+    module, name = function.split(":")
+    code = (
+        "import json, sys\n"
+        f"from {module} import {name}\n"
+        f"rc = {name}({argv!r})\n"
+        f"print(json.dumps([rc, sorted(m for m in {HEAVY!r} if m in sys.modules)]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    rc, heavy = json.loads(done.stdout.strip().splitlines()[-1])
+    return rc, heavy

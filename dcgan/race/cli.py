@@ -148,11 +148,11 @@ def split(argv: list[str]) -> Command:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Race the settings; a bad argument or folder ends with one line and exit code 2."""
-    from dcgan.race.race import run_race
-    from dcgan.race.sweep import RaceError
-    from dcgan.train_args import check_train_args
+    """Race the settings; a bad argument or folder ends with one line and exit code 2.
 
+    The help and the race's own keys are checked before anything heavy is imported (torch,
+    lightning, the report's plotting and W&B): a typo answers at once.
+    """
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
         print(help_text(RaceConfig, USAGE))
@@ -162,8 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    from dcgan.train_args import check_train_args
+
     if not (cmd.folder / "race.json").exists():  # a race that goes on was checked at its start
         check_train_args(["-m", *cmd.train_args])  # one line and exit 2, as dcgan.train says it
+    from dcgan.race.race import run_race
+    from dcgan.race.sweep import RaceError
+
     try:
         return run_race(cmd)
     except RaceError as err:

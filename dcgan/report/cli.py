@@ -6,11 +6,9 @@ import sys
 from dataclasses import dataclass
 
 from dcgan.cli import CliError, help_text, key, parse
-from dcgan.metrics.registry import headline_names
-from dcgan.report.runs import ReportError
+from dcgan.report.errors import ReportError
 from dcgan.report.scores import CHOICES, WINDOW
 from dcgan.report.wandb_log import MODES
-from dcgan.report.write import write_report
 
 USAGE = (
     "python -m dcgan.report <sweep folder> [metric=...] [baseline=...] [score=...] [window=...] "
@@ -25,8 +23,8 @@ class ReportConfig:
     )
     metric: str | None = key(
         None,
-        f"rank by this metric ({', '.join(headline_names())}, or a part such as swd_32); "
-        "null: the runs' monitor",
+        "rank by this metric (swd; fid, kid, is with the Inception weights; or a part such as "
+        "swd_32); null: the runs' monitor",
     )
     baseline: str | None = key(
         None,
@@ -74,13 +72,23 @@ def parse_args(argv: list[str]) -> ReportConfig:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the report; a bad argument, folder or metric ends with one line and exit code 2."""
+    """Write the report; a bad argument, folder or metric ends with one line and exit code 2.
+
+    The help and the arguments are checked before the report's plotting, statistics and W&B
+    are imported: a typo answers at once.
+    """
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
         print(help_text(ReportConfig, USAGE))
         return 0
     try:
         cfg = parse_args(argv)
+    except CliError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    from dcgan.report.write import write_report
+
+    try:
         written = write_report(
             cfg.sweep_dir, cfg.metric, cfg.baseline, cfg.score, cfg.window, cfg.wandb, cfg.until
         )

@@ -12,15 +12,12 @@ from typing import Any
 import yaml
 
 from dcgan.metrics.registry import lower_is_better, ordered
+from dcgan.report.errors import ReportError
 from dcgan.runinfo import FILENAME
 from dcgan.tracking import is_seed_override
 
 # the registry's higher-is-better metrics, for callers that test membership
 HIGHER_IS_BETTER = tuple(m.name for m in ordered() if m.higher_is_better)
-
-
-class ReportError(ValueError):
-    """The folder or metric given cannot be reported on; the message says why."""
 
 
 @dataclass

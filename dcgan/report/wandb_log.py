@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dcgan.report.content import Report
-from dcgan.report.runs import ReportError
-from dcgan.tracking import sweep_group_name
+from dcgan.report.errors import ReportError
+
+if TYPE_CHECKING:
+    from dcgan.report.content import Report
 
 MODES = ("offline", "online", "false")
 COLUMNS = [
@@ -82,6 +83,8 @@ def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path
         return None
     import wandb
     from PIL import Image
+
+    from dcgan.tracking import sweep_group_name
 
     logger = _logger_config(report)
     try:

@@ -11,6 +11,7 @@ from hydra import compose, initialize_config_dir
 from dcgan.cli import CliError
 from dcgan.race.cli import PREFIXES, RaceConfig, main, split
 from dcgan.train_args import CONFIG_DIR
+from tests.tiny import heavy_imports
 
 
 def keys() -> list[str]:
@@ -82,3 +83,19 @@ def test_errors_end_with_one_line_and_exit_2(capsys: pytest.CaptureFixture, tmp_
     assert "did you mean race.step" in err[0] and "optimizer" in err[1]
     assert "below the first round" in err[2]
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    "argv,rc",
+    [
+        (["--help"], 0),
+        (["trick=none,ema", "race.setp=3"], 2),
+        (["trick=none,ema", "race.seeds=1"], 2),
+        (["trick=none,ema", "seed=3"], 2),
+    ],
+)
+def test_help_and_race_key_refusals_import_nothing_heavy(
+    argv: list[str], rc: int, tmp_path: Path
+) -> None:
+    # they answer at once: no torch, lightning, W&B or plotting before the arguments are checked
+    assert heavy_imports("dcgan.race.cli:main", argv, cwd=tmp_path) == (rc, [])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from dcgan.report import analyse, collect_runs, main
+from dcgan.report.scores import WINDOW
 from tests.report.sweep_files import write_run
 
 SEED_EFFECT = [0.0, 3.0, -2.0, 1.0]  # what a seed does to every setting alike
@@ -132,5 +133,11 @@ def test_bad_score_and_window_keys_stop_with_one_line(sweep: Path, capsys) -> No
 def test_help_lists_every_key_with_its_default(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for shown in ("metric=null", "baseline=null", "score=auto", "window=0.25", "wandb=offline"):
+    for shown in (
+        "metric=null",
+        "baseline=null",
+        "score=auto",
+        f"window={WINDOW}",
+        "wandb=offline",
+    ):
         assert f"  {shown} " in out

@@ -42,7 +42,7 @@ def test_settings_table_and_plot_are_logged_to_a_report_run_of_the_group(
         tmp_path / "multirun" / "2026-11-30" / "10-00-00",
         {"trick=none": [10.0, 12.0, 11.0], "trick=ema": [9.0, 11.1, 10.0]},
     )
-    assert main([str(sweep)]) == 0
+    assert main([str(sweep), "score=final"]) == 0
     run_dir = _report_run(sweep, capsys)
     assert (sweep / "report_swd.png").is_file()
     records = _records(run_dir)
