@@ -16,27 +16,15 @@ import argparse
 from pathlib import Path
 
 import torch
-from omegaconf import OmegaConf
+from rescore import real_subset  # scripts/, the first entry of sys.path
 from torch.optim.swa_utils import update_bn
 
 from dcgan import sampling
-from dcgan.build import build_datamodule
 from dcgan.checkpoints import load_gan, read_checkpoint
 from dcgan.metrics import sliced_wasserstein
 from dcgan.tricks.ema import PREFIX, _Conditioned
 
 STATS = ("running_mean", "running_var", "num_batches_tracked")
-
-
-def _real(run: Path, n: int, seed: int) -> torch.Tensor:
-    cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
-    data = build_datamodule(cfg.data, cfg.image_size)
-    data.setup("fit")
-    images = getattr(data, "reference_images", None)
-    images = data.images if images is None else images
-    gen = torch.Generator().manual_seed(seed)
-    idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
-    return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
 
 
 def _swd(gan, real: torch.Tensor, seed: int) -> float:
@@ -48,8 +36,7 @@ def _swd(gan, real: torch.Tensor, seed: int) -> float:
 def score(run: Path, n: int, name: str = "last.ckpt") -> dict[str, float]:
     """SWD of the raw G and of the average under each choice of statistics."""
     path = run / "checkpoints" / name
-    seed = int(OmegaConf.load(run / ".hydra" / "config.yaml").callbacks.metrics.seed)
-    real = _real(run, n, seed)
+    real, seed = real_subset(run, n)
     state = read_checkpoint(path)["state_dict"]
     out = {"raw": _swd(load_gan(path, ema=False), real, seed)}
     gan = load_gan(path, ema=True)  # its G holds the average, with the saved statistics

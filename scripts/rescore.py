@@ -23,8 +23,8 @@ from dcgan.metrics import sliced_wasserstein
 from dcgan.runinfo import read_run_info, update_run_info
 
 
-def rescore(run: Path, n: int) -> dict[str, float]:
-    """The end-of-run SWD of one run on `n` real and `n` generated images."""
+def real_subset(run: Path, n: int) -> tuple[torch.Tensor, int]:
+    """The run's fixed real images for its end-of-run evaluation, in [-1, 1], and their seed."""
     cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
     seed = int(cfg.callbacks.metrics.seed)
     data = build_datamodule(cfg.data, cfg.image_size)
@@ -33,7 +33,12 @@ def rescore(run: Path, n: int) -> dict[str, float]:
     images = data.images if images is None else images
     gen = torch.Generator().manual_seed(seed)
     idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
-    real = torch.from_numpy(images[idx]).float().div(127.5).sub(1)
+    return torch.from_numpy(images[idx]).float().div(127.5).sub(1), seed
+
+
+def rescore(run: Path, n: int) -> dict[str, float]:
+    """The end-of-run SWD of one run on `n` real and `n` generated images."""
+    real, seed = real_subset(run, n)
     gan = load_gan(run / "checkpoints" / "last.ckpt")
     ema = gan.trick("ema")
     if ema is not None and ema.recompute:  # the average's statistics as today's code measures them
