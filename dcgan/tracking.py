@@ -10,18 +10,22 @@ and best metric and the run's status.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from lightning.pytorch.loggers import WandbLogger
-from lightning.pytorch.utilities import rank_zero_only
-from omegaconf import DictConfig, OmegaConf
 
-from dcgan.metrics import keys
 from dcgan.runinfo import read_run_info
+
+if TYPE_CHECKING:
+    from lightning.pytorch.loggers import WandbLogger
+    from omegaconf import DictConfig
+
+# Lightning, OmegaConf and the metrics load where they are used: the report reads which overrides
+# form a setting from here, and answers a wrong folder or argument without them.
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +82,7 @@ def _hydra_facts() -> tuple[Path | None, list[str], dict[str, Any]]:
     """The sweep folder (None: not a multirun), the setting's overrides, the group choices."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
+    from omegaconf import OmegaConf
 
     try:
         hc = HydraConfig.get()
@@ -96,6 +101,8 @@ def _hydra_facts() -> tuple[Path | None, list[str], dict[str, Any]]:
 
 def _resolved_config(run_dir: Path) -> dict[str, Any]:
     """The run's saved config, resolved: the same values that reproduce the run."""
+    from omegaconf import OmegaConf
+
     saved = run_dir / ".hydra" / "config.yaml"
     if not saved.is_file():
         return {}
@@ -126,6 +133,8 @@ def wandb_run_fields(logger: DictConfig, run_dir: Path) -> dict[str, Any]:
 
 def run_summary(run_dir: Path, lightning_status: str) -> dict[str, Any]:
     """Final and best metrics, iterations, speed and status from the run's metrics.json."""
+    from dcgan.metrics import keys
+
     info = read_run_info(run_dir)
     summary: dict[str, Any] = {}
     for name, value in (info.get("metrics") or {}).items():
@@ -139,38 +148,48 @@ def run_summary(run_dir: Path, lightning_status: str) -> dict[str, Any]:
         if info.get(key) is not None:
             summary[key] = info[key]
     status = "finished" if lightning_status in ("success", "finished") else "failed"
-    planned = (_resolved_config(run_dir).get("trainer") or {}).get("max_steps", -1)
-    if status == "finished" and isinstance(planned, int) and planned > 0:
+    trainer = _resolved_config(run_dir).get("trainer") or {}
+    planned = trainer.get("max_steps", -1)
+    by_epochs = trainer.get("max_epochs") not in (None, -1)  # may end before max_steps
+    if status == "finished" and isinstance(planned, int) and planned > 0 and not by_epochs:
         if (info.get("iterations") or 0) < planned:
             status = "interrupted"  # stopped on a signal before its last iteration
     summary["status"] = status
     return summary
 
 
-class SweepWandbLogger(WandbLogger):
+@functools.cache
+def _logger_class() -> type[WandbLogger]:
     """Lightning's W&B logger that writes the run summary (final, best, status) when it ends."""
+    from lightning.pytorch.loggers import WandbLogger
+    from lightning.pytorch.utilities import rank_zero_only
 
-    def __init__(self, run_dir: Path, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._run_dir = Path(run_dir)
-        getattr(self, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
+    class SweepWandbLogger(WandbLogger):
+        """Lightning's W&B logger that writes the run summary when it ends."""
 
-    @rank_zero_only
-    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
-        """The module's hyper-parameters under `hparams`: top-level names are the group choices."""
-        super().log_hyperparams({"hparams": params}, *args, **kwargs)
+        def __init__(self, run_dir: Path, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._run_dir = Path(run_dir)
+            getattr(self, "_wandb_init", {}).pop("anonymous", None)  # W&B: "has no effect"
 
-    @rank_zero_only
-    def finalize(self, status: str) -> None:
-        """Summary first, then Lightning's own finalisation."""
-        if self._experiment is not None:
-            self._experiment.summary.update(run_summary(self._run_dir, status))
-        super().finalize(status)
+        @rank_zero_only
+        def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+            """The module's hyper-parameters under `hparams`: top-level names are the choices."""
+            super().log_hyperparams({"hparams": params}, *args, **kwargs)
+
+        @rank_zero_only
+        def finalize(self, status: str) -> None:
+            """Summary first, then Lightning's own finalisation."""
+            if self._experiment is not None:
+                self._experiment.summary.update(run_summary(self._run_dir, status))
+            super().finalize(status)
+
+    return SweepWandbLogger
 
 
 def wandb_logger(logger: DictConfig, run_dir: Path, run_name: str) -> WandbLogger:
     """The W&B logger of one run, with the fields that let a dashboard group a sweep."""
-    return SweepWandbLogger(
+    return _logger_class()(
         run_dir,
         name=run_name,
         save_dir=str(run_dir),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dcgan.cli import CliError, help_text, key, parse
 from dcgan.report.errors import ReportError
+from dcgan.report.runs import check_baseline, check_metric, collect_runs, setting_overrides
 from dcgan.report.scores import CHOICES, WINDOW
 from dcgan.report.wandb_log import MODES
 
@@ -83,7 +84,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         cfg = parse_args(argv)
-    except CliError as err:
+        # the folder, the metric and the baseline too: read from the runs' files alone
+        runs = collect_runs(cfg.sweep_dir)
+        if cfg.metric is not None:
+            check_metric(runs, cfg.metric)
+        if cfg.baseline is not None:
+            check_baseline(setting_overrides(runs), cfg.baseline)
+    except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     from dcgan.report.write import write_report

@@ -5,19 +5,28 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from dcgan.metrics.registry import lower_is_better, ordered
 from dcgan.report.errors import ReportError
 from dcgan.runinfo import FILENAME
 from dcgan.tracking import is_seed_override
 
-# the registry's higher-is-better metrics, for callers that test membership
-HIGHER_IS_BETTER = tuple(m.name for m in ordered() if m.higher_is_better)
+# The metrics registry (and with it torch) loads where a direction is needed: reading the runs
+# and refusing a wrong folder, metric or baseline stays light (`dcgan.report.cli`).
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """HIGHER_IS_BETTER: the registry's higher-is-better metrics, for membership tests."""
+    if name == "HIGHER_IS_BETTER":
+        from dcgan.metrics.registry import ordered
+
+        return tuple(m.name for m in ordered() if m.higher_is_better)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -64,6 +73,8 @@ class Run:
 
     def best(self, name: str) -> float | None:
         """The best periodic evaluation of the metric over the run."""
+        from dcgan.metrics.registry import lower_is_better
+
         values = [float(h[name]) for h in self.history if _finite(h.get(name))]
         if not values:
             return None
@@ -139,6 +150,8 @@ def collect_runs(sweep_dir: str | Path) -> list[Run]:
 
 def sort_runs(runs: list[Run], metric: str) -> list[Run]:
     """Finished runs with the metric first, best first; the rest after, in job order."""
+    from dcgan.metrics.registry import lower_is_better
+
     sign = 1.0 if lower_is_better(metric) else -1.0
 
     def key(run: Run) -> tuple[int, float]:
@@ -148,3 +161,35 @@ def sort_runs(runs: list[Run], metric: str) -> list[Run]:
         return (0, sign * value)
 
     return sorted(runs, key=key)  # stable: ties and unfinished runs keep job order
+
+
+def check_metric(runs: list[Run], metric: str) -> None:
+    """A metric asked for must be in some run's metrics.json."""
+    available = sorted(set().union(*(r.metric_names() for r in runs)))
+    if metric not in available:
+        have = ", ".join(available) if available else "no metric yet"
+        raise ReportError(f"metric={metric!r} is in no run of this sweep (they have: {have})")
+
+
+def check_baseline(overrides: Iterable[str], baseline: str) -> None:
+    """A baseline asked for must be one override among the settings' `overrides` (seed aside)."""
+    if "=" not in baseline:
+        raise ReportError(f"baseline={baseline} is not one override: give key=value (augment=none)")
+    overrides = set(overrides)
+    if baseline not in overrides:
+        name = _name(baseline)
+        values = sorted(o for o in overrides if _name(o) == name)
+        raise ReportError(
+            f"baseline={baseline} is no setting of this sweep; "
+            + (f"it has: {', '.join(values)}" if values else f"no setting sets {name}")
+        )
+
+
+def setting_overrides(runs: list[Run]) -> set[str]:
+    """Every override that some run sets, its seed aside: what the settings are made of."""
+    return {o for r in runs for o in r.overrides if not is_seed_override(o)}
+
+
+def _name(override: str) -> str:
+    """The key an override sets (`data.limit` of `data.limit=100`)."""
+    return override.split("=", 1)[0].lstrip("+~")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dcgan.metrics.registry import lower_is_better
 from dcgan.report.cost import Ratio, speed_ratio
-from dcgan.report.runs import ReportError, Run
+from dcgan.report.runs import Run, check_baseline
 from dcgan.report.scores import SCORES, WINDOW, Spread, check_choice, choose_score, run_scores
 from dcgan.report.stats import Difference, Summary, apply_correction, compare, summarize
 from dcgan.tracking import is_seed_override
@@ -159,20 +159,14 @@ def _baselines(
     """Each non-baseline setting with its baseline (None: it has none); the baseline in words."""
     if not settings:
         return [], "(none)"
-    if baseline is not None and "=" not in baseline:
-        raise ReportError(f"baseline={baseline} is not one override: give key=value (augment=none)")
+    if baseline is not None:
+        check_baseline({o for s in settings for o in s.key}, baseline)
     if baseline is None and any(BASELINE in s.key for s in settings):
         baseline = BASELINE
     if baseline is None:
         first = settings[0]
         first.is_baseline = True
         return [(s, first) for s in settings[1:]], f"`{first.label}`"
-    if not any(baseline in s.key for s in settings):
-        values = sorted({o for s in settings for o in s.key if _name(o) == _name(baseline)})
-        raise ReportError(
-            f"baseline={baseline} is no setting of this sweep; "
-            + (f"it has: {', '.join(values)}" if values else f"no setting sets {_name(baseline)}")
-        )
     by_key = {s.key: s for s in settings}
     pairs: list[tuple[Setting, Setting | None]] = []
     for setting in settings:

@@ -8,7 +8,7 @@ from pathlib import Path
 from dcgan.config import MetricsConfig
 from dcgan.report.plot import plot_settings
 from dcgan.report.render import Report, render_html, render_markdown
-from dcgan.report.runs import ReportError, Run, collect_runs, sort_runs
+from dcgan.report.runs import ReportError, Run, check_metric, collect_runs, sort_runs
 from dcgan.report.scores import WINDOW, check_choice
 from dcgan.report.settings import analyse, shared_overrides
 from dcgan.report.until import as_of, check_until
@@ -31,13 +31,10 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def choose_metric(runs: list[Run], metric: str | None) -> str:
     """The metric asked for, refused when no run has it; else the runs' monitor (or the default)."""
-    available = sorted(set().union(*(r.metric_names() for r in runs)))
     if metric is None:
         monitors = [r.info["monitor"] for r in runs if isinstance(r.info.get("monitor"), str)]
         return monitors[0] if monitors else MetricsConfig.monitor
-    if metric not in available:
-        have = ", ".join(available) if available else "no metric yet"
-        raise ReportError(f"metric={metric!r} is in no run of this sweep (they have: {have})")
+    check_metric(runs, metric)
     return metric
 
 
