@@ -41,3 +41,15 @@ def test_swept_keys_come_from_the_sweep_command_line(tmp_path: Path) -> None:
     )
     assert swept_keys(tmp_path, {"pooling"}) == {"pooling", "trick", "seed", "lr"}
     assert swept_keys(tmp_path / "missing", {"pooling"}) == {"pooling"}
+
+
+def test_a_run_that_max_epochs_ended_is_finished_not_interrupted(tmp_path: Path) -> None:
+    """max_epochs=2 on 1,797 images ends at iteration 56, long before max_steps=10000."""
+    from dcgan.tracking import run_summary
+
+    (tmp_path / ".hydra").mkdir()
+    trainer = "trainer:\n  max_steps: {steps}\n  max_epochs: {epochs}\n"
+    (tmp_path / "metrics.json").write_text('{"iterations": 56}')
+    for steps, epochs, status in ((10000, 2, "finished"), (10000, "null", "interrupted")):
+        (tmp_path / ".hydra" / "config.yaml").write_text(trainer.format(steps=steps, epochs=epochs))
+        assert run_summary(tmp_path, "success")["status"] == status
