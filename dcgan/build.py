@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from dcgan.callbacks import (
     AtomicCheckpointIO,
+    ChannelsLast,
     ImageMetrics,
     IterationCheckpoint,
     RandomState,
@@ -26,7 +27,7 @@ from dcgan.console import with_progress
 from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
-from dcgan.precision import ChannelsLast, describe, resolve_channels_last, resolve_precision
+from dcgan.precision import describe, resolve_channels_last, resolve_precision
 from dcgan.runinfo import RunTime
 from dcgan.tracking import wandb_logger
 

@@ -1,10 +1,13 @@
-"""Precision and memory format chosen from the hardware, so the default run is the fast one."""
+"""Precision and memory format chosen from the hardware, so the default run is the fast one.
+
+Torch only: config.validate reads the choices here, and a refusal need not load Lightning (the
+callback that applies channels_last is `dcgan.callbacks.ChannelsLast`).
+"""
 
 from __future__ import annotations
 
 import logging
 
-import lightning as L
 import torch
 
 log = logging.getLogger(__name__)
@@ -54,14 +57,6 @@ def resolve_channels_last(requested: str, precision: str, accelerator: str) -> b
     if kind == "cuda" and torch.cuda.is_available():
         return reduced and torch.cuda.get_device_capability()[0] >= 7
     return kind == "cpu" and reduced
-
-
-class ChannelsLast(L.Callback):
-    """Put the module's 4-D weights in channels_last before Lightning moves it to the device."""
-
-    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
-        """Convert once; convolutions then keep activations in channels_last as well."""
-        pl_module.to(memory_format=torch.channels_last)
 
 
 def describe(precision: str, channels_last: bool, accelerator: str) -> str:

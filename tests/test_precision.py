@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from dcgan.build import build_module, build_trainer
+from dcgan.callbacks import ChannelsLast
 from dcgan.config import ConfigError, validate
 from dcgan.precision import (
-    ChannelsLast,
     cpu_has_fast_bf16,
     resolve_channels_last,
     resolve_precision,
