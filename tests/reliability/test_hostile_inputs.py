@@ -37,12 +37,12 @@ def test_hostile_checkpoints_are_refused_with_the_reason(make_cfg, tmp_path: Pat
 
     without_hparams = {k: v for k, v in state.items() if k != "hyper_parameters"}
     cases = [  # (file, extra overrides, words the message must contain)
-        (save("code.ckpt", {**state, "extra": Payload(marker)}), (), ["weights only"]),
-        (save("plain_pickle.ckpt", Payload(marker)), (), ["weights only"]),
+        (save("code.ckpt", {**state, "extra": Payload(marker)}), (), ["unsafe to load"]),
+        (save("plain_pickle.ckpt", Payload(marker)), (), ["not a checkpoint of this project"]),
         (save("not_dcgan.ckpt", {"weights": torch.zeros(3)}), (), ["not a dcgan"]),
         (save("no_hparams.ckpt", without_hparams), (), ["no hyper_parameters"]),
-        (files / "truncated.ckpt", (), ["weights only"]),
-        (files / "empty.ckpt", (), ["weights only"]),
+        (files / "truncated.ckpt", (), ["truncated or damaged"]),
+        (files / "empty.ckpt", (), ["is empty"]),
         (good, ("image_size=32",), ["image_size: checkpoint 16 != config 32"]),
         (good, ("model.ngf=8",), ["model.ngf: checkpoint 4 != config 8"]),
         (good, ("data.channels=3",), ["channels: checkpoint 1 != config 3"]),
