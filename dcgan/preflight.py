@@ -23,6 +23,8 @@ from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 
+log = logging.getLogger(__name__)
+
 
 def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
     """The run folder (or the nearest folder above it that exists) must take files."""
@@ -107,7 +109,11 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
             from dcgan.build import build_module
 
             hparams = build_module(cfg).hparams
-        check_compatible(ckpt_path, hparams)
+        ckpt = check_compatible(ckpt_path, hparams)
+        steps = hparams["d_steps"] + hparams["g_steps"]
+        how = "resume=auto: " if cfg.get("resume") == "auto" else ""
+        it = ckpt["global_step"] // steps
+        log.info("%sresuming from %s at iteration %d", how, ckpt_path, it)
     return ckpt_path
 
 
@@ -122,7 +128,7 @@ class Preflight(Callback):
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
         run_dir = OmegaConf.select(config, "hydra.run.dir")
-        logging.disable(logging.INFO)  # train() says the same again once logging is set up
+        logging.disable(logging.WARNING)  # train() says the same again once logging is set up
         try:
             check_run(config, run_dir)
         except (ConfigError, DataError, OutputError) as err:

@@ -147,5 +147,4 @@ def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | N
             run_dir,
         )
         return None
-    log.info("resume=auto: resuming from %s", found)
-    return str(found)
+    return str(found)  # the caller says so, with its iteration, once it fits the config

@@ -48,8 +48,10 @@ def test_interrupted_resumed_and_rerun_counts_every_attempt(tmp_path: Path) -> N
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()[1][-3000:]
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err[-3000:]
+    said = out + err
+    assert said.count("resume=auto: no checkpoint in") == 1, said[-3000:]  # once, not twice
     first = info(run)
     stopped = first["iterations"]
     assert first["status"] == "interrupted" and first["images_seen"] == stopped * 8
@@ -60,6 +62,11 @@ def test_interrupted_resumed_and_rerun_counts_every_attempt(tmp_path: Path) -> N
         "dcgan.train", *RUN, f"trainer.max_steps={target}", f"hydra.run.dir={run}", cwd=tmp_path
     )
     assert res.returncode == 0, res.stderr[-3000:]
+    said = res.stdout + res.stderr
+    resumed = (
+        f"resume=auto: resuming from {run / 'checkpoints' / 'last.ckpt'} at iteration {stopped}"
+    )
+    assert said.count(resumed) == 1, said[-3000:]
     second = info(run)
     assert second["status"] == "finished" and second["iterations"] == target
     assert second["images_seen"] == target * 8  # not only the 40 of this attempt
