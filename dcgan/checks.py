@@ -35,7 +35,7 @@ def choose(
     choices = list(choices)
     if value not in choices:
         ordered = sorted(choices, key=str)
-        valid = ", ".join(str(c) for c in ordered)
+        valid = ", ".join("null" if c is None else str(c) for c in ordered)  # as a user writes it
         raise error(
             f"{key}={value!r} is not a valid choice; choose one of: {valid}",
             key=key,

@@ -70,9 +70,34 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     from dcgan.config import validate  # imports torch (the registries): after the cheap checks
 
     validate(cfg)
+    check_accelerator(cfg.trainer)
     if count is not None:  # at most this many images: a batch larger fails after decoding
         check_images_fit(cfg, count)
     return check_resume(cfg, Path(run_dir))
+
+
+def check_accelerator(trainer: DictConfig) -> None:
+    """A GPU asked for must be here: Lightning would stop later with a traceback."""
+    import torch
+
+    accelerator, devices = trainer.accelerator, trainer.devices
+    if accelerator in ("gpu", "cuda"):
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ConfigError(
+                f"trainer.accelerator={accelerator}, but torch sees no CUDA GPU here; use "
+                "trainer.accelerator=auto (a GPU when there is one) or cpu"
+            )
+        if isinstance(devices, int) and devices > count:
+            raise ConfigError(
+                f"trainer.devices={devices}, but torch sees {count} CUDA GPU(s) here; use "
+                f"trainer.devices={count} or fewer (-1: all)"
+            )
+    if accelerator == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(
+            "trainer.accelerator=mps, but torch sees no Apple GPU here; use "
+            "trainer.accelerator=auto or cpu"
+        )
 
 
 def check_images_fit(cfg: DictConfig, count: int) -> None:

@@ -77,7 +77,27 @@ def _values(override) -> list[str]:  # noqa: ANN001 (Hydra's Override)
 
     value = override.value()
     items = value.list if isinstance(value, ChoiceSweep) else [value]
+    items = [i for item in items for i in (item if isinstance(item, list) else [item])]
     return [v for v in items if isinstance(v, str)]
+
+
+def warn_repeats(overrides: list[str], known_groups: dict[str, list[str]]) -> None:
+    """A group given twice: Hydra keeps the last silently (`trick=a trick=b` is b alone); say so.
+
+    A key given twice is left alone: scripts append overrides to a base and mean the last.
+    """
+    seen: dict[str, str] = {}
+    for arg in overrides:
+        key, sep, value = arg.partition("=")
+        if not sep or key not in known_groups:
+            continue
+        if key in seen and seen[key] != arg:
+            both = f"{seen[key].partition('=')[2]},{value}"
+            sys.stderr.write(
+                f"warning: {key} is given twice ({seen[key]}, {arg}): only {arg} counts; for "
+                f"both, write {key}=[{both}]\n"
+            )
+        seen[key] = arg
 
 
 def check_key(key: str, defaults: DictConfig, known_groups: dict[str, list[str]]) -> None:
@@ -248,6 +268,26 @@ def explain(
     return line
 
 
+def check_sweep_mode(overrides: list[str], job: list[str], config_dir: Path) -> None:
+    """Several values without -m: a sweep only when a `sweep=` preset asks for one."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.types import RunMode
+    from omegaconf import ListConfig, OmegaConf
+
+    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
+        mode = compose("train", overrides=job, return_hydra_config=True).hydra.mode
+    if mode == RunMode.MULTIRUN:
+        return
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    swept = next(o.input_line for o in parsed if o.is_sweep_override())
+    key, _, values = swept.partition("=")
+    line = f"{swept} gives several values: add -m for one run each (python -m dcgan.train -m ...)"
+    if isinstance(OmegaConf.select(_compose([], config_dir), key), ListConfig):
+        line += f"; a list is written in brackets, {key}=[{values}]"
+    raise ArgumentError(line)
+
+
 def check_rules(jobs: list[list[str]], config_dir: Path = CONFIG_DIR) -> None:
     """Raise ArgumentError when a job's config breaks a rule of `config.validate`."""
     from dcgan.config import ConfigError, validate
@@ -267,6 +307,7 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         return
     plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
+        warn_repeats(overrides, groups(config_dir))
         if not multirun:
             try:
                 _compose(plain, config_dir)  # as Hydra will: types and values too
@@ -279,12 +320,15 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         check_overrides(overrides, _compose([], config_dir), config_dir)
         if not multirun:
             raise ArgumentError(explain(failure, plain, plain, config_dir))
+        explicit = bool({"-m", "--multirun"} & set(argv))
         jobs = sweep_samples(plain) or [plain]
         for job in jobs:  # each swept value once: its type, its value
             try:
                 _compose(job, config_dir)
             except Exception as err:  # noqa: BLE001 (every composition failure is reported)
                 raise ArgumentError(explain(err, plain, job, config_dir)) from None
+        if not explicit:
+            check_sweep_mode(plain, jobs[0], config_dir)
         check_rules(jobs, config_dir)  # a rule broken by one value: no job starts
     except ArgumentError as err:
         sys.stderr.write(f"error: {err}\n")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from dcgan.train_args import sweep_samples
@@ -163,6 +164,11 @@ def test_multirun_writes_one_folder_per_run(pics: Path) -> None:
             "error: trainer.max_steps=-1 is invalid: -1 needs trainer.max_epochs=N to end the "
             "run; or set trainer.max_steps=N (iterations)",
         ),
+        (
+            ["pooling=avg,strided"],
+            "error: pooling=avg,strided gives several values: add -m for one run each",
+        ),
+        (["resume=yes"], "error: resume='yes' is not a valid choice; choose one of: null, auto"),
         (
             ["data.batch_size=16"],
             "error: data.batch_size=16 is larger than the 13 images found in data.root=",
@@ -323,5 +329,46 @@ def test_wandb_online_without_a_login_is_one_line(pics: Path, tmp_path: Path) ->
     assert res.stderr.strip() == (
         "error: logger.offline=false needs a W&B login: run `wandb login` (or set "
         "WANDB_API_KEY), or keep logger.offline=true"
+    )
+    assert not run.exists()
+
+
+def test_a_group_given_twice_says_which_counts(pics: Path) -> None:
+    """Hydra keeps the last of trick=a trick=b silently; the line says so and how to have both."""
+    work = pics.parent
+    res = run_module(
+        "dcgan.train",
+        f"data.root={pics}",
+        *TINY,
+        "trick=label_smoothing",
+        "trick=minibatch_std",
+        "image_size=48",  # refused after the warning: nothing trains
+        cwd=work,
+    )
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.splitlines() == [
+        "warning: trick is given twice (trick=label_smoothing, trick=minibatch_std): only "
+        "trick=minibatch_std counts; for both, write trick=[label_smoothing,minibatch_std]",
+        "error: image_size=48 is invalid: use a power of two: 16, 32, 64, 128, 256, 512",
+    ]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is here")
+def test_a_gpu_asked_for_where_there_is_none_is_one_line(pics: Path) -> None:
+    work = pics.parent
+    run = work / "outputs" / "gpu"
+    args = [a for a in TINY if not a.startswith("trainer.accelerator")]
+    res = run_module(
+        "dcgan.train",
+        f"data.root={pics}",
+        *args,
+        "trainer.accelerator=gpu",
+        f"hydra.run.dir={run}",
+        cwd=work,
+    )
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.strip() == (
+        "error: trainer.accelerator=gpu, but torch sees no CUDA GPU here; use "
+        "trainer.accelerator=auto (a GPU when there is one) or cpu"
     )
     assert not run.exists()
