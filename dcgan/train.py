@@ -264,7 +264,7 @@ def _hydra_entry():  # noqa: ANN202 (Hydra's decorated function)
 def main() -> None:
     """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
     try:
-        from dcgan.train_args import check_train_args
+        from dcgan.train_args import check_train_args, hydra_order
 
         if {"-h", "--help"} & set(sys.argv[1:]):  # --hydra-help: Hydra's own
             from dcgan.train_help import help_text
@@ -272,6 +272,7 @@ def main() -> None:
             print(help_text())
             return
         check_train_args(sys.argv[1:])
+        sys.argv[1:] = hydra_order(sys.argv[1:])
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:

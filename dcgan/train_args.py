@@ -51,6 +51,27 @@ def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
     return overrides, multirun, hands_off
 
 
+def hydra_order(argv: list[str]) -> list[str]:
+    """The arguments with Hydra's flags (and their values) first, then the overrides in order:
+    Hydra's parser refuses overrides on both sides of a flag (`data=digits --cfg job seed=1`)."""
+    flags: list[str] = []
+    overrides: list[str] = []
+    args = iter(argv)
+    for arg in args:
+        if not arg.startswith("-"):
+            overrides.append(arg)
+            continue
+        flags.append(arg)
+        if arg in _FLAGS_WITH_VALUE:
+            value = next(args, None)
+            optional = arg in ("-i", "--info")  # its value may be left out
+            if value is not None and optional and "=" in value:
+                overrides.append(value)
+            elif value is not None:
+                flags.append(value)
+    return [*flags, *overrides]
+
+
 def groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
     """Each config group (a folder of YAML files) and its options."""
     found: dict[str, list[str]] = {}

@@ -372,3 +372,11 @@ def test_a_gpu_asked_for_where_there_is_none_is_one_line(pics: Path) -> None:
         "trainer.accelerator=auto (a GPU when there is one) or cpu"
     )
     assert not run.exists()
+
+
+def test_a_flag_between_overrides_works(pics: Path) -> None:
+    """Hydra's own parser refuses overrides on both sides of a flag; they are put in order."""
+    work = pics.parent
+    res = run_module("dcgan.train", f"data.root={pics}", "--cfg", "job", "image_size=16", cwd=work)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "image_size: 16" in res.stdout and f"root: {pics}" in res.stdout

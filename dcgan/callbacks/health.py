@@ -130,5 +130,4 @@ class TrainingHealth(L.Callback):
             f"one in {self.dirpath / 'last.ckpt'} (if one was written). "
             "Lower the learning rates or try norm=spectral"
         )
-        log.error(message)
-        raise TrainingDiverged(message)
+        raise TrainingDiverged(message)  # said once: by the command line, or in a sweep's log

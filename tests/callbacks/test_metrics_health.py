@@ -116,5 +116,6 @@ def test_cli_exits_non_zero_naming_the_divergence(tmp_path: Path) -> None:
     )
     assert res.returncode == 3
     assert "error: training diverged at iteration 1: g_loss=nan" in res.stderr
+    assert (res.stdout + res.stderr).count("training diverged") == 1  # said once
     assert "Traceback" not in res.stderr
     assert list((run / "checkpoints").glob("nan_iter_000001.ckpt"))
