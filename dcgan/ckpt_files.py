@@ -18,9 +18,11 @@ def resolve_path(path: str | Path) -> Path:
         for candidate in (path / "checkpoints" / "last.ckpt", path / "last.ckpt"):
             if candidate.is_file():
                 return candidate
+        inside = sorted(p.name for p in path.glob("*.ckpt"))
+        held = f" (it holds {', '.join(inside[:3])}{', ...' if len(inside) > 3 else ''})"
         raise CheckpointError(
-            f"checkpoint {str(path)!r} is a folder without checkpoints/last.ckpt; "
-            "give the path of a .ckpt file"
+            f"checkpoint {str(path)!r} is a folder without checkpoints/last.ckpt"
+            f"{held if inside else ''}; give the path of a .ckpt file"
         )
     if not path.is_file():
         raise CheckpointError(

@@ -170,6 +170,12 @@ def render() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the reference; with --check, exit 1 when the file differs from what it would be."""
     argv = sys.argv[1:] if argv is None else argv
+    if set(argv) - {"--check"}:  # --help and anything unknown: say what it does, write nothing
+        print(
+            f"python -m dcgan.config_doc [--check]: rewrite {OUTPUT} from the schema; --check: "
+            "exit 1 when it is stale"
+        )
+        return 0 if set(argv) & {"-h", "--help"} else 2
     text = render()
     if "--check" in argv:
         if not OUTPUT.is_file() or OUTPUT.read_text() != text:

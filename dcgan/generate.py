@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 GRID_MAX = 64  # grid.png shows the first images only, so a 50,000-image run stays bounded
 GRID_COLUMNS = 16  # per_class: grid.png shows the first images of each class
-USAGE = "python -m dcgan.generate ckpt=PATH [key=value ...]   (or: dcgan-generate ...)"
+USAGE = "python -m dcgan.generate ckpt=PATH [key=value ...]   (or: dcgan-generate PATH ...)"
 
 
 @dataclass
@@ -91,7 +91,7 @@ class GenerateConfig:
 
 def parse(argv: list[str]) -> GenerateConfig:
     """key=value arguments -> the checked keys of this tool (see `dcgan.cli`)."""
-    cfg = cli.parse(GenerateConfig, argv)
+    cfg = cli.parse(GenerateConfig, argv, positional="ckpt")
     check_export(cfg)
     return cfg
 
@@ -342,8 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         cfg = parse(argv)
+        resolve_path(cfg.ckpt)  # the checkpoint first: without it nothing else matters
         check_out(cfg)
-        resolve_path(cfg.ckpt)
         written = run(cfg)  # the heavy imports start here
     except (CliError, ConfigError, CheckpointError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)

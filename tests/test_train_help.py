@@ -65,3 +65,12 @@ def test_help_and_a_refused_value_load_no_lightning(args: list[str], tmp_path: P
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_config_doc_help_writes_nothing(tmp_path: Path) -> None:
+    from dcgan.config_doc import OUTPUT
+
+    before = OUTPUT.stat().st_mtime_ns
+    res = run_module("dcgan.config_doc", "--help", cwd=tmp_path)
+    assert res.returncode == 0 and "--check" in res.stdout
+    assert OUTPUT.stat().st_mtime_ns == before

@@ -220,3 +220,24 @@ def test_help_lists_the_keys(capsys) -> None:
         "ema=auto",
     ):
         assert key in out
+
+
+def test_the_checkpoint_is_checked_first_and_may_come_alone(
+    plain_ckpt: Path, tmp_path: Path, capsys
+) -> None:
+    """A missing checkpoint is the news even where out= already holds files; the checkpoint
+    may be given alone, as report takes its folder; a folder without last.ckpt names its files."""
+    out = tmp_path / "gen"
+    out.mkdir()
+    (out / "grid.png").write_bytes(b"an earlier run")
+    assert main(["ckpt=missing.ckpt", f"out={out}"]) == 2
+    assert "checkpoint 'missing.ckpt' does not exist" in capsys.readouterr().err
+    assert main([str(plain_ckpt), "n=0"]) == 2  # read as ckpt=...: the next key is the news
+    assert "error: n=0 is invalid" in capsys.readouterr().err
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    (folder / "nan_iter_000001.ckpt").write_bytes(plain_ckpt.read_bytes())
+    assert main([f"ckpt={folder}", f"out={tmp_path / 'x'}"]) == 2
+    assert "without checkpoints/last.ckpt (it holds nan_iter_000001.ckpt)" in (
+        capsys.readouterr().err
+    )
