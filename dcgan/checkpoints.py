@@ -143,5 +143,5 @@ def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
             raise CheckpointError(
                 f"checkpoint {str(path)!r} has EMA weights that do not fit the generator: {err}"
             ) from None
-        log.info("generating with the EMA generator of %s", path)
+        log.info("using the EMA generator of %s", path)
     return gan.eval()

@@ -184,7 +184,8 @@ def pick_class(value: str, names: list[str]) -> int:
         return lowered.index(value.lower())
     if value.isdigit() and int(value) < len(names):
         return int(value)
-    listed = ", ".join(f"{i}={name}" for i, name in enumerate(names))
+    plain = names == [str(i) for i in range(len(names))]  # digits: the index is the name
+    listed = ", ".join(name if plain else f"{i}={name}" for i, name in enumerate(names))
     raise ConfigError(f"class={value!r} is not a class of this model; choose one of: {listed}")
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dcgan.checks import ConfigError
 from dcgan.generate import main
 
 PAD, SIZE = 2, 16
@@ -241,3 +242,12 @@ def test_the_checkpoint_is_checked_first_and_may_come_alone(
     assert "without checkpoints/last.ckpt (it holds nan_iter_000001.ckpt)" in (
         capsys.readouterr().err
     )
+
+
+def test_a_wrong_class_lists_the_classes_as_they_are_written() -> None:
+    from dcgan.generate import pick_class
+
+    with pytest.raises(ConfigError, match=r"choose one of: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9$"):
+        pick_class("sneaker", [str(d) for d in range(10)])
+    with pytest.raises(ConfigError, match=r"choose one of: 0=dark, 1=bright$"):
+        pick_class("grey", ["dark", "bright"])
