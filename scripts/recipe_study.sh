@@ -8,7 +8,9 @@
 #   snh     + spectral norm and hinge loss in D (SN-GAN's standard CNN), seeds 0-1
 #   tricks  + nearest resize-convs, label flips (0.05) and minibatch std: the tricks that ranked
 #           best alone in the ganhacks study, together, seeds 0-4
-#   more    base and ema2 again, seeds 5-9, one seed of each in turn (pairs finish together)
+#   pairs   base and ema2 again, seeds $SEEDS (5-9), one seed of each in turn (pairs finish
+#           together): more seeds, or a longer budget in a folder of its own, e.g.
+#           STEPS=12000 EVERY=500 SEEDS="0 1 2" SETTINGS=pairs DIR=outputs/study/recipe_fmnist32_x4
 #   ttur    ema2 with TTUR (D's learning rate 4x G's: optimizer=ttur), seeds 0-4
 #   STEPS=20 EVERY=10 SAMPLES=64 FINAL=64 SETTINGS=base scripts/recipe_study.sh   # a quick check
 #   scripts/recipe_study.sh                                  # the study; then the report below
@@ -47,12 +49,12 @@ run() {
     snh) setting snh seed=0,1 experiment=dcgan_paper ema.kimg=10 norm=spectral loss=hinge ;;
     tricks) setting tricks seed=0,1,2,3,4 experiment=dcgan_paper ema.kimg=10 \
         upsample=nearest_conv loss.label_flip=0.05 model.minibatch_std=true ;;
-    more) for s in 5 6 7 8 9; do
+    pairs | more) for s in ${SEEDS:-5 6 7 8 9}; do
         setting "base_s$s" seed="$s" experiment=dcgan_paper &&
             setting "ema2_s$s" seed="$s" experiment=dcgan_paper ema.kimg=10 || return
     done ;;
     ttur) setting ttur seed=0,1,2,3,4 experiment=dcgan_paper ema.kimg=10 optimizer=ttur ;;
-    *) echo "unknown setting $1 (base, ema2, snh, tricks, more, ttur)" >&2; return 2 ;;
+    *) echo "unknown setting $1 (base, ema2, snh, tricks, pairs, ttur)" >&2; return 2 ;;
     esac
 }
 
