@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +33,24 @@ os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("WANDB_SILENT", "true")
 
 
+def _one_thread_per_worker() -> None:
+    """Parallel workers (pytest-xdist) each get an equal share of the cores, and so do the
+    commands their tests start: torch's default of one thread per core in every worker would
+    have them spin against each other."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if workers <= 1:
+        return
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, threads)
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+
+_one_thread_per_worker()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _schema() -> None:
     register_configs()
@@ -46,3 +65,30 @@ def make_cfg() -> Callable[..., DictConfig]:
             return compose("train", overrides=[*(TINY if tiny else []), *overrides])
 
     return _make
+
+
+# What the reliability tests tried (bad files, kill points, hostile configs, ...), printed at the
+# end of the test session; parallel workers hand theirs to the main process.
+TALLY: Counter[str] = Counter()
+
+
+@pytest.fixture
+def tally() -> Counter[str]:
+    """Count tried cases by kind."""
+    return TALLY
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workeroutput"):  # a parallel worker
+        session.config.workeroutput["tally"] = dict(TALLY)
+
+
+def pytest_testnodedown(node, error) -> None:  # noqa: ANN001 (pytest-xdist's hook)
+    TALLY.update(getattr(node, "workeroutput", {}).get("tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    if TALLY:
+        terminalreporter.section("reliability: what was tried")
+        for kind, count in sorted(TALLY.items()):
+            terminalreporter.write_line(f"{kind}: {count}")
