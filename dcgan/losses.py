@@ -12,15 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
+from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import check, choose
 
-Target = float | Tensor
+if TYPE_CHECKING:  # the config checks read LOSSES: registering a loss loads no torch
+    from torch import Tensor, nn
+
+    Target = float | Tensor
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,8 @@ def check_loss(cfg: Any) -> None:
 
 
 def _bce(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    import torch.nn.functional as F
+
     bce = F.binary_cross_entropy_with_logits
     return bce(real, real_t) + bce(fake, fake_t)
 
@@ -75,6 +76,8 @@ def _least_squares(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -
 
 
 def _hinge(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> Tensor:
+    import torch.nn.functional as F
+
     # targets 1/0 as signs: a flipped sample's real and fake terms change sides
     return F.relu(1 - (2 * real_t - 1) * real).mean() + F.relu(1 + (1 - 2 * fake_t) * fake).mean()
 
@@ -83,8 +86,14 @@ def _wasserstein(real: Tensor, fake: Tensor, real_t: Tensor, fake_t: Tensor) -> 
     return ((1 - 2 * fake_t) * fake).mean() - ((2 * real_t - 1) * real).mean()
 
 
-register(Loss("nonsaturating", _bce, lambda f: F.softplus(-f).mean(), smoothing=True))  # -log D
-register(Loss("minimax", _bce, lambda f: -F.softplus(f).mean(), smoothing=True))  # log(1 - D)
+def _softplus(x: Tensor) -> Tensor:
+    import torch.nn.functional as F
+
+    return F.softplus(x)
+
+
+register(Loss("nonsaturating", _bce, lambda f: _softplus(-f).mean(), smoothing=True))  # -log D
+register(Loss("minimax", _bce, lambda f: -_softplus(f).mean(), smoothing=True))  # log(1 - D)
 register(Loss("lsgan", _least_squares, lambda f: 0.5 * ((f - 1) ** 2).mean(), smoothing=True))
 register(Loss("hinge", _hinge, lambda f: -f.mean(), smoothing=False))
 register(Loss("wgan_gp", _wasserstein, lambda f: -f.mean(), smoothing=False))
@@ -92,17 +101,23 @@ register(Loss("wgan_gp", _wasserstein, lambda f: -f.mean(), smoothing=False))
 
 def _as_target(value: Target, like: Tensor) -> Tensor:
     """Broadcast a scalar or per-sample [B] target to the logits' shape, in float32."""
+    import torch
+
     return torch.broadcast_to(
         torch.as_tensor(value, dtype=like.dtype, device=like.device), like.shape
     )
 
 
 def _is(value: Target, expected: float) -> bool:
+    import torch
+
     return bool(torch.all(torch.as_tensor(value) == expected))
 
 
 def probability(logits: Tensor) -> Tensor:
     """Sigmoid of D's logits for reporting D(x), D(G(z)); for margin losses a squashed score."""
+    import torch
+
     return torch.sigmoid(logits.float())
 
 
@@ -115,6 +130,8 @@ def d_loss(
     flip_mask: Tensor | None = None,
 ) -> Tensor:
     """Discriminator loss (scalar); flip_mask [B] swaps the real/fake role of those samples."""
+    import torch
+
     loss = get(name)
     if not loss.smoothing:
         rules = (("real_target < 1", real_target, 1.0), ("fake_target > 0", fake_target, 0.0))
@@ -139,6 +156,8 @@ def g_loss(name: str, fake_logits: Tensor) -> Tensor:
 
 def gradient_penalty(discriminator: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     """WGAN-GP term ((||grad D(x_hat)||_2 - 1)^2).mean(); the caller applies its weight."""
+    import torch
+
     eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     eps = torch.rand(eps_shape, device=real.device, dtype=real.dtype)
     x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING
 
 from dcgan.checks import choose
+
+if TYPE_CHECKING:  # the config checks read PRIORS: they load neither
+    import numpy as np
+    import torch
+    from torch import Tensor
 
 
 @dataclass(frozen=True)
@@ -25,15 +27,37 @@ class Prior:
     numpy: Callable[[np.random.Generator, int], np.ndarray]
 
 
+def _uniform(
+    n: int, d: int, device: torch.device | str | None, gen: torch.Generator | None
+) -> Tensor:
+    import torch
+
+    return torch.rand(n, d, device=device, generator=gen) * 2 - 1
+
+
+def _uniform_numpy(rng: np.random.Generator, d: int) -> np.ndarray:
+    import numpy as np
+
+    return rng.random(d, dtype=np.float32) * 2 - 1
+
+
+def _normal(
+    n: int, d: int, device: torch.device | str | None, gen: torch.Generator | None
+) -> Tensor:
+    import torch
+
+    return torch.randn(n, d, device=device, generator=gen)
+
+
+def _normal_numpy(rng: np.random.Generator, d: int) -> np.ndarray:
+    import numpy as np
+
+    return rng.standard_normal(d, dtype=np.float32)
+
+
 PRIORS: dict[str, Prior] = {
-    "uniform": Prior(  # U(-1, 1): the original project
-        lambda n, d, device, gen: torch.rand(n, d, device=device, generator=gen) * 2 - 1,
-        lambda rng, d: rng.random(d, dtype=np.float32) * 2 - 1,
-    ),
-    "normal": Prior(  # N(0, 1)
-        lambda n, d, device, gen: torch.randn(n, d, device=device, generator=gen),
-        lambda rng, d: rng.standard_normal(d, dtype=np.float32),
-    ),
+    "uniform": Prior(_uniform, _uniform_numpy),  # U(-1, 1): the original project
+    "normal": Prior(_normal, _normal_numpy),  # N(0, 1)
 }
 
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import check, choose
 
-# name -> (class, the config keys that class accepts)
-OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], tuple[str, ...]]] = {
-    "adam": (torch.optim.Adam, ("lr", "betas", "eps", "weight_decay")),
-    "adamw": (torch.optim.AdamW, ("lr", "betas", "eps", "weight_decay")),
-    "sgd": (torch.optim.SGD, ("lr", "momentum", "weight_decay", "nesterov")),
-    "rmsprop": (torch.optim.RMSprop, ("lr", "alpha", "eps", "momentum", "weight_decay")),
+if TYPE_CHECKING:
+    import torch
+
+# name -> (the class in torch.optim, the config keys that class accepts); by name, so that the
+# config checks read this without loading torch
+OPTIMIZERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "adam": ("Adam", ("lr", "betas", "eps", "weight_decay")),
+    "adamw": ("AdamW", ("lr", "betas", "eps", "weight_decay")),
+    "sgd": ("SGD", ("lr", "momentum", "weight_decay", "nesterov")),
+    "rmsprop": ("RMSprop", ("lr", "alpha", "eps", "momentum", "weight_decay")),
 }
 
 
@@ -23,9 +25,12 @@ def make_optimizer(
     params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]
 ) -> torch.optim.Optimizer:
     """Build one network's optimizer, passing only the keys its class understands."""
+    import torch
+
     name = cfg["name"]
     choose("optimizer", name, OPTIMIZERS)
-    cls, keys = OPTIMIZERS[name]
+    cls_name, keys = OPTIMIZERS[name]
+    cls = getattr(torch.optim, cls_name)
     kwargs = {k: cfg[k] for k in keys if k in cfg}
     if "betas" in kwargs:
         kwargs["betas"] = tuple(kwargs["betas"])

@@ -1,14 +1,13 @@
 """Precision and memory format chosen from the hardware, so the default run is the fast one.
 
-Torch only: config.validate reads the choices here, and a refusal need not load Lightning (the
-callback that applies channels_last is `dcgan.callbacks.ChannelsLast`).
+Torch is imported where it is used: config.validate reads the choices here, so a refusal loads
+neither torch nor Lightning (the callback that applies channels_last is
+`dcgan.callbacks.ChannelsLast`).
 """
 
 from __future__ import annotations
 
 import logging
-
-import torch
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +17,8 @@ MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
 
 def device_type(accelerator: str) -> str:
     """The device kind Lightning will train on: 'cuda', 'mps' or 'cpu'."""
+    import torch
+
     if accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available()):
         return "cuda"
     if accelerator == "mps" or (accelerator == "auto" and torch.backends.mps.is_available()):
@@ -27,6 +28,8 @@ def device_type(accelerator: str) -> str:
 
 def cpu_has_fast_bf16() -> bool:
     """True where the CPU multiplies bf16 natively (AVX512-BF16 or AMX), not by emulation."""
+    import torch
+
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
@@ -35,6 +38,8 @@ def resolve_precision(requested: str, accelerator: str) -> str:
     """`auto`: bf16-mixed where bf16 is fast, 16-mixed where only fp16 is, else 32-true."""
     if requested != "auto":
         return requested
+    import torch
+
     kind = device_type(accelerator)
     if kind == "cuda" and torch.cuda.is_available():
         major, _ = torch.cuda.get_device_capability()
@@ -52,6 +57,8 @@ def resolve_channels_last(requested: str, precision: str, accelerator: str) -> b
     """`auto`: channels_last where convolutions run faster in it (tensor cores, oneDNN bf16)."""
     if requested != "auto":
         return requested == "channels_last"
+    import torch
+
     kind = device_type(accelerator)
     reduced = precision.startswith(("bf16", "16"))
     if kind == "cuda" and torch.cuda.is_available():

@@ -11,10 +11,10 @@ towards 1 as held-out images score like fakes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # the config reads SIGNALS: it loads no torch
+    from torch import Tensor
 
 # What p follows: `rv` (held-out images, the default of augment=ada) or `rt` (signs on reals).
 SIGNALS: tuple[str, ...] = ("rv", "rt")
@@ -62,6 +62,8 @@ class AdaptiveP:
 
     def observe(self, real_logits: Tensor, center: float = 0.0) -> None:
         """Accumulate the signs of D's scores on real images (no host sync)."""
+        import torch
+
         scores = real_logits.detach().float().flatten()
         signs = torch.sign(scores - center)
         count = torch.full((), float(signs.numel()), device=signs.device)
@@ -70,6 +72,8 @@ class AdaptiveP:
 
     def observe_heldout(self, train: Tensor, heldout: Tensor, fake: Tensor) -> None:
         """Accumulate D's scores on as many training, held-out and fake images (r_v)."""
+        import torch
+
         sums = [x.detach().float().flatten().sum() for x in (train, heldout, fake)]
         count = torch.full((), float(heldout.numel()), device=sums[0].device)
         step = torch.stack([*sums, count])
@@ -86,6 +90,8 @@ class AdaptiveP:
         """
         if not self.due(iteration) or self._signs is None:
             return False
+        import torch
+
         heldout = self._heldout if self._heldout is not None else torch.zeros(4)
         totals = torch.cat([self._signs, heldout.to(self._signs.device)])
         totals = totals if reduce is None else reduce(totals)

@@ -9,8 +9,11 @@ bit.
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the config reads POLICIES and STRENGTHS: they load no torch
+    import torch
+    from torch import Tensor
 
 # The policy names a user writes, and the operations (with their strength keys) each stands for.
 OPS: dict[str, tuple[str, ...]] = {
@@ -32,16 +35,22 @@ STRENGTHS: dict[str, float] = {
 
 def _uniform(x: Tensor, low: float, high: float, gen: torch.Generator) -> Tensor:
     """One float32 number per sample in [low, high), shaped to broadcast over [N, C, H, W]."""
+    import torch
+
     u = torch.rand(x.shape[0], 1, 1, 1, device=x.device, generator=gen)
     return low + (high - low) * u
 
 
 def _integers(x: Tensor, low: int, high: int, gen: torch.Generator) -> Tensor:
     """One integer per sample in [low, high], shape [N]."""
+    import torch
+
     return torch.randint(low, high + 1, (x.shape[0],), device=x.device, generator=gen)
 
 
 def _select(apply: Tensor, augmented: Tensor, x: Tensor) -> Tensor:
+    import torch
+
     return torch.where(apply.view(-1, 1, 1, 1), augmented.to(x.dtype), x)
 
 
@@ -67,6 +76,8 @@ def contrast(x: Tensor, apply: Tensor, strength: float, gen: torch.Generator) ->
 
 def _shift_matrix(shift: Tensor, size: int) -> Tensor:
     """[N, 1, size, size] one-hot rows: row i picks source i - shift, or nothing off the edge."""
+    import torch
+
     rows = torch.arange(size, device=shift.device)
     source = rows.view(1, size, 1) - shift.view(-1, 1, 1)
     return (rows.view(1, 1, size) == source).unsqueeze(1)
@@ -89,6 +100,8 @@ def translation(x: Tensor, apply: Tensor, strength: float, gen: torch.Generator)
 
 def cutout(x: Tensor, apply: Tensor, strength: float, gen: torch.Generator) -> Tensor:
     """Zero (grey) a square of `strength` x the side, centred anywhere in the image."""
+    import torch
+
     _, _, height, width = x.shape
     size_y, size_x = int(height * strength + 0.5), int(width * strength + 0.5)
     cy, cx = _integers(x, 0, height - 1, gen), _integers(x, 0, width - 1, gen)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING, Any
 
 from dcgan.augment.ops import FUNCTIONS, OPS, POLICIES, STRENGTHS
+
+if TYPE_CHECKING:
+    import torch
+    from torch import Tensor
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class Augmenter:
         self._pending: dict[str, Any] | None = None
 
     def _generator(self, device: torch.device) -> torch.Generator:
+        import torch
+
         if self.generator is not None and self.generator.device == device:
             return self.generator
         state = self.state_dict() if self.generator is not None else self._pending
@@ -60,6 +63,8 @@ class Augmenter:
         """Each operation of the policy on each image with probability p; p <= 0: `images`."""
         if p <= 0 or not self.ops:
             return images
+        import torch
+
         gen = self._generator(images.device)
         out = images
         for name in self.ops:

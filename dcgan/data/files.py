@@ -9,8 +9,6 @@ from pathlib import Path
 
 from dcgan.checks import ConfigError, check, choose
 
-from .decode import UnreadableImage, decode_image
-
 SOURCES = ("folder", "digits", "fashion_mnist")
 SPLITS = ("train", "test", "all")
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
@@ -171,6 +169,8 @@ def check_source(
         return DIGITS_IMAGES
     if source != "folder":
         return None
+    from .decode import UnreadableImage, decode_image  # NumPy and Pillow: only to try a file
+
     folder = _check_root(root)
     files = find_image_files(folder)
     reasons = []

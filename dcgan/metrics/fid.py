@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import torch
-
 from dcgan.metrics.inception import feed
 from dcgan.metrics.registry import Images, Metric, register
 
 
-@torch.no_grad()
 def fid(images: Images) -> dict[str, float]:
     """The distance of Gaussians fitted to real and fake Inception features: the usual yardstick."""
+    import torch
     from torchmetrics.image.fid import FrechetInceptionDistance
 
-    metric = FrechetInceptionDistance(feature=images.inception.features).to(images.device)
-    feed(images, lambda x, real: metric.update(x, real=real))
-    return {"fid": float(metric.compute())}
+    with torch.no_grad():
+        metric = FrechetInceptionDistance(feature=images.inception.features).to(images.device)
+        feed(images, lambda x, real: metric.update(x, real=real))
+        return {"fid": float(metric.compute())}
 
 
 register(Metric("fid", "FID", fid, inception=True, order=10))

@@ -19,11 +19,10 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
-
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from torch import Tensor
 
     from dcgan.metrics.registry import Images
 
@@ -44,12 +43,15 @@ def _fidelity_missing() -> str | None:
 
 def cached_weights_path() -> Path:
     """Where torch-fidelity's download of the weights lives (torch's hub cache)."""
+    import torch
+
     return Path(torch.hub.get_dir()) / "checkpoints" / WEIGHTS_NAME
 
 
 @functools.cache
 def _download() -> str | None:
     """Fetch the weights into the cache through torch-fidelity's address, once; why not, or None."""
+    import torch
     from torch_fidelity.feature_extractor_inceptionv3 import URL_INCEPTION_V3
 
     previous = socket.getdefaulttimeout()
@@ -95,6 +97,8 @@ def inception_unavailable(weights_path: str | Path | None) -> str | None:
 
 def to_uint8_rgb(images: Tensor) -> Tensor:
     """[-1, 1] floats, 1 or 3 channels -> uint8 RGB, the input Inception expects."""
+    import torch
+
     x = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     return x.expand(-1, 3, -1, -1) if x.shape[1] == 1 else x
 
@@ -118,16 +122,18 @@ class InceptionMetrics:
         )
         self.kid_subset_size = kid_subset_size
 
-    @torch.no_grad()
     def __call__(self, real: Tensor, fake: Tensor) -> dict[str, float]:
         """`fid`, `kid` (x1e3), `is`, ... for [N, C, S, S] images in [-1, 1], on fake's device."""
+        import torch
+
         from dcgan.metrics.registry import Images, ordered
 
         images = Images(real, fake, seed=0, device=fake.device, inception=self)
         scores: dict[str, float] = {}
-        for metric in ordered():
-            if metric.inception:
-                scores.update(metric.score(images))
+        with torch.no_grad():
+            for metric in ordered():
+                if metric.inception:
+                    scores.update(metric.score(images))
         return scores
 
 

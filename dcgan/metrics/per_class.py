@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import numpy as np
-import torch
-from torch import Tensor
+if TYPE_CHECKING:  # imported where used: discovering the metrics must not load torch
+    import numpy as np
+    import torch
+    from torch import Tensor
 
-Score = Callable[[Tensor, Tensor], dict[str, float]]  # (real, fake) -> {metric: value}
+Score = Callable[["Tensor", "Tensor"], dict[str, float]]  # (real, fake) -> {metric: value}
 
 
 def per_class_scores(
@@ -23,6 +25,9 @@ def per_class_scores(
 ) -> dict[str, dict[str, float]]:
     """`{metric: {class name: value}}` over up to `num_samples` real images of each class (2 at
     least), as many fakes of that class, scored by `score` (SWD, and FID/KID/IS when on)."""
+    import numpy as np
+    import torch
+
     gen = torch.Generator().manual_seed(seed)
     scores: dict[str, dict[str, float]] = {}
     for c, name in enumerate(names):

@@ -9,26 +9,29 @@ Lower is better; deterministic for a given seed.
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import Tensor
+from typing import TYPE_CHECKING
 
 from dcgan.metrics.registry import Images, Metric, register
+
+if TYPE_CHECKING:  # imported where used: discovering the metrics must not load torch
+    import torch
+    from torch import Tensor
 
 MIN_LEVEL = 16  # the coarsest pyramid level, as in the paper
 PATCH = 7
 PATCHES_PER_IMAGE = 64
 DIRECTIONS = 128
 REPEATS = 2
-
-_BINOMIAL = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+_BINOMIAL = (1.0, 4.0, 6.0, 4.0, 1.0)  # / 16: the 5-tap low-pass of the pyramid
 
 
 def _blur(x: Tensor) -> Tensor:
     """Separable 5-tap binomial filter with reflected borders: the pyramid's low-pass."""
+    import torch
+    import torch.nn.functional as F
+
     c = x.shape[1]
-    k = _BINOMIAL.to(x)
+    k = (torch.tensor(_BINOMIAL) / 16.0).to(x)
     x = F.pad(x, (2, 2, 2, 2), mode="reflect")
     x = F.conv2d(x, k.view(1, 1, 1, 5).expand(c, 1, 1, 5), groups=c)
     return F.conv2d(x, k.view(1, 1, 5, 1).expand(c, 1, 5, 1), groups=c)
@@ -47,6 +50,8 @@ def pyramid_levels(size: int) -> list[int]:
 
 def laplacian_pyramid(images: Tensor) -> list[Tensor]:
     """Band-pass levels, finest first; the last (16 px) level keeps the low frequencies."""
+    import torch.nn.functional as F
+
     levels = pyramid_levels(images.shape[-1])
     out, x = [], images
     for i in range(len(levels)):
@@ -62,6 +67,8 @@ def laplacian_pyramid(images: Tensor) -> list[Tensor]:
 
 def _patches(level: Tensor, n: int, gen: torch.Generator) -> Tensor:
     """`n` random 7x7 patches per image, flattened: [N * n, C * 49]."""
+    import torch
+
     b, c, h, w = level.shape
     ys = torch.randint(0, h - PATCH + 1, (b, n), generator=gen)
     xs = torch.randint(0, w - PATCH + 1, (b, n), generator=gen)
@@ -75,6 +82,8 @@ def _patches(level: Tensor, n: int, gen: torch.Generator) -> Tensor:
 
 def _normalise(a: Tensor, b: Tensor, channels: int) -> tuple[Tensor, Tensor]:
     """Per-channel zero mean, unit std over both sets, so levels weigh alike."""
+    import torch
+
     both = torch.cat([a, b]).view(-1, PATCH * PATCH, channels)
     mean = both.mean(dim=(0, 1))
     std = both.std(dim=(0, 1)).clamp_min(1e-8)
@@ -90,6 +99,9 @@ def _sorted_rows(x: Tensor) -> Tensor:
 
     Sorting along rows (not columns) is itself several times faster; the values are identical.
     """
+    import numpy as np
+    import torch
+
     if x.device.type != "cpu":
         return torch.sort(x, dim=1).values
     return torch.from_numpy(np.sort(x.numpy(), axis=1))
@@ -97,6 +109,8 @@ def _sorted_rows(x: Tensor) -> Tensor:
 
 def _sliced_distance(a: Tensor, b: Tensor, gen: torch.Generator) -> Tensor:
     """Mean over random directions of the 1-D Wasserstein distance of the projections."""
+    import torch
+
     total = a.new_zeros(())
     for _ in range(REPEATS):
         dirs = torch.randn(DIRECTIONS, a.shape[1], generator=gen).to(a)
@@ -106,7 +120,6 @@ def _sliced_distance(a: Tensor, b: Tensor, gen: torch.Generator) -> Tensor:
     return total / REPEATS
 
 
-@torch.no_grad()
 def sliced_wasserstein(
     real: Tensor, fake: Tensor, seed: int = 0, patches_per_image: int = PATCHES_PER_IMAGE
 ) -> dict[str, float]:
@@ -114,6 +127,8 @@ def sliced_wasserstein(
 
     `real` and `fake` are [N, C, S, S] in [-1, 1] with the same shape; N may differ.
     """
+    import torch
+
     if real.dim() != 4 or real.shape[1:] != fake.shape[1:]:
         raise ValueError(
             f"SWD needs two [N, C, S, S] batches of equal image shape; got {tuple(real.shape)} "
@@ -123,19 +138,20 @@ def sliced_wasserstein(
         raise ValueError(f"SWD needs square images; got {tuple(real.shape[-2:])}")
     gen = torch.Generator().manual_seed(seed)
     n = min(len(real), len(fake))  # equal counts: sorted projections are compared one to one
-    real, fake = real[:n].float(), fake[:n].float()
-    channels = real.shape[1]
-    results: dict[str, float] = {}
-    for size, lr, lf in zip(
-        pyramid_levels(real.shape[-1]),
-        laplacian_pyramid(real),
-        laplacian_pyramid(fake),
-        strict=True,
-    ):
-        a = _patches(lr, patches_per_image, gen)
-        b = _patches(lf, patches_per_image, gen)
-        a, b = _normalise(a, b, channels)
-        results[f"swd_{size}"] = float(_sliced_distance(a, b, gen)) * 1e3
+    with torch.no_grad():
+        real, fake = real[:n].float(), fake[:n].float()
+        channels = real.shape[1]
+        results: dict[str, float] = {}
+        for size, lr, lf in zip(
+            pyramid_levels(real.shape[-1]),
+            laplacian_pyramid(real),
+            laplacian_pyramid(fake),
+            strict=True,
+        ):
+            a = _patches(lr, patches_per_image, gen)
+            b = _patches(lf, patches_per_image, gen)
+            a, b = _normalise(a, b, channels)
+            results[f"swd_{size}"] = float(_sliced_distance(a, b, gen)) * 1e3
     results["swd"] = sum(results.values()) / len(results)
     return results
 

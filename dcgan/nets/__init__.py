@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dcgan.nets.conditional import CONDITIONS, FAKE_LABELS
-from dcgan.nets.discriminator import Discriminator, MinibatchStd
-from dcgan.nets.generator import Generator
 from dcgan.nets.layers import (
     ACTIVATIONS,
+    CONDITIONS,
+    FAKE_LABELS,
     IMAGE_SIZES,
     INITS,
     NORMS,
     POOLINGS,
     UPSAMPLINGS,
-    GenerationDropout,
     check_dropout,
     check_image_size,
     init_weights,
@@ -26,9 +24,32 @@ from dcgan.nets.layers import (
     paired_seed,
 )
 
+if TYPE_CHECKING:
+    from dcgan.nets.discriminator import Discriminator, MinibatchStd
+    from dcgan.nets.generator import GenerationDropout, Generator
+
+# The torch modules, imported on first use: the config checks read the registries above alone.
+_LAZY = {
+    "Discriminator": "dcgan.nets.discriminator",
+    "MinibatchStd": "dcgan.nets.discriminator",
+    "GenerationDropout": "dcgan.nets.generator",
+    "Generator": "dcgan.nets.generator",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The nets themselves (torch), imported when first asked for."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 def build_generator(cfg: Any) -> Generator:
     """G from the module config (`model`, `activation`, `norm`, `dropout`, `upsample`, ...)."""
+    from dcgan.nets.generator import Generator
+
     g = Generator(
         latent_dim=cfg.latent_dim,
         image_size=cfg.image_size,
@@ -49,6 +70,8 @@ def build_generator(cfg: Any) -> Generator:
 
 def build_discriminator(cfg: Any) -> Discriminator:
     """D from the module config; `norm.spectral` and `model.minibatch_std` are D-only."""
+    from dcgan.nets.discriminator import Discriminator
+
     return Discriminator(
         image_size=cfg.image_size,
         channels=cfg.channels,

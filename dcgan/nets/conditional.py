@@ -1,45 +1,18 @@
-"""Class conditioning of G and D: the registry of `model.condition` choices and their layers.
+"""Class conditioning of G and D: the layers of the `model.condition` choices (`CONDITIONS`).
 
 `projection` (Miyato & Koyama 2018, as in SN-GAN and BigGAN): G's norms take a per-class scale
 and shift from an embedding; D adds `<embed(y), sum-pooled h>` to its logit. `concat`: a one-hot
-label joins z at G's input and D's input image as constant channels.
+label joins z at G's input and D's input image as constant channels. The registry of choices is
+in `layers.py`, with the other switches the config checks read without torch.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dcgan.checks import choose
 from dcgan.nets.layers import maybe_spectral
-
-
-@dataclass(frozen=True)
-class Condition:
-    """Where the label enters G and D."""
-
-    g_norm: bool  # class-conditional scale and shift in G's norms
-    g_concat: bool  # one-hot label concatenated to z
-    d_concat: bool  # one-hot label as constant channels of D's input
-    d_projection: bool  # <embed(y), h> added to D's logit
-
-
-CONDITIONS: dict[str, Condition] = {
-    "projection": Condition(g_norm=True, g_concat=False, d_concat=False, d_projection=True),
-    "concat": Condition(g_norm=False, g_concat=True, d_concat=True, d_projection=False),
-}
-
-# How fake images' labels are drawn in training: as often as each class is in the data, or not.
-FAKE_LABELS: tuple[str, ...] = ("data", "uniform")
-
-
-def get_condition(name: str) -> Condition:
-    """The registered condition, or an error listing the names."""
-    choose("model.condition", name, CONDITIONS)
-    return CONDITIONS[name]
-
 
 _PLAIN_NORMS = {
     "batch": lambda c: nn.BatchNorm2d(c, affine=False),
@@ -112,12 +85,8 @@ def run_blocks(blocks: nn.Sequential, x: Tensor, y: Tensor) -> Tensor:
 
 
 __all__ = [
-    "CONDITIONS",
-    "FAKE_LABELS",
-    "Condition",
     "ConditionalNorm",
     "Projection",
-    "get_condition",
     "label_channels",
     "one_hot",
     "run_blocks",

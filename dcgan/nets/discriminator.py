@@ -7,10 +7,11 @@ import math
 import torch
 from torch import Tensor, nn
 
-from dcgan.nets.conditional import Projection, get_condition, label_channels
+from dcgan.nets.conditional import Projection, label_channels
 from dcgan.nets.layers import (
     check_dropout,
     check_image_size,
+    get_condition,
     make_activation,
     make_norm,
     make_pooling,

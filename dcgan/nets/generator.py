@@ -5,17 +5,36 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
-from dcgan.nets.conditional import ConditionalNorm, get_condition, one_hot, run_blocks
+from dcgan.nets.conditional import ConditionalNorm, one_hot, run_blocks
 from dcgan.nets.layers import (
-    GenerationDropout,
     check_dropout,
     check_image_size,
+    get_condition,
     make_activation,
     make_norm,
     make_upsample,
 )
+
+
+class GenerationDropout(nn.Dropout):
+    """Dropout that may stay on in eval mode: the original project sampled G with dropout."""
+
+    def __init__(self, p: float = 0.5, active_in_eval: bool = True) -> None:
+        super().__init__(p)
+        self.active_in_eval = active_in_eval
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Drop in training, and in eval too while active_in_eval is set."""
+        if self.p == 0:
+            return x
+        return F.dropout(x, self.p, training=self.training or self.active_in_eval)
+
+    def extra_repr(self) -> str:
+        """Show the eval behaviour in the module printout."""
+        return f"{super().extra_repr()}, active_in_eval={self.active_in_eval}"
 
 
 class Generator(nn.Module):

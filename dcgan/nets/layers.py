@@ -1,18 +1,22 @@
-"""Layer registries: every architectural switch of G and D is a name looked up here."""
+"""Layer registries: every architectural switch of G and D is a name looked up here.
+
+The config checks read these registries, so this module loads without torch: a builder gets
+`torch.nn` from its `make_*` function, and the functions import torch where they use it.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import math
 from collections.abc import Callable
-
-import torch
-import torch.nn.functional as F
-from torch import Tensor, nn
-from torch.nn.utils import parametrize
-from torch.nn.utils.parametrizations import spectral_norm
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from dcgan.checks import check, choose
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
 
 # G and D double/halve the resolution per block from 4x4; SWD compares pyramids down to 16 px.
 IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
@@ -29,62 +33,96 @@ def check_dropout(p: float, key: str = "dropout.p") -> None:
     check(0.0 <= p < 1.0, key, p, "must satisfy 0 <= p < 1")
 
 
+# --- class conditioning (its layers: conditional.py) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Where the label enters G and D."""
+
+    g_norm: bool  # class-conditional scale and shift in G's norms
+    g_concat: bool  # one-hot label concatenated to z
+    d_concat: bool  # one-hot label as constant channels of D's input
+    d_projection: bool  # <embed(y), h> added to D's logit
+
+
+CONDITIONS: dict[str, Condition] = {
+    "projection": Condition(g_norm=True, g_concat=False, d_concat=False, d_projection=True),
+    "concat": Condition(g_norm=False, g_concat=True, d_concat=True, d_projection=False),
+}
+
+# How fake images' labels are drawn in training: as often as each class is in the data, or not.
+FAKE_LABELS: tuple[str, ...] = ("data", "uniform")
+
+
+def get_condition(name: str) -> Condition:
+    """The registered condition, or an error listing the names."""
+    choose("model.condition", name, CONDITIONS)
+    return CONDITIONS[name]
+
+
 # --- activations -------------------------------------------------------------------------------
 
-ACTIVATIONS: dict[str, Callable[[float], nn.Module]] = {
-    "relu": lambda slope: nn.ReLU(),
-    "leaky_relu": lambda slope: nn.LeakyReLU(slope),
-    "elu": lambda slope: nn.ELU(),
-    "gelu": lambda slope: nn.GELU(),
-    "selu": lambda slope: nn.SELU(),
-    "silu": lambda slope: nn.SiLU(),
-    "tanh": lambda slope: nn.Tanh(),
+ACTIVATIONS: dict[str, Callable[[ModuleType, float], nn.Module]] = {
+    "relu": lambda nn, slope: nn.ReLU(),
+    "leaky_relu": lambda nn, slope: nn.LeakyReLU(slope),
+    "elu": lambda nn, slope: nn.ELU(),
+    "gelu": lambda nn, slope: nn.GELU(),
+    "selu": lambda nn, slope: nn.SELU(),
+    "silu": lambda nn, slope: nn.SiLU(),
+    "tanh": lambda nn, slope: nn.Tanh(),
 }
 
 
 def make_activation(name: str, negative_slope: float = 0.2) -> nn.Module:
     """Build an activation by name; negative_slope only matters for leaky_relu."""
+    from torch import nn
+
     choose("activation", name, ACTIVATIONS)
-    return ACTIVATIONS[name](negative_slope)
+    return ACTIVATIONS[name](nn, negative_slope)
 
 
 # --- normalisation -----------------------------------------------------------------------------
 
-NORMS: dict[str, Callable[[int], nn.Module]] = {
-    "batch": lambda c: nn.BatchNorm2d(c),
-    "instance": lambda c: nn.InstanceNorm2d(c, affine=True),
-    "none": lambda c: nn.Identity(),
+NORMS: dict[str, Callable[[ModuleType, int], nn.Module]] = {
+    "batch": lambda nn, c: nn.BatchNorm2d(c),
+    "instance": lambda nn, c: nn.InstanceNorm2d(c, affine=True),
+    "none": lambda nn, c: nn.Identity(),
 }
 
 
 def make_norm(name: str, channels: int) -> nn.Module:
     """Build a feature-map normalisation layer by name ("none" gives Identity)."""
+    from torch import nn
+
     choose("norm", name, NORMS)
-    return NORMS[name](channels)
+    return NORMS[name](nn, channels)
 
 
 def maybe_spectral(module: nn.Module, enabled: bool) -> nn.Module:
     """Wrap a conv's weight in spectral norm to bound D's Lipschitz constant when asked."""
+    from torch.nn.utils.parametrizations import spectral_norm
+
     return spectral_norm(module) if enabled else module
 
 
 # --- resampling --------------------------------------------------------------------------------
 
 
-def _conv_then(pool: type[nn.Module]) -> Callable[[int, int, bool, bool], nn.Module]:
-    """Factory for a 3x3 same-size conv followed by a 2x pooling layer."""
+def _conv_then(pool: str) -> Callable[[ModuleType, int, int, bool, bool], nn.Module]:
+    """Factory for a 3x3 same-size conv followed by a 2x pooling layer (`nn.<pool>`)."""
 
-    def build(in_ch: int, out_ch: int, bias: bool, spectral: bool) -> nn.Module:
+    def build(nn: ModuleType, in_ch: int, out_ch: int, bias: bool, spectral: bool) -> nn.Module:
         conv = maybe_spectral(nn.Conv2d(in_ch, out_ch, 3, 1, 1, bias=bias), spectral)
-        return nn.Sequential(conv, pool(2))
+        return nn.Sequential(conv, getattr(nn, pool)(2))
 
     return build
 
 
-POOLINGS: dict[str, Callable[[int, int, bool, bool], nn.Module]] = {
-    "strided": lambda i, o, b, s: maybe_spectral(nn.Conv2d(i, o, 4, 2, 1, bias=b), s),
-    "avg": _conv_then(nn.AvgPool2d),
-    "max": _conv_then(nn.MaxPool2d),
+POOLINGS: dict[str, Callable[[ModuleType, int, int, bool, bool], nn.Module]] = {
+    "strided": lambda nn, i, o, b, s: maybe_spectral(nn.Conv2d(i, o, 4, 2, 1, bias=b), s),
+    "avg": _conv_then("AvgPool2d"),
+    "max": _conv_then("MaxPool2d"),
 }
 
 
@@ -92,14 +130,16 @@ def make_pooling(
     name: str, in_ch: int, out_ch: int, bias: bool, spectral: bool = False
 ) -> nn.Module:
     """Build a conv that halves the resolution (D), optionally spectral-normed."""
+    from torch import nn
+
     choose("pooling", name, POOLINGS)
-    return POOLINGS[name](in_ch, out_ch, bias, spectral)
+    return POOLINGS[name](nn, in_ch, out_ch, bias, spectral)
 
 
-def _resize_conv(mode: str) -> Callable[[int, int, bool], nn.Module]:
+def _resize_conv(mode: str) -> Callable[[ModuleType, int, int, bool], nn.Module]:
     """Factory for upsample-then-conv, which avoids transposed-conv checkerboard artefacts."""
 
-    def build(in_ch: int, out_ch: int, bias: bool) -> nn.Module:
+    def build(nn: ModuleType, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
         align = None if mode == "nearest" else False
         return nn.Sequential(
             nn.Upsample(scale_factor=2, mode=mode, align_corners=align),
@@ -109,8 +149,8 @@ def _resize_conv(mode: str) -> Callable[[int, int, bool], nn.Module]:
     return build
 
 
-UPSAMPLINGS: dict[str, Callable[[int, int, bool], nn.Module]] = {
-    "transposed": lambda i, o, b: nn.ConvTranspose2d(i, o, 4, 2, 1, bias=b),
+UPSAMPLINGS: dict[str, Callable[[ModuleType, int, int, bool], nn.Module]] = {
+    "transposed": lambda nn, i, o, b: nn.ConvTranspose2d(i, o, 4, 2, 1, bias=b),
     "nearest_conv": _resize_conv("nearest"),
     "bilinear_conv": _resize_conv("bilinear"),
 }
@@ -118,40 +158,21 @@ UPSAMPLINGS: dict[str, Callable[[int, int, bool], nn.Module]] = {
 
 def make_upsample(name: str, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
     """Build a layer that doubles the resolution (G)."""
+    from torch import nn
+
     choose("upsample", name, UPSAMPLINGS)
-    return UPSAMPLINGS[name](in_ch, out_ch, bias)
-
-
-# --- dropout -----------------------------------------------------------------------------------
-
-
-class GenerationDropout(nn.Dropout):
-    """Dropout that may stay on in eval mode: the original project sampled G with dropout."""
-
-    def __init__(self, p: float = 0.5, active_in_eval: bool = True) -> None:
-        super().__init__(p)
-        self.active_in_eval = active_in_eval
-
-    def forward(self, x: Tensor) -> Tensor:
-        """Drop in training, and in eval too while active_in_eval is set."""
-        if self.p == 0:
-            return x
-        return F.dropout(x, self.p, training=self.training or self.active_in_eval)
-
-    def extra_repr(self) -> str:
-        """Show the eval behaviour in the module printout."""
-        return f"{super().extra_repr()}, active_in_eval={self.active_in_eval}"
+    return UPSAMPLINGS[name](nn, in_ch, out_ch, bias)
 
 
 # --- weight initialisation ---------------------------------------------------------------------
 
-_NORM_TYPES = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm, nn.GroupNorm)
-_WEIGHT_TYPES = (nn.modules.conv._ConvNd, nn.Linear)
 _KAIMING_NONLINEARITY = {"leaky_relu": "leaky_relu", "selu": "linear", "tanh": "tanh"}
 
 
 def _gain(activation: str, negative_slope: float) -> float:
     """Gain for xavier/orthogonal; relu-like activations without a closed form use relu's."""
+    from torch import nn
+
     if activation == "leaky_relu":
         return nn.init.calculate_gain("leaky_relu", negative_slope)
     if activation in ("selu", "tanh"):
@@ -161,11 +182,15 @@ def _gain(activation: str, negative_slope: float) -> float:
 
 def _init_normal(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """DCGAN paper: weights N(0, 0.02), norm scales N(1, 0.02)."""
+    from torch import nn
+
     nn.init.normal_(w, 1.0 if is_norm else 0.0, 0.02)
 
 
 def _init_uniform(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """Small uniform weights U(-0.05, 0.05), norm scales U(0.95, 1.05)."""
+    from torch import nn
+
     if is_norm:
         nn.init.uniform_(w, 0.95, 1.05)
     else:
@@ -174,6 +199,8 @@ def _init_uniform(w: Tensor, is_norm: bool, activation: str, slope: float) -> No
 
 def _init_xavier(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """Glorot normal scaled by the activation's gain."""
+    from torch import nn
+
     if is_norm:
         nn.init.ones_(w)
     else:
@@ -182,6 +209,8 @@ def _init_xavier(w: Tensor, is_norm: bool, activation: str, slope: float) -> Non
 
 def _init_kaiming(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """He normal (fan_in) for the activation; selu gets LeCun normal."""
+    from torch import nn
+
     if is_norm:
         nn.init.ones_(w)
         return
@@ -192,6 +221,8 @@ def _init_kaiming(w: Tensor, is_norm: bool, activation: str, slope: float) -> No
 
 def _init_orthogonal(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """(Semi-)orthogonal weights scaled by the activation's gain."""
+    from torch import nn
+
     if is_norm:
         nn.init.ones_(w)
     else:
@@ -210,6 +241,8 @@ INITS: dict[str, Callable[[Tensor, bool, str, float], None] | None] = {
 
 def _raw_weight(m: nn.Module) -> Tensor | None:
     """The stored weight: under spectral norm that is the parametrisation's original."""
+    from torch.nn.utils import parametrize
+
     if parametrize.is_parametrized(m, "weight"):
         return m.parametrizations.weight.original
     return getattr(m, "weight", None)
@@ -220,6 +253,10 @@ def _refresh_spectral(m: nn.Module, redraw: bool = False) -> None:
 
     `redraw`: start u and v afresh from the current stream (a paired layer's own).
     """
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.utils import parametrize
+
     if not parametrize.is_parametrized(m, "weight"):
         return
     original = m.parametrizations.weight.original
@@ -237,7 +274,6 @@ def paired_seed(seed: int, *parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little") >> 1
 
 
-@torch.no_grad()
 def init_weights(
     module: nn.Module,
     scheme: str,
@@ -253,20 +289,25 @@ def init_weights(
     layer they share from the same weights, whatever other layers either one adds (pairing).
     Without it, the global stream is used (and "default" keeps the weights as constructed).
     """
+    import torch
+    from torch import nn
+
     choose("init", scheme, INITS)
     fn = INITS[scheme]
     if fn is None and seed is None:
         return
+    norms = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm, nn.GroupNorm)
+    weights = (nn.modules.conv._ConvNd, nn.Linear)
     places: dict[str, int] = {}
     for m in module.modules():
-        is_norm = isinstance(m, _NORM_TYPES)
-        if not (is_norm or isinstance(m, _WEIGHT_TYPES)):
+        is_norm = isinstance(m, norms)
+        if not (is_norm or isinstance(m, weights)):
             continue
         kind = "norm" if is_norm else "weight"
         place = places[kind] = places.get(kind, -1) + 1
         weight = _raw_weight(m)
         shape = tuple(weight.shape) if weight is not None else ()
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
+        with torch.no_grad(), torch.random.fork_rng(devices=[], enabled=seed is not None):
             if seed is not None:
                 torch.manual_seed(paired_seed(seed, name, kind, place, shape))
             _init_layer(m, fn, is_norm, activation, negative_slope, redraw=seed is not None)
@@ -275,6 +316,8 @@ def init_weights(
 def _init_layer(
     m: nn.Module, fn: Callable | None, is_norm: bool, activation: str, slope: float, redraw: bool
 ) -> None:
+    from torch import nn
+
     weight = _raw_weight(m)
     if weight is not None:
         (fn or _init_torch_default)(weight, is_norm, activation, slope)
@@ -290,6 +333,8 @@ def _init_layer(
 
 def _init_torch_default(w: Tensor, is_norm: bool, activation: str, slope: float) -> None:
     """What torch's own layers draw (init=default), redrawn so that it can be paired."""
+    from torch import nn
+
     if is_norm:
         nn.init.ones_(w)
     else:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING, Any
 
 from dcgan.augment import POLICIES, SIGNALS, STRENGTHS, AdaptiveP, Augmenter
 from dcgan.checks import ConfigError, check
 from dcgan.tricks.base import Trick, register
+
+if TYPE_CHECKING:
+    import torch
+    from torch import Tensor
 
 # Where D's raw score separates "real" from "fake": lsgan regresses to 1 and 0, the rest to +/-.
 DECISION_CENTER: dict[str, float] = {"lsgan": 0.5}
@@ -85,6 +86,8 @@ class Augment(Trick):
             check(getattr(cfg, name) >= 0, key(name), getattr(cfg, name), "must be >= 0")
 
     def __init__(self, cfg: Any, gan: Any) -> None:
+        import torch
+
         super().__init__(cfg, gan)
         strengths = {s: float(getattr(cfg, s)) for s in STRENGTHS}
         # torch's seed, set from the run's `seed` before the module is built; no number is drawn
@@ -146,6 +149,8 @@ class Augment(Trick):
                 "augment.signal=rv compares D on training and held-out images, but the data "
                 "holds none out: train with dcgan.train, or set augment.signal=rt"
             )
+        import torch
+
         if self._draws is None:
             # its own stream, the same on every rank (they sum what they score)
             self._draws = torch.Generator().manual_seed((self._seed + 7) % 2**63)
@@ -160,20 +165,24 @@ class Augment(Trick):
         )
 
     def _real(self, images: Any, labels: Any, idx: Tensor) -> tuple[Tensor, Tensor | None]:
+        import torch
+
         x = torch.as_tensor(images[idx.numpy()]).to(self.gan.device).float().div_(127.5).sub_(1)
         y = None if labels is None else torch.as_tensor(labels[idx.numpy()]).to(self.gan.device)
         return self._augment(x), y
 
-    @torch.no_grad()
     def _score(self, x: Tensor, y: Tensor | None) -> Tensor:
         """D's scores with training's batch statistics; its norms' running statistics kept."""
+        import torch
+
         d = self.gan.discriminator
-        saved = [b.clone() for b in d.buffers()]
-        try:
-            return d(x) if y is None else d(x, y)
-        finally:
-            for buffer, value in zip(d.buffers(), saved, strict=True):
-                buffer.copy_(value)
+        with torch.no_grad():
+            saved = [b.clone() for b in d.buffers()]
+            try:
+                return d(x) if y is None else d(x, y)
+            finally:
+                for buffer, value in zip(d.buffers(), saved, strict=True):
+                    buffer.copy_(value)
 
     def _loss_name(self) -> str:
         return str(self.gan.cfg.loss.name)
@@ -204,6 +213,8 @@ class Augment(Trick):
         if self.ada is not None and state.get("ada"):
             self.ada.load_state_dict(state["ada"])
         if state.get("draws") is not None:
+            import torch
+
             self._draws = torch.Generator()
             self._draws.set_state(state["draws"])
 

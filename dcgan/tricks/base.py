@@ -27,12 +27,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from torch import Tensor, nn
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the schema reads TRICKS: registering a trick loads no torch
     from collections.abc import Callable, Mapping
 
     import lightning as L
+    from torch import Tensor, nn
 
 TRICKS: dict[str, type[Trick]] = {}
 

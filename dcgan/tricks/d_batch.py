@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import torch
-from torch import Tensor, nn
+from typing import TYPE_CHECKING
 
 from dcgan.checks import choose
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
 
 D_BATCHES: tuple[str, ...] = ("separate", "mixed")
 
@@ -24,6 +26,8 @@ def discriminate(
     statistics. `mixed`: one forward on the concatenation, so both share them. A conditional D
     also gets each batch's classes.
     """
+    import torch
+
     if real_y is not None:
         if policy == "separate":
             return discriminator(real, real_y), discriminator(fake, fake_y)

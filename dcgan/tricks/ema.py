@@ -24,14 +24,13 @@ import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-import torch
-from torch import Tensor, nn
-from torch.optim.swa_utils import update_bn
+from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import check, choose
 from dcgan.tricks.base import Trick, register
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +50,18 @@ def ema_copy(model: nn.Module) -> nn.Module:
     return ema
 
 
-@torch.no_grad()
 def ema_update(ema: nn.Module, model: nn.Module, decay: float, copy_buffers: bool = True) -> None:
     """ema = decay * ema + (1 - decay) * model for weights; buffers copied when asked."""
+    import torch
+
     ema_params, params = list(ema.parameters()), list(model.parameters())
     if len(ema_params) != len(params):
         raise ValueError(f"EMA copy has {len(ema_params)} weights, the model {len(params)}")
-    torch._foreach_lerp_(ema_params, [p.detach() for p in params], 1.0 - decay)
-    if copy_buffers:
-        for ema_buf, buf in zip(ema.buffers(), model.buffers(), strict=True):
-            ema_buf.copy_(buf)
+    with torch.no_grad():
+        torch._foreach_lerp_(ema_params, [p.detach() for p in params], 1.0 - decay)
+        if copy_buffers:
+            for ema_buf, buf in zip(ema.buffers(), model.buffers(), strict=True):
+                ema_buf.copy_(buf)
 
 
 def half_life(images_seen: float, kimg: float, rampup: float | None) -> float:
@@ -76,16 +77,20 @@ def ramped_decay(batch: int, images_seen: float, kimg: float, rampup: float | No
     return 0.5 ** (batch / max(half_life(images_seen, kimg, rampup), 1e-8))
 
 
-class _Conditioned(nn.Module):
+def _conditioned(generator: nn.Module) -> nn.Module:
     """G seen by update_bn, which hands one input a batch: a dict of noise and classes."""
+    from torch import nn
 
-    def __init__(self, generator: nn.Module) -> None:
-        super().__init__()
-        self.generator = generator
+    class Conditioned(nn.Module):  # defined here: this module loads without torch
+        def __init__(self, generator: nn.Module) -> None:
+            super().__init__()
+            self.generator = generator
 
-    def forward(self, batch: dict[str, Tensor]) -> Tensor:
-        y = batch.get("y")
-        return self.generator(batch["z"]) if y is None else self.generator(batch["z"], y)
+        def forward(self, batch: dict[str, Tensor]) -> Tensor:
+            y = batch.get("y")
+            return self.generator(batch["z"]) if y is None else self.generator(batch["z"], y)
+
+    return Conditioned(generator)
 
 
 @dataclass
@@ -159,22 +164,27 @@ class Ema(Trick):
         self.settle()
         return self.gan.generator_ema
 
-    @torch.no_grad()
     def settle(self) -> dict[str, Tensor]:
         """Measure the average's BatchNorm statistics when it moved; its entries to save."""
+        import torch
+        from torch.optim.swa_utils import update_bn
+
         ema = self.gan.generator_ema
         if self.stale:
-            wrapper = _Conditioned(ema)
+            wrapper = _conditioned(ema)
             wrapper.training = ema.training  # update_bn restores the wrapper's mode
             device = self.gan.device
             devices = [device.index or 0] if device.type == "cuda" else []
-            with torch.random.fork_rng(devices=devices):  # G's dropout: not the training stream
+            # G's dropout: not the training stream
+            with torch.no_grad(), torch.random.fork_rng(devices=devices):
                 update_bn(self._bn_batches(), wrapper)
             self.stale = False
         return {PREFIX + k: v for k, v in ema.state_dict().items()}
 
     def _bn_batches(self) -> list[dict[str, Tensor]]:
         """Fixed noise (and classes) in training-sized batches, from a stream of their own."""
+        import torch
+
         gan = self.gan
         stream = torch.Generator().manual_seed(BN_SEED)
         size = max(1, min(self.rank_batch or 64, BN_IMAGES))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import torch
-from torch import Tensor
+from typing import TYPE_CHECKING
 
 from dcgan.checks import check
 from dcgan.tricks.base import Trick, register
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 def instance_noise_std(std: float, decay_steps: int, iteration: int) -> float:
@@ -25,6 +26,8 @@ def add_instance_noise(images: Tensor, std: float) -> Tensor:
     """Blur the real and fake distributions into each other so D cannot separate them perfectly."""
     if std <= 0:
         return images
+    import torch
+
     return images + std * torch.randn_like(images)
 
 

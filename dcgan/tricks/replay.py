@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import torch
-from torch import Tensor, nn
+from typing import TYPE_CHECKING
 
 from dcgan.checks import check
 from dcgan.tricks.base import Trick, register
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
 
 
 class ReplayBuffer:
@@ -30,9 +31,10 @@ class ReplayBuffer:
     def __len__(self) -> int:
         return 0 if self.images is None else self.images.shape[0]
 
-    @torch.no_grad()
     def mix(self, fake: Tensor) -> Tensor:
         """D's fake batch: each image replaced by a random past one with prob `p`; then store."""
+        import torch
+
         fake = fake.detach()
         if self.size == 0:
             return fake
@@ -47,9 +49,10 @@ class ReplayBuffer:
         self.push(fake)
         return out
 
-    @torch.no_grad()
     def push(self, fake: Tensor) -> None:
         """Append until full, then overwrite random slots: the buffer spans many iterations."""
+        import torch
+
         fake = fake.detach()
         free = self.size - len(self)
         head, tail = fake[:free], fake[free:]

@@ -1,0 +1,71 @@
+"""A command line that `dcgan.train` refuses is answered before torch, Lightning or W&B load.
+
+Python's own import log (`PYTHONPROFILEIMPORTTIME`, as `-X importtime`) tells what loaded: a
+fact, where a time limit would depend on the machine's load. `scripts/bench_cli_start.py`
+prints the times.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.tiny import run_module
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = {"torch", "torchvision", "lightning", "wandb"}
+
+
+def _start(*args: str) -> tuple[int, set[str], list[str]]:
+    """Run `python -m dcgan.train <args>`: its exit code, the modules it imported and the lines
+    of its console that are not the import log."""
+    res = run_module("dcgan.train", *args, cwd=ROOT, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    lines = res.stderr.splitlines()
+    log = [line for line in lines if line.startswith("import time:")]
+    loaded = {line.rsplit("|", 1)[1].strip() for line in log}
+    said = [line for line in res.stdout.splitlines() + lines if line not in log]
+    return res.returncode, loaded, said
+
+
+def _heavy(loaded: set[str]) -> list[str]:
+    return sorted(m for m in loaded if m.split(".")[0] in HEAVY)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["optimiser=adam"],
+            "error: unknown key 'optimiser': 'optimiser' is not a key or a group; did you mean "
+            "'optimizer'? choices: activation, augment, callbacks,",
+        ),
+        (
+            ["data=nosuch"],
+            "error: data='nosuch' is not an option of group 'data'; choices: digits, "
+            "fashion_mnist, folder",
+        ),
+        (  # the rule comes from config.validate, as a probe of the key
+            ["image_size=abc"],
+            "error: image_size=abc is invalid: image_size takes a whole number (rule: use a "
+            "power of two: 16, 32, 64, 128, 256, 512)",
+        ),
+        (  # the last rule config.validate checks: every registry it reads was read
+            ["-m", "callbacks.health.collapse_below=-1"],
+            "error: callbacks.health.collapse_below=-1.0 is invalid: must be >= 0",
+        ),
+    ],
+)
+def test_a_refused_command_line_loads_no_heavy_library(args: list[str], message: str) -> None:
+    rc, loaded, said = _start(*args)
+    assert rc == 2, said
+    assert len(said) == 1 and said[0].startswith(message), said
+    assert "dcgan.config" in loaded  # the log is read right: the schema is there
+    assert not _heavy(loaded)
+
+
+def test_help_loads_no_heavy_library() -> None:
+    rc, loaded, said = _start("--help")
+    assert rc == 0
+    assert said[0].startswith("python -m dcgan.train")
+    assert not _heavy(loaded)
