@@ -41,7 +41,7 @@ def test_sweep_runs_every_setting_once_per_seed(sweep: str, tmp_path: Path) -> N
     # a folder that is not there passes the rules checked before the sweep; each job then stops
     # at its data check, before training, and leaves its folder with the overrides it ran
     res = run_module(
-        "dcgan.train", f"sweep={sweep}", "seed=0,1,2", "data=folder",
+        "dcgan.train", f"sweep={sweep}", "seed=0,1", "data=folder",
         f"data.root={tmp_path / 'missing'}", f"hydra.sweep.dir={folder}", cwd=tmp_path,
     )  # fmt: skip
     assert "does not exist" in res.stderr and res.returncode != 0
@@ -51,8 +51,8 @@ def test_sweep_runs_every_setting_once_per_seed(sweep: str, tmp_path: Path) -> N
             overrides = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text())
             jobs.append(dict(o.split("=", 1) for o in overrides))
     grid = _grid(sweep)
-    assert len(jobs) == 3 * len(grid)
-    for seed in ("0", "1", "2"):
+    assert len(jobs) == 2 * len(grid)
+    for seed in ("0", "1"):
         with_seed = [
             {k: v for k, v in j.items() if k in grid[0]} for j in jobs if j["seed"] == seed
         ]

@@ -1,4 +1,7 @@
-"""ADA under two-process DDP on CPU: the ranks sum their totals, so p moves by both ranks."""
+"""ADA under two-process DDP on CPU: the ranks sum their totals, so p moves by both ranks.
+
+The run is class-conditional too, so that one two-process start also shows a conditional model
+training on both ranks with its class names saved."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.tiny import TINY_DDP, run_module
 
@@ -17,7 +21,7 @@ BATCH = 64
 SPEED_KIMG = 0.256
 
 
-def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> None:
+def test_conditional_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> None:
     res = run_module(
         "dcgan.train",
         *TINY_DDP,
@@ -28,6 +32,8 @@ def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> No
         "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
         "trainer.max_steps=6",
         "trainer.log_every_n_steps=1",
+        "model.conditional=true",
+        "callbacks.samples.nrow=2",
         cwd=tmp_path,
         timeout=400,
     )
@@ -38,3 +44,6 @@ def test_ada_under_ddp_moves_p_by_the_images_of_both_ranks(tmp_path: Path) -> No
     assert len(ps) == 6
     assert all(p in (0.0, 0.5, 1.0) for p in ps), ps  # steps of 0.5: both ranks counted
     assert any(p != 0.5 for p in ps)  # it moved (a single rank's step would give 0.25, 0.75)
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    assert ckpt["global_step"] == 12 and len(ckpt["hyper_parameters"]["class_names"]) == 10
+    assert "finished at iteration 6" in (run / "train_ddp_process_1.log").read_text()

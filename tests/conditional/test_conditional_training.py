@@ -17,7 +17,7 @@ from dcgan.checks import ConfigError
 from dcgan.config import validate
 from dcgan.nets import CONDITIONS
 from dcgan.train import train
-from tests.tiny import TINY_DIGITS, run_module
+from tests.tiny import run_module
 
 CONDITIONAL = ["model.conditional=true", "callbacks.samples.nrow=2"]
 
@@ -170,22 +170,7 @@ def test_class_needs_a_conditional_model(make_cfg, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_process_ddp(tmp_path: Path) -> None:
-    done = run_module(
-        "dcgan.train",
-        *TINY_DIGITS,
-        "trainer=ddp",
-        "trainer.devices=2",
-        "trainer.max_steps=4",
-        "logger=csv",
-        *CONDITIONAL,
-        f"hydra.run.dir={tmp_path}",
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    ckpt = _load(tmp_path / "checkpoints" / "last.ckpt")
-    assert ckpt["global_step"] == 8 and len(ckpt["hyper_parameters"]["class_names"]) == 10
-    assert "finished at iteration 4" in (tmp_path / "train_ddp_process_1.log").read_text()
+# Conditional training under two-process DDP: tests/augment/test_ddp.py (one run with ADA).
 
 
 def test_per_class_scores_hand_each_class_its_own_images_under_every_metric(make_cfg) -> None:
