@@ -115,13 +115,11 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path is None and cfg.get("resume") is None:
         return None  # a new run: nothing to load (and Lightning need not be imported)
-    if ckpt_path is not None and not Path(ckpt_path).is_file():
-        raise ConfigError(
-            f"ckpt_path={ckpt_path!r} is not a file (resolved to "
-            f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume"
-        )
     from dcgan.resume import check_compatible, resolve
+    from dcgan.run import find_checkpoint
 
+    if ckpt_path is not None:
+        ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt
     ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
     if ckpt_path is not None:
         if cfg.model.conditional:  # its classes from the folder names: no image is decoded here

@@ -1,8 +1,8 @@
 """Which checkpoint a run resumes from, and whether it fits the model the config builds.
 
-Checkpoints are read with `weights_only=True`: a file can hold tensors and plain values, never
-code that runs on load. A checkpoint of another architecture stops before training with the keys
-that differ, instead of a wall of state-dict errors.
+Checkpoints are read by `dcgan.run.read_checkpoint`: a file can hold tensors and plain values,
+never code that runs on load. A checkpoint of another architecture stops before training with
+the keys that differ, instead of a wall of state-dict errors.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from dcgan.checkpoints import CheckpointError, load_weights_only
 from dcgan.config import ConfigError, typed_module_config
+from dcgan.run import CheckpointError, RunFolder, read_checkpoint
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
@@ -36,18 +36,6 @@ MUST_MATCH = (
     "num_samples",
     "class_names",
 )
-
-
-def load_safely(path: str | Path) -> dict[str, Any]:
-    """Load a checkpoint as plain data (no code runs), or say why it cannot be one."""
-    path = Path(path)
-    try:
-        ckpt = load_weights_only(path)
-    except CheckpointError as err:  # at start of training it is a config value that is wrong
-        raise ConfigError(str(err)) from err
-    if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "global_step" not in ckpt:
-        raise ConfigError(f"checkpoint {path} is not a dcgan training checkpoint")
-    return ckpt
 
 
 def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -90,40 +78,32 @@ def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> lis
 
 def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
     """Stop with the differing keys when the checkpoint was trained with another model."""
-    ckpt = load_safely(path)
-    saved = ckpt.get("hyper_parameters")
+    ckpt = read_checkpoint(path, training=True)
+    saved = ckpt["hyper_parameters"]
     if not isinstance(saved, Mapping):
-        raise ConfigError(f"checkpoint {path} has no hyper_parameters: not a dcgan checkpoint")
+        raise CheckpointError(f"checkpoint {str(path)!r} has hyper_parameters that are no mapping")
     # keys a checkpoint predates (e.g. model.conditional) take the schema's defaults
     saved = OmegaConf.to_container(typed_module_config(upgrade_hparams(saved)))
-    diff = mismatches(saved, hparams)
-    diff += _dropout_mismatch(saved, hparams)
+    diff = mismatches(saved, hparams) + _dropout_mismatch(saved, hparams)
     if diff:
-        raise ConfigError(
-            f"checkpoint {path} does not fit the model of this config; differing keys: "
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} does not fit the model of this config; differing keys: "
             + "; ".join(diff)
             + ". Set these back to the checkpoint's values, or start a new run without it"
         )
     return ckpt
 
 
-def newest_checkpoint(run_dir: str | Path) -> Path | None:
-    """The loadable checkpoint with the most training in run_dir/checkpoints, if any."""
-    folder = Path(run_dir) / "checkpoints"
-    # nan_iter_*.ckpt holds a diverged state: kept for inspection, never resumed from
-    candidates = (
-        sorted(p for p in folder.glob("*.ckpt") if not p.name.startswith("nan_"))
-        if folder.is_dir()
-        else []
-    )
-    best: tuple[int, int, Path] | None = None
-    for path in candidates:
+def newest_checkpoint(run: RunFolder) -> Path | None:
+    """The loadable checkpoint with the most training in the run's folder, if any."""
+    best: tuple[int, bool, Path] | None = None
+    for path in run.checkpoint_files():
         try:
-            step = int(load_safely(path)["global_step"])
-        except (ConfigError, TypeError, ValueError) as err:
+            step = int(read_checkpoint(path, training=True)["global_step"])
+        except (CheckpointError, TypeError, ValueError) as err:
             log.warning("resume=auto skips %s: %s", path, err)
             continue
-        rank = (step, path.name == "last.ckpt", path)  # on a tie, last.ckpt
+        rank = (step, run.is_last(path), path)  # on a tie, last.ckpt
         if best is None or rank[:2] > best[:2]:
             best = rank
     return None if best is None else best[2]
@@ -139,12 +119,13 @@ def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | N
         return ckpt_path
     if resume != "auto":
         return None
-    found = newest_checkpoint(run_dir)
+    run = RunFolder(run_dir)
+    found = newest_checkpoint(run)
     if found is None:
         log.warning(
-            "resume=auto: no checkpoint in %s/checkpoints; starting a new run there "
+            "resume=auto: no checkpoint in %s; starting a new run there "
             "(to resume a run, pass its folder: hydra.run.dir=<run folder>)",
-            run_dir,
+            run.checkpoints,
         )
         return None
     return str(found)  # the caller says so, with its iteration, once it fits the config

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dcgan.runinfo import RunTime, now, read_run_info, update_run_info
+from dcgan.run import RunFolder, RunTime, now
 
 if TYPE_CHECKING:
     from omegaconf import DictConfig
@@ -48,29 +48,30 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         run_dir = Path(run_dir)
         run_name = run_dir.name
     run_time = RunTime()  # a resume takes the earlier attempts' from its checkpoint
+    run = RunFolder(run_dir)
     try:
         ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     except (ConfigError, OutputError) as err:
         if _in_sweep() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
-            _record_failure(run_dir, err, run_time)
+            _record_failure(run, err, run_time)
         raise
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fields = {"status": "running", "error": None}
-        if ckpt_path is None or "started" not in read_run_info(run_dir):  # a resume: its own
+        if ckpt_path is None or "started" not in run.read_info():  # a resume: its own
             fields["started"] = run_time.started
-        update_run_info(run_dir, **fields)
+        run.update_info(**fields)
     except OSError as err:
         raise OutputError(
             f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
             "writable folder with hydra.run.dir=..."
         ) from err
     try:
-        result = _fit(cfg, run_dir, run_name, ckpt_path, run_time)
+        result = _fit(cfg, run, run_name, ckpt_path, run_time)
     except BaseException as err:
-        _record_failure(run_dir, err, run_time)
+        _record_failure(run, err, run_time)
         raise
-    update_run_info(run_dir, status="finished", finished=now(), **_times(run_time))
+    run.update_info(status="finished", finished=now(), **_times(run_time))
     return result
 
 
@@ -91,15 +92,14 @@ def _in_sweep() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> None:
+def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
     from dcgan.atomic import OutputError
     from dcgan.callbacks import TrainingInterrupted
 
     stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt))
     try:
-        update_run_info(
-            run_dir,
+        run.update_info(
             status="interrupted" if stopped else "failed",
             **_times(run_time),
             finished=now(),
@@ -110,7 +110,7 @@ def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> Non
 
 
 def _fit(
-    cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None, run_time: RunTime
+    cfg: DictConfig, run: RunFolder, run_name: str, ckpt_path: str | None, run_time: RunTime
 ) -> float | None:
     """Build and fit (the config is checked); the metric to minimise, or None if none."""
     import lightning as L
@@ -131,9 +131,9 @@ def _fit(
     from dcgan.console import describe_model, quiet_libraries
 
     quiet_libraries()
-    saved = run_dir / ".hydra" / "config.yaml"
-    if not saved.exists():  # the CLI has written it already; API callers get it here
-        write_text_atomic(saved, OmegaConf.to_yaml(cfg))
+    if not run.config_yaml.exists():  # the CLI has written it already; API callers get it here
+        write_text_atomic(run.config_yaml, OmegaConf.to_yaml(cfg))
+    run_dir = run.path
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule = training_datamodule(cfg)
@@ -165,9 +165,7 @@ def _fit(
 
             wandb.finish()  # or the next run of a multirun logs into this one
     if stopper.received:
-        raise TrainingInterrupted(
-            stopper.received, module.iteration, run_dir / "checkpoints" / "last.ckpt"
-        )
+        raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
     clock = next(c for c in callbacks if isinstance(c, RunClock))
     if ckpt_path is not None and clock.iterations == 0:
         limit = _limit_reached(cfg.trainer)
@@ -227,9 +225,8 @@ def _one_line(err: BaseException) -> BaseException | None:
     from dcgan.config import ConfigError
 
     if isinstance(err, TrainingInterrupted):
-        print(
-            f"{err}\nresume with:\n  {resume_command(err.checkpoint.parents[1])}", file=sys.stderr
-        )
+        run_dir = RunFolder.holding(err.checkpoint).path
+        print(f"{err}\nresume with:\n  {resume_command(run_dir)}", file=sys.stderr)
         return SystemExit(err.exit_code)
     disk = disk_error(err) if not isinstance(err, OutputError) else None
     if disk is not None:  # a write outside our helper (a logger's file): still one line
