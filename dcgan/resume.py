@@ -1,12 +1,14 @@
 """Which checkpoint a run resumes from, and whether it fits the model the config builds.
 
-Checkpoints are read by `dcgan.run.read_checkpoint`: a file can hold tensors and plain values,
-never code that runs on load. A checkpoint of another architecture stops before training with
-the keys that differ, instead of a wall of state-dict errors.
+What must match is read from the schema, not listed here: every field marked with
+`config.MUST_MATCH` (it shapes the weights, the sample batch or the iteration count). A
+checkpoint of another architecture stops before training with the keys that differ and both
+values, instead of a wall of state-dict errors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,28 +16,25 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from dcgan.config import ConfigError, typed_module_config
+from dcgan.config import MUST_MATCH, ConfigError, ModuleConfig, typed_module_config
 from dcgan.run import CheckpointError, RunFolder, read_checkpoint
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
-# Hyper-parameters that shape the weights, the sample batch or the iteration count.
-MUST_MATCH = (
-    "image_size",
-    "channels",
-    "latent_dim",
-    "noise",
-    "model",
-    "activation",
-    "norm",
-    "pooling",
-    "upsample",
-    "d_steps",
-    "g_steps",
-    "num_samples",
-    "class_names",
-)
+
+def must_match_keys(schema: type = ModuleConfig, prefix: str = "") -> list[str]:
+    """The keys marked MUST_MATCH in `schema` and in the nodes below it (dotted), in order."""
+    keys: list[str] = []
+    for spec in dataclasses.fields(schema):
+        key = f"{prefix}{spec.name}"
+        if spec.metadata.get("resume") == MUST_MATCH["resume"]:
+            keys.append(key)  # a node so marked matches whole
+            continue
+        node = spec.default_factory if spec.default_factory is not dataclasses.MISSING else None
+        if dataclasses.is_dataclass(node):
+            keys += must_match_keys(node, f"{key}.")
+    return keys
 
 
 def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -49,15 +48,21 @@ def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def mismatches(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
-    """`key: checkpoint value != config value` for every shaping hyper-parameter that differs."""
-    old = _flatten({k: saved[k] for k in MUST_MATCH if k in saved})
-    new = _flatten({k: built[k] for k in MUST_MATCH if k in built})
-    keys = sorted(set(old) | set(new))
+def _under(key: str, marked: list[str]) -> bool:
+    return any(key == m or key.startswith(f"{m}.") for m in marked)
+
+
+def mismatches(
+    saved: Mapping[str, Any], built: Mapping[str, Any], schema: type = ModuleConfig
+) -> list[str]:
+    """`key: checkpoint value != config value` for every MUST_MATCH value that differs."""
+    marked = must_match_keys(schema)
+    old = {k: v for k, v in _flatten(saved).items() if _under(k, marked)}
+    new = {k: v for k, v in _flatten(built).items() if _under(k, marked)}
     missing = object()
     return [
         f"{k}: checkpoint {old.get(k, '(absent)')!r} != config {new.get(k, '(absent)')!r}"
-        for k in keys
+        for k in sorted(set(old) | set(new))
         if old.get(k, missing) != new.get(k, missing)
     ]
 
