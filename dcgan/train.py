@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING
 from dcgan.run import RunFolder, RunTime, now
 
 if TYPE_CHECKING:
+    import lightning as L
     from omegaconf import DictConfig
+
+    from dcgan.data import ImageDataModule
+    from dcgan.module import GAN
 
 # Nothing heavy is imported at module level: `main` is entered at once, so that a Ctrl-C while
 # torch, Lightning and Hydra load is one line, not a traceback through the import machinery.
@@ -114,20 +118,12 @@ def _fit(
 ) -> float | None:
     """Build and fit (the config is checked); the metric to minimise, or None if none."""
     import lightning as L
-    from lightning.pytorch.utilities import rank_zero_only
     from lightning.pytorch.utilities.exceptions import SIGTERMException
     from omegaconf import OmegaConf
 
     from dcgan.atomic import write_text_atomic
-    from dcgan.augment import augments, small_set_hint
-    from dcgan.build import (
-        build_callbacks,
-        build_loggers,
-        build_module,
-        build_trainer,
-        training_datamodule,
-    )
-    from dcgan.callbacks import ImageMetrics, RunClock, StopOnSignal, TrainingInterrupted
+    from dcgan.build import build_callbacks, build_loggers, build_trainer
+    from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
 
     quiet_libraries()
@@ -136,18 +132,7 @@ def _fit(
     run_dir = run.path
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = training_datamodule(cfg)
-    augmenting = augments(cfg.augment)
-    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
-    datamodule.setup("fit")
-    hint = small_set_hint(datamodule.num_images, augmenting)
-    if hint is not None and rank_zero_only.rank == 0:
-        log.info(hint)
-    module = build_module(cfg, datamodule)
-    if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
-        from dcgan.resume import check_compatible
-
-        check_compatible(ckpt_path, module.hparams)
+    datamodule, module, augmenting = _data_and_module(cfg, ckpt_path)
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
@@ -166,20 +151,55 @@ def _fit(
             wandb.finish()  # or the next run of a multirun logs into this one
     if stopper.received:
         raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
+    _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
+    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
+    return scorer.final if scorer is not None else None
+
+
+def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN, bool]:
+    """The decoded data, the GAN and whether images are augmented."""
+    from lightning.pytorch.utilities import rank_zero_only
+
+    from dcgan.augment import augments, small_set_hint
+    from dcgan.build import build_module, training_datamodule
+
+    datamodule = training_datamodule(cfg)
+    augmenting = augments(cfg.augment)
+    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
+    datamodule.setup("fit")
+    hint = small_set_hint(datamodule.num_images, augmenting)
+    if hint is not None and rank_zero_only.rank == 0:
+        log.info(hint)
+    module = build_module(cfg, datamodule)
+    if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
+        from dcgan.resume import check_compatible
+
+        check_compatible(ckpt_path, module.hparams)
+    return datamodule, module, augmenting
+
+
+def _log_the_end(
+    cfg: DictConfig,
+    iteration: int,
+    callbacks: list[L.Callback],
+    ckpt_path: str | None,
+    run_dir: Path,
+) -> None:
+    """Where the run ended, and why nothing was trained when a resume was already there."""
+    from dcgan.callbacks import RunClock
+
     clock = next(c for c in callbacks if isinstance(c, RunClock))
     if ckpt_path is not None and clock.iterations == 0:
         limit = _limit_reached(cfg.trainer)
         log.info(
             "nothing to train: the run is at iteration %d, where %s stops it; raise it to "
             "train on (run folder: %s)",
-            module.iteration,
+            iteration,
             limit,
             run_dir,
         )
     else:
-        log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
-    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
-    return scorer.final if scorer is not None else None
+        log.info("finished at iteration %d; run folder: %s", iteration, run_dir)
 
 
 def _limit_reached(trainer: DictConfig) -> str:
