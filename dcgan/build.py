@@ -28,7 +28,7 @@ from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
 from dcgan.module import GAN
 from dcgan.precision import describe, resolve_channels_last, resolve_precision
-from dcgan.runinfo import RunTime
+from dcgan.run import RunTime
 from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
@@ -99,10 +99,8 @@ def build_callbacks(
             augmenting=augmenting,
         ),
         ImageMetrics(run_dir, metrics),
-        SampleGrid(run_dir / "samples", every_n_steps=samples.every_n_steps, nrow=samples.nrow),
-        IterationCheckpoint(
-            run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep
-        ),
+        SampleGrid(run_dir, every_n_steps=samples.every_n_steps, nrow=samples.nrow),
+        IterationCheckpoint(run_dir, every_n_steps=ckpt.every_n_steps, keep=ckpt.keep),
         RandomState(),  # resumed runs draw the same numbers
         StopOnSignal(),  # its handlers stay until the final checkpoint is written
         RunClock(run_dir, run_time),  # last: its iterations start once the others have started

@@ -1,4 +1,4 @@
-"""Checkpoint -> GAN, safely: tensors and plain values only, never code from the file.
+"""Checkpoint -> GAN: the file read by `dcgan.run.read_checkpoint` (never code from it).
 
 A checkpoint alone rebuilds the model: its `hyper_parameters` are the GAN's constructor arguments
 (shaped like the run config) and its `state_dict` the weights. When it also holds an exponential
@@ -10,70 +10,22 @@ one place that knows old layouts.
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import torch
 from omegaconf.errors import OmegaConfBaseException
 from torch import Tensor
 
-from dcgan.ckpt_files import EMA_CHOICES, CheckpointError, resolve_path
 from dcgan.module import GAN
+from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint, read_checkpoint
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
-__all__ = ["EMA_CHOICES", "CheckpointError", "load_gan", "read_checkpoint", "resolve_path"]
+__all__ = ["load_gan"]
 
 EMA_PREFIX = "generator_ema."
-
-
-def load_weights_only(path: str | Path) -> Any:
-    """`torch.load` that never runs code from the file; any failure is one CheckpointError."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception as err:  # truncated zip, text file, pickled code, ...: all the same to a user
-        raise CheckpointError(f"checkpoint {str(path)!r} {_unreadable(path, err)}") from None
-
-
-def _unreadable(path: str | Path, err: Exception) -> str:
-    """Why torch could not read `path`, in the user's words (not torch's advice on saving)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-    except OSError as also:
-        return f"cannot be read: {also.strerror or also}"
-    hint = "give a .ckpt that training wrote (outputs/<date>/<time>/checkpoints/*.ckpt)"
-    if not head:
-        return f"is empty: {hint}"
-    if head[:2] != b"PK":  # every checkpoint this project writes is torch's zip format
-        what = "an old-format PyTorch file" if head[:1] == b"\x80" else "not a PyTorch file"
-        return f"is not a checkpoint of this project ({what}): {hint}"
-    if isinstance(err, pickle.UnpicklingError):
-        return (
-            "holds objects that are unsafe to load (code, not only tensors and plain values), "
-            f"so it is not a checkpoint of this project: {hint}"
-        )
-    first = str(err).strip().split(". ")[0].splitlines()[0]  # torch's words, without its advice
-    return f"is truncated or damaged ({first}): {hint}"
-
-
-def read_checkpoint(path: str | Path) -> dict[str, Any]:
-    """Load a checkpoint's dict with weights_only, turning every failure into one clear error."""
-    path = resolve_path(path)
-    ckpt = load_weights_only(path)
-    if not isinstance(ckpt, Mapping):
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} holds a {type(ckpt).__name__}, not a checkpoint dict"
-        )
-    missing = [k for k in ("hyper_parameters", "state_dict") if k not in ckpt]
-    if missing:
-        raise CheckpointError(
-            f"checkpoint {str(path)!r} is not a dcgan checkpoint: it lacks {', '.join(missing)}"
-        )
-    return dict(ckpt)
 
 
 def has_ema(state_dict: Mapping[str, Tensor]) -> bool:
@@ -115,7 +67,7 @@ def _ema_generator_state(state_dict: Mapping[str, Tensor], generator: torch.nn.M
 
 def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
     """The GAN on the CPU in eval mode; its `generator` holds the weights to generate with."""
-    path = resolve_path(path)
+    path = find_checkpoint(path)
     ckpt = read_checkpoint(path)
     state = ckpt["state_dict"]
     with torch.random.fork_rng(devices=[]):  # building inits weights: keep the caller's RNG

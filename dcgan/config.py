@@ -19,7 +19,19 @@ from dcgan.data.files import MAX_PIXELS, check_data
 from dcgan.metrics.registry import METRICS, monitors
 from dcgan.tricks import D_BATCHES, TRICKS
 
-__all__ = ["ConfigError", "TrainConfig", "module_config", "register_configs", "validate"]
+__all__ = [
+    "MUST_MATCH",
+    "ConfigError",
+    "TrainConfig",
+    "module_config",
+    "register_configs",
+    "validate",
+]
+
+# Field metadata of a value that shapes the weights, the fixed sample batch or the iteration
+# count: a resume from a checkpoint saved with another value is refused (`dcgan.resume`). A node
+# so marked must match whole; a field inside a node (or a trick's Config) can be marked alone.
+MUST_MATCH = {"resume": "must_match"}
 
 
 @dataclass
@@ -200,20 +212,22 @@ class CallbacksConfig:
 
 @dataclass
 class _GANFields:
-    image_size: int = 64  # 16, 32, 64, 128, 256 or 512
-    latent_dim: int = 100  # length of z
-    d_steps: int = 1  # D updates per iteration, each on a fresh real batch
-    g_steps: int = 1  # G updates per iteration, each on fresh noise
-    model: ModelConfig = field(default_factory=ModelConfig)
-    activation: ActivationConfig = field(default_factory=ActivationConfig)
+    image_size: int = field(default=64, metadata=MUST_MATCH)  # 16, 32, 64, 128, 256 or 512
+    latent_dim: int = field(default=100, metadata=MUST_MATCH)  # length of z
+    # D updates per iteration, each on a fresh real batch
+    d_steps: int = field(default=1, metadata=MUST_MATCH)
+    # G updates per iteration, each on fresh noise
+    g_steps: int = field(default=1, metadata=MUST_MATCH)
+    model: ModelConfig = field(default_factory=ModelConfig, metadata=MUST_MATCH)
+    activation: ActivationConfig = field(default_factory=ActivationConfig, metadata=MUST_MATCH)
     init: InitConfig = field(default_factory=InitConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     dropout: DropoutConfig = field(default_factory=DropoutConfig)
-    pooling: PoolingConfig = field(default_factory=PoolingConfig)
-    norm: NormConfig = field(default_factory=NormConfig)
-    upsample: UpsampleConfig = field(default_factory=UpsampleConfig)
+    pooling: PoolingConfig = field(default_factory=PoolingConfig, metadata=MUST_MATCH)
+    norm: NormConfig = field(default_factory=NormConfig, metadata=MUST_MATCH)
+    upsample: UpsampleConfig = field(default_factory=UpsampleConfig, metadata=MUST_MATCH)
     loss: LossConfig = field(default_factory=LossConfig)
-    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig, metadata=MUST_MATCH)
     d_batch: DBatchConfig = field(default_factory=DBatchConfig)
 
 
@@ -230,10 +244,11 @@ GANConfig = make_dataclass(
 class ModuleConfig(GANConfig):
     """GANConfig plus the three values the module takes from other groups."""
 
-    channels: int = MISSING  # data.channels
-    num_samples: int = MISSING  # callbacks.samples.num_samples
+    channels: int = field(default=MISSING, metadata=MUST_MATCH)  # data.channels
+    num_samples: int = field(default=MISSING, metadata=MUST_MATCH)  # callbacks.samples.num_samples
     log_every_n_steps: int = MISSING  # trainer.log_every_n_steps
-    class_names: list[str] = field(default_factory=list)  # the data's classes (conditional)
+    # the data's classes (conditional)
+    class_names: list[str] = field(default_factory=list, metadata=MUST_MATCH)
     class_counts: list[int] = field(default_factory=list)  # images per class (fake labels)
 
 

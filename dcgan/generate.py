@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 from dcgan import cli
 from dcgan.atomic import OutputError, unwritable
 from dcgan.checks import ConfigError
-from dcgan.ckpt_files import EMA_CHOICES, CheckpointError, resolve_path
 from dcgan.cli import CliError, help_text, key
 from dcgan.export import EXPORTS
 from dcgan.image_files import FORMATS
+from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint
+from dcgan.run.folder import INSIDE
 
 if TYPE_CHECKING:
     import torch
@@ -37,7 +38,7 @@ USAGE = "python -m dcgan.generate ckpt=PATH [key=value ...]   (or: dcgan-generat
 
 @dataclass
 class GenerateConfig:
-    ckpt: str = key(help="a .ckpt file, or a run folder (uses its checkpoints/last.ckpt)")
+    ckpt: str = key(help=f"a .ckpt file, or a run folder (uses its {INSIDE.last_ckpt})")
     n: int = key(
         64, "images to write (with interpolate: walks)", check=lambda v: v >= 1, rule="must be >= 1"
     )
@@ -299,7 +300,7 @@ def run(cfg: GenerateConfig) -> list[Path]:
 
     check_export(cfg)
     out = check_out(cfg)
-    resolve_path(cfg.ckpt)
+    find_checkpoint(cfg.ckpt)
     device = pick_device(cfg.device)
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg
@@ -343,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         cfg = parse(argv)
-        resolve_path(cfg.ckpt)  # the checkpoint first: without it nothing else matters
+        find_checkpoint(cfg.ckpt)  # the checkpoint first: without it nothing else matters
         check_out(cfg)
         written = run(cfg)  # the heavy imports start here
     except (CliError, ConfigError, CheckpointError, OutputError) as err:

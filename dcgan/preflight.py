@@ -115,31 +115,35 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path is None and cfg.get("resume") is None:
         return None  # a new run: nothing to load (and Lightning need not be imported)
-    if ckpt_path is not None and not Path(ckpt_path).is_file():
-        raise ConfigError(
-            f"ckpt_path={ckpt_path!r} is not a file (resolved to "
-            f"{Path(ckpt_path).resolve()}); give the path of a .ckpt to resume"
-        )
     from dcgan.resume import check_compatible, resolve
+    from dcgan.run import find_checkpoint
 
+    if ckpt_path is not None:
+        ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt
     ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
     if ckpt_path is not None:
-        if cfg.model.conditional:  # its classes from the folder names: no image is decoded here
-            from dcgan.config import module_config, typed_module_config
-            from dcgan.data.labels import class_names_of
-
-            names = class_names_of(cfg.data.source, cfg.data.root)
-            hparams = OmegaConf.to_container(typed_module_config(module_config(cfg, names)))
-        else:
-            from dcgan.build import build_module
-
-            hparams = build_module(cfg).hparams
+        hparams = module_values(cfg)
         ckpt = check_compatible(ckpt_path, hparams)
         steps = hparams["d_steps"] + hparams["g_steps"]
         how = "resume=auto: " if cfg.get("resume") == "auto" else ""
         it = ckpt["global_step"] // steps
         log.info("%sresuming from %s at iteration %d", how, ckpt_path, it)
     return ckpt_path
+
+
+def module_values(cfg: DictConfig) -> dict[str, Any]:
+    """The values the GAN of `cfg` is built from, as its checkpoint saves them; nothing built.
+
+    A conditional model takes its classes from the folder names: no image is decoded here.
+    """
+    from dcgan.config import module_config, typed_module_config
+
+    names = None
+    if cfg.model.conditional:
+        from dcgan.data.labels import class_names_of
+
+        names = class_names_of(cfg.data.source, cfg.data.root)
+    return OmegaConf.to_container(typed_module_config(module_config(cfg, names)))
 
 
 def refuse(err: BaseException) -> None:

@@ -1,12 +1,14 @@
 """Which checkpoint a run resumes from, and whether it fits the model the config builds.
 
-Checkpoints are read with `weights_only=True`: a file can hold tensors and plain values, never
-code that runs on load. A checkpoint of another architecture stops before training with the keys
-that differ, instead of a wall of state-dict errors.
+What must match is read from the schema, not listed here: every field marked with
+`config.MUST_MATCH` (it shapes the weights, the sample batch or the iteration count). A
+checkpoint of another architecture stops before training with the keys that differ and both
+values, instead of a wall of state-dict errors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,40 +16,25 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from dcgan.checkpoints import CheckpointError, load_weights_only
-from dcgan.config import ConfigError, typed_module_config
+from dcgan.config import MUST_MATCH, ConfigError, ModuleConfig, typed_module_config
+from dcgan.run import CheckpointError, RunFolder, read_checkpoint
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
-# Hyper-parameters that shape the weights, the sample batch or the iteration count.
-MUST_MATCH = (
-    "image_size",
-    "channels",
-    "latent_dim",
-    "noise",
-    "model",
-    "activation",
-    "norm",
-    "pooling",
-    "upsample",
-    "d_steps",
-    "g_steps",
-    "num_samples",
-    "class_names",
-)
 
-
-def load_safely(path: str | Path) -> dict[str, Any]:
-    """Load a checkpoint as plain data (no code runs), or say why it cannot be one."""
-    path = Path(path)
-    try:
-        ckpt = load_weights_only(path)
-    except CheckpointError as err:  # at start of training it is a config value that is wrong
-        raise ConfigError(str(err)) from err
-    if not isinstance(ckpt, dict) or "state_dict" not in ckpt or "global_step" not in ckpt:
-        raise ConfigError(f"checkpoint {path} is not a dcgan training checkpoint")
-    return ckpt
+def must_match_keys(schema: type = ModuleConfig, prefix: str = "") -> list[str]:
+    """The keys marked MUST_MATCH in `schema` and in the nodes below it (dotted), in order."""
+    keys: list[str] = []
+    for spec in dataclasses.fields(schema):
+        key = f"{prefix}{spec.name}"
+        if spec.metadata.get("resume") == MUST_MATCH["resume"]:
+            keys.append(key)  # a node so marked matches whole
+            continue
+        node = spec.default_factory if spec.default_factory is not dataclasses.MISSING else None
+        if dataclasses.is_dataclass(node):
+            keys += must_match_keys(node, f"{key}.")
+    return keys
 
 
 def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -61,15 +48,21 @@ def _flatten(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def mismatches(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
-    """`key: checkpoint value != config value` for every shaping hyper-parameter that differs."""
-    old = _flatten({k: saved[k] for k in MUST_MATCH if k in saved})
-    new = _flatten({k: built[k] for k in MUST_MATCH if k in built})
-    keys = sorted(set(old) | set(new))
+def _under(key: str, marked: list[str]) -> bool:
+    return any(key == m or key.startswith(f"{m}.") for m in marked)
+
+
+def mismatches(
+    saved: Mapping[str, Any], built: Mapping[str, Any], schema: type = ModuleConfig
+) -> list[str]:
+    """`key: checkpoint value != config value` for every MUST_MATCH value that differs."""
+    marked = must_match_keys(schema)
+    old = {k: v for k, v in _flatten(saved).items() if _under(k, marked)}
+    new = {k: v for k, v in _flatten(built).items() if _under(k, marked)}
     missing = object()
     return [
         f"{k}: checkpoint {old.get(k, '(absent)')!r} != config {new.get(k, '(absent)')!r}"
-        for k in keys
+        for k in sorted(set(old) | set(new))
         if old.get(k, missing) != new.get(k, missing)
     ]
 
@@ -90,40 +83,32 @@ def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> lis
 
 def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
     """Stop with the differing keys when the checkpoint was trained with another model."""
-    ckpt = load_safely(path)
-    saved = ckpt.get("hyper_parameters")
+    ckpt = read_checkpoint(path, training=True)
+    saved = ckpt["hyper_parameters"]
     if not isinstance(saved, Mapping):
-        raise ConfigError(f"checkpoint {path} has no hyper_parameters: not a dcgan checkpoint")
+        raise CheckpointError(f"checkpoint {str(path)!r} has hyper_parameters that are no mapping")
     # keys a checkpoint predates (e.g. model.conditional) take the schema's defaults
     saved = OmegaConf.to_container(typed_module_config(upgrade_hparams(saved)))
-    diff = mismatches(saved, hparams)
-    diff += _dropout_mismatch(saved, hparams)
+    diff = mismatches(saved, hparams) + _dropout_mismatch(saved, hparams)
     if diff:
-        raise ConfigError(
-            f"checkpoint {path} does not fit the model of this config; differing keys: "
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} does not fit the model of this config; differing keys: "
             + "; ".join(diff)
             + ". Set these back to the checkpoint's values, or start a new run without it"
         )
     return ckpt
 
 
-def newest_checkpoint(run_dir: str | Path) -> Path | None:
-    """The loadable checkpoint with the most training in run_dir/checkpoints, if any."""
-    folder = Path(run_dir) / "checkpoints"
-    # nan_iter_*.ckpt holds a diverged state: kept for inspection, never resumed from
-    candidates = (
-        sorted(p for p in folder.glob("*.ckpt") if not p.name.startswith("nan_"))
-        if folder.is_dir()
-        else []
-    )
-    best: tuple[int, int, Path] | None = None
-    for path in candidates:
+def newest_checkpoint(run: RunFolder) -> Path | None:
+    """The loadable checkpoint with the most training in the run's folder, if any."""
+    best: tuple[int, bool, Path] | None = None
+    for path in run.checkpoint_files():
         try:
-            step = int(load_safely(path)["global_step"])
-        except (ConfigError, TypeError, ValueError) as err:
+            step = int(read_checkpoint(path, training=True)["global_step"])
+        except (CheckpointError, TypeError, ValueError) as err:
             log.warning("resume=auto skips %s: %s", path, err)
             continue
-        rank = (step, path.name == "last.ckpt", path)  # on a tie, last.ckpt
+        rank = (step, run.is_last(path), path)  # on a tie, last.ckpt
         if best is None or rank[:2] > best[:2]:
             best = rank
     return None if best is None else best[2]
@@ -139,12 +124,13 @@ def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | N
         return ckpt_path
     if resume != "auto":
         return None
-    found = newest_checkpoint(run_dir)
+    run = RunFolder(run_dir)
+    found = newest_checkpoint(run)
     if found is None:
         log.warning(
-            "resume=auto: no checkpoint in %s/checkpoints; starting a new run there "
+            "resume=auto: no checkpoint in %s; starting a new run there "
             "(to resume a run, pass its folder: hydra.run.dir=<run folder>)",
-            run_dir,
+            run.checkpoints,
         )
         return None
     return str(found)  # the caller says so, with its iteration, once it fits the config

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from dcgan.runinfo import read_run_info
+from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import WandbLogger
@@ -99,21 +99,6 @@ def _hydra_facts() -> tuple[Path | None, list[str], dict[str, Any]]:
     return sweep_dir, [o for o in setting if _key(o) in swept] if swept else setting, choices
 
 
-def _resolved_config(run_dir: Path) -> dict[str, Any]:
-    """The run's saved config, resolved: the same values that reproduce the run."""
-    from omegaconf import OmegaConf
-
-    saved = run_dir / ".hydra" / "config.yaml"
-    if not saved.is_file():
-        return {}
-    cfg = OmegaConf.load(saved)
-    try:
-        return OmegaConf.to_container(cfg, resolve=True)
-    except Exception as err:  # noqa: BLE001 - an interpolation only the CLI can resolve
-        log.warning("W&B config: %s kept unresolved (%s)", saved, err)
-        return OmegaConf.to_container(cfg, resolve=False)
-
-
 def wandb_run_fields(logger: DictConfig, run_dir: Path) -> dict[str, Any]:
     """W&B `group`, `job_type`, `tags` and `config` of this run (arguments of `wandb.init`)."""
     sweep_dir, setting, choices = _hydra_facts()
@@ -121,7 +106,7 @@ def wandb_run_fields(logger: DictConfig, run_dir: Path) -> dict[str, Any]:
     config = {
         **{k: v for k, v in choices.items() if v is not None},
         "setting": " ".join(setting) or "(base)",
-        "cfg": _resolved_config(run_dir),
+        "cfg": RunFolder(run_dir).resolved_config(),
     }
     return {
         "group": group,
@@ -135,7 +120,8 @@ def run_summary(run_dir: Path, lightning_status: str) -> dict[str, Any]:
     """Final and best metrics, iterations, speed and status from the run's metrics.json."""
     from dcgan.metrics import keys
 
-    info = read_run_info(run_dir)
+    run = RunFolder(run_dir)
+    info = run.read_info()
     summary: dict[str, Any] = {}
     for name, value in (info.get("metrics") or {}).items():
         if name != "iteration" and isinstance(value, (int, float)):
@@ -148,7 +134,7 @@ def run_summary(run_dir: Path, lightning_status: str) -> dict[str, Any]:
         if info.get(key) is not None:
             summary[key] = info[key]
     status = "finished" if lightning_status in ("success", "finished") else "failed"
-    trainer = _resolved_config(run_dir).get("trainer") or {}
+    trainer = run.resolved_config().get("trainer") or {}
     planned = trainer.get("max_steps", -1)
     by_epochs = trainer.get("max_epochs") not in (None, -1)  # may end before max_steps
     if status == "finished" and isinstance(planned, int) and planned > 0 and not by_epochs:

@@ -9,10 +9,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dcgan.runinfo import RunTime, now, read_run_info, update_run_info
+from dcgan.run import RunFolder, RunTime, now
 
 if TYPE_CHECKING:
+    import lightning as L
     from omegaconf import DictConfig
+
+    from dcgan.data import ImageDataModule
+    from dcgan.module import GAN
 
 # Nothing heavy is imported at module level: `main` is entered at once, so that a Ctrl-C while
 # torch, Lightning and Hydra load is one line, not a traceback through the import machinery.
@@ -48,29 +52,30 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         run_dir = Path(run_dir)
         run_name = run_dir.name
     run_time = RunTime()  # a resume takes the earlier attempts' from its checkpoint
+    run = RunFolder(run_dir)
     try:
         ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     except (ConfigError, OutputError) as err:
         if _in_sweep() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
-            _record_failure(run_dir, err, run_time)
+            _record_failure(run, err, run_time)
         raise
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fields = {"status": "running", "error": None}
-        if ckpt_path is None or "started" not in read_run_info(run_dir):  # a resume: its own
+        if ckpt_path is None or "started" not in run.read_info():  # a resume: its own
             fields["started"] = run_time.started
-        update_run_info(run_dir, **fields)
+        run.update_info(**fields)
     except OSError as err:
         raise OutputError(
             f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
             "writable folder with hydra.run.dir=..."
         ) from err
     try:
-        result = _fit(cfg, run_dir, run_name, ckpt_path, run_time)
+        result = _fit(cfg, run, run_name, ckpt_path, run_time)
     except BaseException as err:
-        _record_failure(run_dir, err, run_time)
+        _record_failure(run, err, run_time)
         raise
-    update_run_info(run_dir, status="finished", finished=now(), **_times(run_time))
+    run.update_info(status="finished", finished=now(), **_times(run_time))
     return result
 
 
@@ -91,15 +96,14 @@ def _in_sweep() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
-def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> None:
+def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
     from dcgan.atomic import OutputError
     from dcgan.callbacks import TrainingInterrupted
 
     stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt))
     try:
-        update_run_info(
-            run_dir,
+        run.update_info(
             status="interrupted" if stopped else "failed",
             **_times(run_time),
             finished=now(),
@@ -110,44 +114,25 @@ def _record_failure(run_dir: Path, err: BaseException, run_time: RunTime) -> Non
 
 
 def _fit(
-    cfg: DictConfig, run_dir: Path, run_name: str, ckpt_path: str | None, run_time: RunTime
+    cfg: DictConfig, run: RunFolder, run_name: str, ckpt_path: str | None, run_time: RunTime
 ) -> float | None:
     """Build and fit (the config is checked); the metric to minimise, or None if none."""
     import lightning as L
-    from lightning.pytorch.utilities import rank_zero_only
     from lightning.pytorch.utilities.exceptions import SIGTERMException
     from omegaconf import OmegaConf
 
     from dcgan.atomic import write_text_atomic
-    from dcgan.augment import augments, small_set_hint
-    from dcgan.build import (
-        build_callbacks,
-        build_loggers,
-        build_module,
-        build_trainer,
-        training_datamodule,
-    )
-    from dcgan.callbacks import ImageMetrics, RunClock, StopOnSignal, TrainingInterrupted
+    from dcgan.build import build_callbacks, build_loggers, build_trainer
+    from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
 
     quiet_libraries()
-    saved = run_dir / ".hydra" / "config.yaml"
-    if not saved.exists():  # the CLI has written it already; API callers get it here
-        write_text_atomic(saved, OmegaConf.to_yaml(cfg))
+    if not run.config_yaml.exists():  # the CLI has written it already; API callers get it here
+        write_text_atomic(run.config_yaml, OmegaConf.to_yaml(cfg))
+    run_dir = run.path
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule = training_datamodule(cfg)
-    augmenting = augments(cfg.augment)
-    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
-    datamodule.setup("fit")
-    hint = small_set_hint(datamodule.num_images, augmenting)
-    if hint is not None and rank_zero_only.rank == 0:
-        log.info(hint)
-    module = build_module(cfg, datamodule)
-    if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
-        from dcgan.resume import check_compatible
-
-        check_compatible(ckpt_path, module.hparams)
+    datamodule, module, augmenting = _data_and_module(cfg, ckpt_path)
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
@@ -165,23 +150,56 @@ def _fit(
 
             wandb.finish()  # or the next run of a multirun logs into this one
     if stopper.received:
-        raise TrainingInterrupted(
-            stopper.received, module.iteration, run_dir / "checkpoints" / "last.ckpt"
-        )
+        raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
+    _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
+    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
+    return scorer.final if scorer is not None else None
+
+
+def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN, bool]:
+    """The decoded data, the GAN and whether images are augmented."""
+    from lightning.pytorch.utilities import rank_zero_only
+
+    from dcgan.augment import augments, small_set_hint
+    from dcgan.build import build_module, training_datamodule
+
+    datamodule = training_datamodule(cfg)
+    augmenting = augments(cfg.augment)
+    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
+    datamodule.setup("fit")
+    hint = small_set_hint(datamodule.num_images, augmenting)
+    if hint is not None and rank_zero_only.rank == 0:
+        log.info(hint)
+    module = build_module(cfg, datamodule)
+    if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
+        from dcgan.resume import check_compatible
+
+        check_compatible(ckpt_path, module.hparams)
+    return datamodule, module, augmenting
+
+
+def _log_the_end(
+    cfg: DictConfig,
+    iteration: int,
+    callbacks: list[L.Callback],
+    ckpt_path: str | None,
+    run_dir: Path,
+) -> None:
+    """Where the run ended, and why nothing was trained when a resume was already there."""
+    from dcgan.callbacks import RunClock
+
     clock = next(c for c in callbacks if isinstance(c, RunClock))
     if ckpt_path is not None and clock.iterations == 0:
         limit = _limit_reached(cfg.trainer)
         log.info(
             "nothing to train: the run is at iteration %d, where %s stops it; raise it to "
             "train on (run folder: %s)",
-            module.iteration,
+            iteration,
             limit,
             run_dir,
         )
     else:
-        log.info("finished at iteration %d; run folder: %s", module.iteration, run_dir)
-    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
-    return scorer.final if scorer is not None else None
+        log.info("finished at iteration %d; run folder: %s", iteration, run_dir)
 
 
 def _limit_reached(trainer: DictConfig) -> str:
@@ -227,9 +245,8 @@ def _one_line(err: BaseException) -> BaseException | None:
     from dcgan.config import ConfigError
 
     if isinstance(err, TrainingInterrupted):
-        print(
-            f"{err}\nresume with:\n  {resume_command(err.checkpoint.parents[1])}", file=sys.stderr
-        )
+        run_dir = RunFolder.holding(err.checkpoint).path
+        print(f"{err}\nresume with:\n  {resume_command(run_dir)}", file=sys.stderr)
         return SystemExit(err.exit_code)
     disk = disk_error(err) if not isinstance(err, OutputError) else None
     if disk is not None:  # a write outside our helper (a logger's file): still one line

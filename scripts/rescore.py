@@ -20,12 +20,12 @@ from omegaconf import OmegaConf
 from dcgan.build import build_datamodule
 from dcgan.checkpoints import load_gan
 from dcgan.metrics import sliced_wasserstein
-from dcgan.runinfo import read_run_info, update_run_info
+from dcgan.run import RunFolder
 
 
 def real_subset(run: Path, n: int) -> tuple[torch.Tensor, int]:
     """The run's fixed real images for its end-of-run evaluation, in [-1, 1], and their seed."""
-    cfg = OmegaConf.load(run / ".hydra" / "config.yaml")
+    cfg = OmegaConf.load(RunFolder(run).config_yaml)
     seed = int(cfg.callbacks.metrics.seed)
     data = build_datamodule(cfg.data, cfg.image_size)
     data.setup("fit")
@@ -39,7 +39,7 @@ def real_subset(run: Path, n: int) -> tuple[torch.Tensor, int]:
 def rescore(run: Path, n: int) -> dict[str, float]:
     """The end-of-run SWD of one run on `n` real and `n` generated images."""
     real, seed = real_subset(run, n)
-    gan = load_gan(run / "checkpoints" / "last.ckpt")
+    gan = load_gan(RunFolder(run).last_ckpt)
     ema = gan.trick("ema")
     if ema is not None and ema.recompute:  # the average's statistics as today's code measures them
         ema.stale = True
@@ -59,10 +59,10 @@ def main() -> None:
     args = parser.parse_args()
     runs = []
     for folder in args.folders:
-        runs += [folder] if (folder / ".hydra").is_dir() else sorted(folder.glob("*/"))
+        runs += [folder] if RunFolder(folder).is_run() else sorted(folder.glob("*/"))
     for run in runs:
-        last = run / "checkpoints" / "last.ckpt"
-        info = read_run_info(run)
+        last = RunFolder(run).last_ckpt
+        info = RunFolder(run).read_info()
         if not last.is_file() or info.get("status") != "finished":
             print(f"{run}: skipped (not finished)")
             continue
@@ -72,7 +72,7 @@ def main() -> None:
         started = time.perf_counter()
         scores = rescore(run, args.n)
         final = {"iteration": info.get("iterations"), "num_samples": args.n, **scores}
-        update_run_info(run, metrics=final, rescored_from="checkpoints/last.ckpt")
+        RunFolder(run).update_info(metrics=final, rescored_from=str(last.relative_to(run)))
         took = time.perf_counter() - started
         print(
             f"{run}: swd {info.get('metrics', {}).get('swd')} -> {scores['swd']:.4g} ({took:.0f} s)"

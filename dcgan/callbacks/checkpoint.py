@@ -23,6 +23,8 @@ from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from dcgan.atomic import OutputError, write_atomic
 from dcgan.callbacks.every import at_iteration_end
+from dcgan.run import RunFolder
+from dcgan.run.folder import PERIODIC
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +64,12 @@ class IterationCheckpoint(ModelCheckpoint):
     """
 
     def __init__(
-        self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3
+        self, run_dir: str | Path, every_n_steps: int = 1000, keep: int | None = 3
     ) -> None:
+        self.run = RunFolder(run_dir)
         super().__init__(
-            dirpath=str(dirpath),
-            filename="iter_{iteration:06.0f}",
+            dirpath=str(self.run.checkpoints),
+            filename=PERIODIC,
             auto_insert_metric_name=False,
             monitor="iteration",  # "best" = newest, so keep-N keeps the newest N
             mode="max",
@@ -76,6 +79,9 @@ class IterationCheckpoint(ModelCheckpoint):
             save_on_train_epoch_end=False,
             enable_version_counter=False,
         )
+        # Lightning names last.ckpt from these two: the run folder's name for it
+        self.CHECKPOINT_NAME_LAST = self.run.last_ckpt.stem
+        self.FILE_EXTENSION = self.run.last_ckpt.suffix
         self.every_n_steps = every_n_steps
         self.busy_s = 0.0  # seconds spent writing checkpoints: not training time (callbacks.clock)
 
@@ -86,7 +92,7 @@ class IterationCheckpoint(ModelCheckpoint):
 
     @property
     def last_path(self) -> Path:
-        return Path(self.dirpath) / "last.ckpt"
+        return self.run.last_ckpt
 
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         """Count iterations: one is `steps_per_iteration` of Lightning's optimizer steps."""

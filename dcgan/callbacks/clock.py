@@ -20,7 +20,7 @@ from typing import Any
 import lightning as L
 
 from dcgan.callbacks.every import at_iteration_end
-from dcgan.runinfo import RunTime, update_run_info
+from dcgan.run import RunFolder, RunTime
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class RunClock(L.Callback):
     def __init__(
         self, run_dir: str | Path, run_time: RunTime | None = None, warmup: int = WARMUP_ITERATIONS
     ) -> None:
-        self.run_dir = Path(run_dir)
+        self.run = RunFolder(run_dir)
         self.run_time = run_time or RunTime()
         self.warmup = warmup
         self.before: dict[str, float] = dict.fromkeys(_CARRIED, 0.0)  # the earlier attempts
@@ -151,4 +151,4 @@ class RunClock(L.Callback):
         }
         if pl_module is not None:
             fields["iterations"] = pl_module.iteration
-        update_run_info(self.run_dir, **fields)
+        self.run.update_info(**fields)

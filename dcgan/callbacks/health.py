@@ -13,6 +13,7 @@ import torch
 from dcgan.atomic import OutputError
 from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import at_iteration_end, due
+from dcgan.run import RunFolder
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class TrainingHealth(L.Callback):
         stop_on_nan: bool = True,
         augmenting: bool = False,
     ) -> None:
-        self.dirpath = Path(run_dir) / "checkpoints"
+        self.run = RunFolder(run_dir)
         self.every_n_steps = every_n_steps
         self.d_wins_below = d_wins_below
         self.d_wins_patience = d_wins_patience
@@ -119,7 +120,7 @@ class TrainingHealth(L.Callback):
 
     def _diverged(self, trainer: L.Trainer, pl_module: L.LightningModule, bad: list[str]) -> None:
         it = pl_module.iteration
-        path = self.dirpath / f"nan_iter_{it:06d}.ckpt"
+        path = self.run.nan_ckpt(it)
         try:
             save_checkpoint(trainer, path)
             kept = f"the diverged state is in {path}"
@@ -127,7 +128,7 @@ class TrainingHealth(L.Callback):
             kept = f"the diverged state was not saved ({err})"
         message = (
             f"training diverged at iteration {it}: {', '.join(bad)}; {kept}, the last good "
-            f"one in {self.dirpath / 'last.ckpt'} (if one was written). "
+            f"one in {self.run.last_ckpt} (if one was written). "
             "Lower the learning rates or try norm=spectral"
         )
         raise TrainingDiverged(message)  # said once: by the command line, or in a sweep's log

@@ -26,7 +26,7 @@ from dcgan.metrics.registry import (
     ordered,
     score_all,
 )
-from dcgan.runinfo import update_run_info
+from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
     from dcgan.config import MetricsConfig
@@ -47,7 +47,7 @@ class ImageMetrics(L.Callback):
 
     def __init__(self, run_dir: str | Path, config: MetricsConfig, batch_size: int = 64) -> None:
         choose("callbacks.metrics.monitor", config.monitor, monitors())
-        self.run_dir = Path(run_dir)
+        self.run = RunFolder(run_dir)
         self.every_n_steps = config.every_n_steps
         self.num_samples = config.num_samples
         self.final_num_samples = config.final_num_samples or config.num_samples
@@ -66,7 +66,7 @@ class ImageMetrics(L.Callback):
 
     @property
     def best_path(self) -> Path:
-        return self.run_dir / "checkpoints" / "best.ckpt"
+        return self.run.best_ckpt
 
     @property
     def final(self) -> float | None:
@@ -199,7 +199,7 @@ class ImageMetrics(L.Callback):
             )
         if trainer.is_global_zero:
             fields = {keys.per_class_field(m): by for m, by in scores.items()}
-            update_run_info(self.run_dir, **fields)
+            self.run.update_info(**fields)
 
     def evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> dict[str, float]:
         """Score now, log at step = iteration, keep best.ckpt, update metrics.json."""
@@ -223,8 +223,7 @@ class ImageMetrics(L.Callback):
 
     def write(self, pl_module: L.LightningModule) -> None:
         """Latest and best metrics and the history into metrics.json (time and speed: RunClock)."""
-        update_run_info(
-            self.run_dir,
+        self.run.update_info(
             monitor=self.monitor,
             metrics=self.final_scores or (self.history[-1] if self.history else {}),
             best=self.best,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import time
 from pathlib import Path
 
@@ -17,17 +16,16 @@ from torchvision.utils import make_grid, save_image
 from dcgan.atomic import write_bytes_atomic
 from dcgan.callbacks.every import due
 from dcgan.image_files import save_gif
+from dcgan.run import RunFolder
 
 log = logging.getLogger(__name__)
-
-_GRID = re.compile(r"iter_\d+\.png")
 
 
 class SampleGrid(L.Callback):
     """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid."""
 
-    def __init__(self, dirpath: str | Path, every_n_steps: int = 500, nrow: int = 8) -> None:
-        self.dirpath = Path(dirpath)
+    def __init__(self, run_dir: str | Path, every_n_steps: int = 500, nrow: int = 8) -> None:
+        self.run = RunFolder(run_dir)
         self.every_n_steps = every_n_steps
         self.nrow = nrow
         self._last_written = -1
@@ -51,19 +49,18 @@ class SampleGrid(L.Callback):
         conditional = getattr(pl_module, "conditional", False)  # one row per class
         images = pl_module.sample_per_class(self.nrow) if conditional else pl_module.sample()
         grid = make_grid(images, nrow=self.nrow, normalize=True, value_range=(-1, 1), padding=2)
-        path = self.dirpath / f"iter_{it:06d}.png"
+        path = self.run.grid(it)
         return self._save(trainer, grid, path, it) or path
 
     @rank_zero_only
     def write_progress(self, max_frames: int = 100) -> Path | None:
         """(Re)write <run>/progress.gif from this run's grids: training at a glance."""
-        grids = [p for p in self.dirpath.glob("iter_*.png") if _GRID.fullmatch(p.name)]
+        grids = self.run.grids()
         if not grids:
             return None
-        grids.sort(key=lambda p: int(p.stem[len("iter_") :]))
         step = max(1, -(-len(grids) // max_frames))
         chosen = grids[::-1][::step][::-1]  # evenly thinned, always ending at the last grid
-        target = self.dirpath.parent / "progress.gif"
+        target = self.run.progress_gif
         frames = []
         for path in chosen:
             try:

@@ -19,7 +19,7 @@ from dcgan.report import ReportError, collect_runs, write_report
 from dcgan.report.settings import analyse
 from dcgan.report.stats import Difference
 from dcgan.report.write import choose_metric
-from dcgan.runinfo import now
+from dcgan.run import now
 
 
 def compared_by(data: Mapping[str, Any], metric: str | None, score: str) -> tuple[str | None, str]:

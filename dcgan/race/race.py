@@ -21,7 +21,7 @@ from dcgan.race.judge import compared_by, judge_round, summary, write_round_repo
 from dcgan.race.plan import first_round, launches, next_round
 from dcgan.race.status import needs_training
 from dcgan.race.sweep import RaceError, Setting, Sweep, read_sweep
-from dcgan.runinfo import now
+from dcgan.run import now
 
 Launcher = Callable[[list[str], Callable[[], None]], int]
 INTERRUPTED = (130, 143)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dcgan.runinfo import read_run_info
+from dcgan.run import RunFolder
 
 FINISHED = "finished"
 FAILED = "failed"  # its error is in metrics.json; run again it would fail again: never relaunched
@@ -12,7 +12,7 @@ FAILED = "failed"  # its error is in metrics.json; run again it would fail again
 
 def status(folder: Path, name: str) -> str:
     """A run's status: finished, failed, running, interrupted, or not started (no file yet)."""
-    return str(read_run_info(folder / name).get("status", "not started"))
+    return str(RunFolder(folder / name).read_info().get("status", "not started"))
 
 
 def needs_training(folder: Path, name: str) -> bool:

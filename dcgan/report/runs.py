@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Iterable
@@ -10,10 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dcgan.report.errors import ReportError
-from dcgan.runinfo import FILENAME
+from dcgan.run import RunFolder
+from dcgan.run.folder import HYDRA
 from dcgan.tracking import is_seed_override
 
 # The metrics registry (and with it torch) loads where a direction is needed: reading the runs
@@ -43,6 +41,10 @@ class Run:
         return self.path.name
 
     @property
+    def folder(self) -> RunFolder:
+        return RunFolder(self.path)
+
+    @property
     def status(self) -> str:
         if self.unreadable:
             return "unreadable"
@@ -59,11 +61,7 @@ class Run:
             if is_seed_override(o):
                 value = o.split("=", 1)[1]
                 return int(value) if value.isdigit() else None
-        config = self.path / ".hydra" / "config.yaml"
-        try:
-            seed = (yaml.safe_load(config.read_text()) or {}).get("seed")
-        except (OSError, yaml.YAMLError):
-            return None
+        seed = self.folder.read_config().get("seed")
         return seed if isinstance(seed, int) else None
 
     def metric(self, name: str) -> float | None:
@@ -91,8 +89,7 @@ class Run:
 
     @property
     def last_grid(self) -> Path | None:
-        grids = sorted((self.path / "samples").glob("iter_*.png"))
-        return grids[-1] if grids else None
+        return self.folder.last_grid()
 
     def metric_names(self) -> set[str]:
         names = set((self.info.get("metrics") or {}).keys())
@@ -105,47 +102,23 @@ def _finite(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _overrides(run_dir: Path) -> list[str]:
-    path = run_dir / ".hydra" / "overrides.yaml"
-    if not path.is_file():
-        return []
-    try:
-        loaded = yaml.safe_load(path.read_text()) or []
-    except (OSError, yaml.YAMLError):
-        return []
-    return [str(o) for o in loaded] if isinstance(loaded, list) else []
-
-
-def _read_info(run_dir: Path) -> tuple[dict[str, Any], str | None]:
-    """metrics.json and, when it exists but cannot be read, why ("not started" is no file)."""
-    path = run_dir / FILENAME
-    if not path.exists():
-        return {}, None
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        return {}, f"{FILENAME} is unreadable: {err}"
-    if not isinstance(info, dict):
-        return {}, f"{FILENAME} is unreadable: not a JSON object"
-    return info, None
-
-
 def _run_order(path: Path) -> tuple[int, str]:
     return (int(path.name), "") if path.name.isdigit() else (sys.maxsize, path.name)
 
 
 def collect_runs(sweep_dir: str | Path) -> list[Run]:
-    """Every run folder (one holding .hydra/) directly under the sweep folder, in job order."""
+    """Every run folder (one Hydra started) directly under the sweep folder, in job order."""
     sweep = Path(sweep_dir)
     if not sweep.is_dir():
         raise ReportError(f"{str(sweep)!r} is not a folder: give outputs/multirun/<date>/<time>")
-    dirs = sorted((p for p in sweep.iterdir() if (p / ".hydra").is_dir()), key=_run_order)
+    dirs = sorted((p for p in sweep.iterdir() if RunFolder(p).is_run()), key=_run_order)
     if not dirs:
         raise ReportError(
-            f"{str(sweep)!r} holds no run folders (sub-folders with .hydra/): give the folder of a "
-            "multirun, e.g. outputs/multirun/<date>/<time>"
+            f"{str(sweep)!r} holds no run folders (sub-folders with {HYDRA}/): give the folder of "
+            "a multirun, e.g. outputs/multirun/<date>/<time>"
         )
-    return [Run(d, _overrides(d), *_read_info(d)) for d in dirs]
+    runs = [RunFolder(d) for d in dirs]
+    return [Run(r.path, r.read_overrides(), *r.info_or_why()) for r in runs]
 
 
 def sort_runs(runs: list[Run], metric: str) -> list[Run]:

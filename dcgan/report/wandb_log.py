@@ -12,8 +12,6 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from dcgan.report.errors import ReportError
 
 if TYPE_CHECKING:
@@ -39,11 +37,7 @@ COLUMNS = [
 def _logger_config(report: Report) -> dict[str, Any]:
     """The `logger` part of the first run's saved config that has one."""
     for run in report.runs:
-        try:
-            cfg = yaml.safe_load((run.path / ".hydra" / "config.yaml").read_text()) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        logger = cfg.get("logger") if isinstance(cfg, dict) else None
+        logger = run.folder.read_config().get("logger")
         if isinstance(logger, dict):
             return logger
     return {}

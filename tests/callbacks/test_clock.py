@@ -10,7 +10,7 @@ import pytest
 
 from dcgan.callbacks import clock as clock_module
 from dcgan.callbacks.clock import WARMUP_ITERATIONS, RunClock
-from dcgan.runinfo import RunTime
+from dcgan.run import RunTime
 
 
 class Timeline:

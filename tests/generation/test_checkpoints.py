@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from dcgan.checkpoints import CheckpointError, load_gan, read_checkpoint
+from dcgan.checkpoints import load_gan
+from dcgan.run import CheckpointError, read_checkpoint
 from dcgan.sampling import forward
 
 

@@ -34,7 +34,7 @@ def test_many_grids_are_thinned_in_order_ending_at_the_last(tmp_path: Path) -> N
         Image.new("RGB", (6, 6), (30 * i, 0, 0)).save(samples / f"iter_{it:06d}.png")
     Image.new("RGB", (6, 6), (0, 255, 0)).save(samples / "iter_000040.tmp.png")  # not a grid
     (tmp_path / "progress.gif").write_bytes(b"an older animation")
-    path = SampleGrid(samples).write_progress(max_frames=3)
+    path = SampleGrid(tmp_path).write_progress(max_frames=3)
     assert path == tmp_path / "progress.gif"
     reds = [int(f[0, 0, 0]) for f in _frames(path)]
     assert [int(f[0, 0, 1]) for f in _frames(path)] == [0, 0, 0]

@@ -176,7 +176,7 @@ def test_progress_gif_on_a_full_disk(tmp_path: Path, full_disk) -> None:
     for it in (1, 2):
         Image.new("RGB", (64, 64), (it * 90, 0, 0)).save(samples / f"iter_{it:06d}.png")
     with pytest.raises(OutputError, match="progress.gif: No space left on device"):
-        SampleGrid(samples).write_progress()
+        SampleGrid(run).write_progress()
     assert not (run / "progress.gif").exists()
     assert len(list(samples.glob("iter_*.png"))) == 2
 
