@@ -56,7 +56,7 @@ def build_datamodule(
 ) -> ImageDataModule:
     """The image source named by `data.source`, decoded once at `image_size` (with labels), with
     `holdout` images kept out of training (ADA's r_v)."""
-    return ImageDataModule(image_size=image_size, labels=labels, holdout=holdout, **_plain(data))
+    return ImageDataModule(data, image_size, labels=labels, holdout=holdout)
 
 
 def training_datamodule(cfg: DictConfig) -> ImageDataModule:

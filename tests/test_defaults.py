@@ -68,7 +68,7 @@ def test_nets_take_the_module_config_alone() -> None:
 def test_datamodule_defaults_are_the_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _record(monkeypatch, dcgan.build, [dcgan.build.ImageDataModule])
     dcgan.build.training_datamodule(_defaults())
-    assert len(calls) == 1 and "source" in calls[0][1].arguments
+    assert len(calls) == 1 and "source" in calls[0][1].arguments["data"]
     assert _drift(calls) == []
 
 
