@@ -85,24 +85,12 @@ def build_callbacks(
 ) -> list[L.Callback]:
     """Sample grids and iteration-named checkpoints inside the run folder; `run_time`: the wall
     time of this run's attempts (from train(), so that start-up counts too)."""
-    samples, ckpt = callbacks.samples, callbacks.checkpoint
-    health, metrics = callbacks.health, callbacks.metrics
     return [
         # health first: a NaN stops the run before any checkpoint below can save NaN weights
-        TrainingHealth(
-            run_dir,
-            every_n_steps=health.every_n_steps,
-            d_wins_below=health.d_wins_below,
-            d_wins_patience=health.d_wins_patience,
-            collapse_below=health.collapse_below,
-            stop_on_nan=health.stop_on_nan,
-            augmenting=augmenting,
-        ),
-        ImageMetrics(run_dir, metrics),
-        SampleGrid(run_dir / "samples", every_n_steps=samples.every_n_steps, nrow=samples.nrow),
-        IterationCheckpoint(
-            run_dir / "checkpoints", every_n_steps=ckpt.every_n_steps, keep=ckpt.keep
-        ),
+        TrainingHealth(run_dir, callbacks.health, augmenting),
+        ImageMetrics(run_dir, callbacks.metrics),
+        SampleGrid(run_dir / "samples", callbacks.samples),
+        IterationCheckpoint(run_dir / "checkpoints", callbacks.checkpoint),
         RandomState(),  # resumed runs draw the same numbers
         StopOnSignal(),  # its handlers stay until the final checkpoint is written
         RunClock(run_dir, run_time),  # last: its iterations start once the others have started

@@ -13,7 +13,7 @@ import io
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lightning as L
 import torch
@@ -23,6 +23,9 @@ from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from dcgan.atomic import OutputError, write_atomic
 from dcgan.callbacks.every import at_iteration_end
+
+if TYPE_CHECKING:
+    from dcgan.config import CheckpointConfig
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +64,9 @@ class IterationCheckpoint(ModelCheckpoint):
     written at the end of training and on a SIGTERM that Lightning raises between iterations.
     """
 
-    def __init__(
-        self, dirpath: str | Path, every_n_steps: int = 1000, keep: int | None = 3
-    ) -> None:
+    def __init__(self, dirpath: str | Path, config: CheckpointConfig) -> None:
+        """`config` is `callbacks.checkpoint`."""
+        every_n_steps, keep = config.every_n_steps, config.keep
         super().__init__(
             dirpath=str(dirpath),
             filename="iter_{iteration:06.0f}",

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lightning as L
 from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
@@ -18,6 +19,9 @@ from dcgan.atomic import write_bytes_atomic
 from dcgan.callbacks.every import due
 from dcgan.image_files import save_gif
 
+if TYPE_CHECKING:
+    from dcgan.config import SamplesConfig
+
 log = logging.getLogger(__name__)
 
 _GRID = re.compile(r"iter_\d+\.png")
@@ -26,10 +30,11 @@ _GRID = re.compile(r"iter_\d+\.png")
 class SampleGrid(L.Callback):
     """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid."""
 
-    def __init__(self, dirpath: str | Path, every_n_steps: int = 500, nrow: int = 8) -> None:
+    def __init__(self, dirpath: str | Path, config: SamplesConfig) -> None:
+        """`config` is `callbacks.samples` (its `num_samples` sizes the module's fixed noise)."""
         self.dirpath = Path(dirpath)
-        self.every_n_steps = every_n_steps
-        self.nrow = nrow
+        self.every_n_steps = config.every_n_steps
+        self.nrow = config.nrow
         self._last_written = -1
         self.busy_s = 0.0  # seconds spent drawing grids: not training time (callbacks.clock)
 
