@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import Logger, TensorBoardLogger
+from lightning.pytorch.loggers import Logger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -24,12 +24,11 @@ from dcgan.callbacks import (
 )
 from dcgan.config import module_config
 from dcgan.console import with_progress
-from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
+from dcgan.loggers import LOGGERS
 from dcgan.module import GAN
 from dcgan.precision import describe, resolve_channels_last, resolve_precision
 from dcgan.runinfo import RunTime
-from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +69,9 @@ def training_datamodule(cfg: DictConfig) -> ImageDataModule:
 
 
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
-    """The chosen logger, writing inside the run folder."""
-    if logger.name == "wandb":
-        return [wandb_logger(logger, run_dir, run_name)]  # grouped by sweep, tagged by setting
-    if logger.name == "csv":
-        return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
-    if logger.name == "tensorboard":
-        return [TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")]
-    return []
+    """The chosen logger (`loggers.LOGGERS`), writing inside the run folder."""
+    built = LOGGERS[logger.name].build(logger, run_dir, run_name)
+    return [] if built is None else [built]
 
 
 def build_callbacks(

@@ -129,6 +129,7 @@ def _fit(
     )
     from dcgan.callbacks import ImageMetrics, RunClock, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
+    from dcgan.loggers import LOGGERS
 
     quiet_libraries()
     saved = run_dir / ".hydra" / "config.yaml"
@@ -160,10 +161,7 @@ def _fit(
     except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
         stopper.received = stopper.received or "SIGTERM"
     finally:
-        if cfg.logger.name == "wandb":
-            import wandb
-
-            wandb.finish()  # or the next run of a multirun logs into this one
+        LOGGERS[cfg.logger.name].finish()  # W&B: or the next run of a multirun logs into this one
     if stopper.received:
         raise TrainingInterrupted(
             stopper.received, module.iteration, run_dir / "checkpoints" / "last.ckpt"
