@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.loggers import Logger, TensorBoardLogger
+from lightning.pytorch.loggers import Logger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -24,12 +24,11 @@ from dcgan.callbacks import (
 )
 from dcgan.config import module_config
 from dcgan.console import with_progress
-from dcgan.csv_log import ContinuingCSVLogger
 from dcgan.data import ImageDataModule
+from dcgan.loggers import LOGGERS
 from dcgan.module import GAN
 from dcgan.precision import describe, resolve_channels_last, resolve_precision
 from dcgan.run import RunTime
-from dcgan.tracking import wandb_logger
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ def build_datamodule(
 ) -> ImageDataModule:
     """The image source named by `data.source`, decoded once at `image_size` (with labels), with
     `holdout` images kept out of training (ADA's r_v)."""
-    return ImageDataModule(image_size=image_size, labels=labels, holdout=holdout, **_plain(data))
+    return ImageDataModule(data, image_size, labels=labels, holdout=holdout)
 
 
 def training_datamodule(cfg: DictConfig) -> ImageDataModule:
@@ -70,14 +69,9 @@ def training_datamodule(cfg: DictConfig) -> ImageDataModule:
 
 
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
-    """The chosen logger, writing inside the run folder."""
-    if logger.name == "wandb":
-        return [wandb_logger(logger, run_dir, run_name)]  # grouped by sweep, tagged by setting
-    if logger.name == "csv":
-        return [ContinuingCSVLogger(save_dir=str(run_dir), name="csv", version="")]
-    if logger.name == "tensorboard":
-        return [TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")]
-    return []
+    """The chosen logger (`loggers.LOGGERS`), writing inside the run folder."""
+    built = LOGGERS[logger.name].build(logger, run_dir, run_name)
+    return [] if built is None else [built]
 
 
 def build_callbacks(
@@ -85,22 +79,12 @@ def build_callbacks(
 ) -> list[L.Callback]:
     """Sample grids and iteration-named checkpoints inside the run folder; `run_time`: the wall
     time of this run's attempts (from train(), so that start-up counts too)."""
-    samples, ckpt = callbacks.samples, callbacks.checkpoint
-    health, metrics = callbacks.health, callbacks.metrics
     return [
         # health first: a NaN stops the run before any checkpoint below can save NaN weights
-        TrainingHealth(
-            run_dir,
-            every_n_steps=health.every_n_steps,
-            d_wins_below=health.d_wins_below,
-            d_wins_patience=health.d_wins_patience,
-            collapse_below=health.collapse_below,
-            stop_on_nan=health.stop_on_nan,
-            augmenting=augmenting,
-        ),
-        ImageMetrics(run_dir, metrics),
-        SampleGrid(run_dir, every_n_steps=samples.every_n_steps, nrow=samples.nrow),
-        IterationCheckpoint(run_dir, every_n_steps=ckpt.every_n_steps, keep=ckpt.keep),
+        TrainingHealth(run_dir, callbacks.health, augmenting),
+        ImageMetrics(run_dir, callbacks.metrics),
+        SampleGrid(run_dir, callbacks.samples),
+        IterationCheckpoint(run_dir, callbacks.checkpoint),
         RandomState(),  # resumed runs draw the same numbers
         StopOnSignal(),  # its handlers stay until the final checkpoint is written
         RunClock(run_dir, run_time),  # last: its iterations start once the others have started

@@ -16,6 +16,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from dcgan.checks import ConfigError, check, choose
 from dcgan.data.files import MAX_PIXELS, check_data
+from dcgan.loggers import LOGGERS
 from dcgan.metrics.registry import METRICS, monitors
 from dcgan.tricks import D_BATCHES, TRICKS
 
@@ -372,7 +373,7 @@ def _validate_run(cfg: DictConfig) -> None:
     )
     choose("trainer.precision", trainer.precision, precision.PRECISIONS)
     choose("trainer.memory_format", trainer.memory_format, precision.MEMORY_FORMATS)
-    choose("logger.name", cfg.logger.name, ("wandb", "csv", "tensorboard", "none"))
+    choose("logger.name", cfg.logger.name, LOGGERS)
     samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
     check(
         samples.every_n_steps >= 1,

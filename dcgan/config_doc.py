@@ -42,6 +42,7 @@ REGISTRIES = (
     ("dcgan.data.files", "SOURCES", "image sources"),
     ("dcgan.precision", "PRECISIONS", "Trainer precisions"),
     ("dcgan.precision", "MEMORY_FORMATS", "memory formats of the weights"),
+    ("dcgan.loggers", "LOGGERS", "where metrics and grids go besides the run folder"),
 )
 
 

@@ -29,13 +29,7 @@ from torch import Tensor
 from dcgan import losses, sampling
 from dcgan.config import typed_module_config
 from dcgan.data.order import settle_epoch
-from dcgan.nets import (
-    build_discriminator,
-    build_generator,
-    init_weights,
-    num_classes,
-    paired_seed,
-)
+from dcgan.nets import Discriminator, Generator, init_weights, num_classes, paired_seed
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
 from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
@@ -73,8 +67,8 @@ class GAN(L.LightningModule):
         # stream as it was, so that what a seed fixes does not depend on the architecture.
         seed = torch.initial_seed()
         with torch.random.fork_rng(devices=[]):
-            self.generator = build_generator(cfg)
-            self.discriminator = build_discriminator(cfg)
+            self.generator = Generator(cfg)
+            self.discriminator = Discriminator(cfg)
         act = cfg.activation
         init_weights(
             self.generator, cfg.init.name, act.negative_slope, act.generator, seed, "generator"

@@ -9,12 +9,9 @@ missing `pics/` folder is reported within about a second.
 from __future__ import annotations
 
 import logging
-import netrc
-import os
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
@@ -22,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
+from dcgan.loggers import check_logger
 
 log = logging.getLogger(__name__)
 
@@ -33,27 +31,6 @@ def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
         raise OutputError(
             f"cannot write into the output folder {folder} ({reason}): "
             f"choose a writable folder with {key}=..."
-        )
-
-
-def wandb_logged_in() -> bool:
-    """Whether W&B online has a key: WANDB_API_KEY, or an entry `wandb login` wrote to .netrc."""
-    if os.environ.get("WANDB_API_KEY") or os.environ.get("WANDB_MODE") in ("offline", "disabled"):
-        return True
-    host = urlparse(os.environ.get("WANDB_BASE_URL", "https://api.wandb.ai")).hostname
-    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
-    try:
-        return netrc.netrc(path).authenticators(host or "api.wandb.ai") is not None
-    except (OSError, netrc.NetrcParseError):
-        return False
-
-
-def check_logger(logger: DictConfig) -> None:
-    """W&B online without a login would fail after the model is built, in a long traceback."""
-    if logger.get("name") == "wandb" and not logger.get("offline", True) and not wandb_logged_in():
-        raise ConfigError(
-            "logger.offline=false needs a W&B login: run `wandb login` (or set WANDB_API_KEY), "
-            "or keep logger.offline=true"
         )
 
 

@@ -125,6 +125,7 @@ def _fit(
     from dcgan.build import build_callbacks, build_loggers, build_trainer
     from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
+    from dcgan.loggers import LOGGERS
 
     quiet_libraries()
     if not run.config_yaml.exists():  # the CLI has written it already; API callers get it here
@@ -145,10 +146,7 @@ def _fit(
     except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
         stopper.received = stopper.received or "SIGTERM"
     finally:
-        if cfg.logger.name == "wandb":
-            import wandb
-
-            wandb.finish()  # or the next run of a multirun logs into this one
+        LOGGERS[cfg.logger.name].finish()  # W&B: or the next run of a multirun logs into this one
     if stopper.received:
         raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
     _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dcgan.build import build_callbacks, build_module, build_trainer, training_datamodule  # noqa: E402
-from dcgan.config import register_configs  # noqa: E402
+from dcgan.config import DataConfig, register_configs  # noqa: E402
 from dcgan.data import ImageDataModule  # noqa: E402
 
 
@@ -142,11 +142,13 @@ def run_plain(cfg, warmup: int, iters: int, device: torch.device) -> IterationCl
         torch.optim.Adam(disc.parameters(), **adam),
     )
     dm = ImageDataModule(
-        root=cfg.data.root,
+        DataConfig(
+            root=cfg.data.root,
+            batch_size=cfg.data.batch_size,
+            cache=True,
+            cache_dir=cfg.data.cache_dir,
+        ),
         image_size=cfg.image_size,
-        batch_size=cfg.data.batch_size,
-        cache=True,
-        cache_dir=cfg.data.cache_dir,
     )
     dm.setup("fit")
     images = torch.from_numpy(np.asarray(dm.images))
@@ -216,11 +218,10 @@ def bench_data(pics: Path, cache: Path, args: argparse.Namespace) -> dict[str, f
     def one_pass(use_cache: bool) -> tuple[float, float]:
         start = time.perf_counter()
         dm = ImageDataModule(
-            root=str(pics),
+            DataConfig(
+                root=str(pics), batch_size=args.batch, cache=use_cache, cache_dir=str(cache)
+            ),
             image_size=args.image_size,
-            batch_size=args.batch,
-            cache=use_cache,
-            cache_dir=str(cache),
         )
         dm.setup("fit")
         opened = time.perf_counter()
@@ -235,7 +236,9 @@ def bench_data(pics: Path, cache: Path, args: argparse.Namespace) -> dict[str, f
     open_s, cached_batches = min(one_pass(True) for _ in range(3))
     n = args.images
     epoch = n // args.batch * args.batch
-    dm = ImageDataModule(root=str(pics), image_size=args.image_size, batch_size=args.batch)
+    dm = ImageDataModule(
+        DataConfig(root=str(pics), batch_size=args.batch), image_size=args.image_size
+    )
     uint8 = torch.zeros(args.batch, 3, args.image_size, args.image_size, dtype=torch.uint8)
     start = time.perf_counter()
     for _ in range(20):  # on a GPU this runs there, after the copy

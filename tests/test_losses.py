@@ -6,6 +6,7 @@ from torch import nn
 
 from dcgan.losses import LOSSES, d_loss, g_loss, gradient_penalty, probability
 from dcgan.nets import Discriminator
+from tests.tiny import module_cfg
 
 HIGH, LOW = torch.full((4,), 3.0), torch.full((4,), -3.0)
 
@@ -116,7 +117,7 @@ def test_gradient_penalty() -> None:
 
 
 def test_gradient_penalty_on_discriminator() -> None:
-    d = Discriminator(image_size=16, ndf=4, norm="none")
+    d = Discriminator(module_cfg("image_size=16", "model.ndf=4", "norm.discriminator=none"))
     gp = gradient_penalty(d, torch.randn(4, 3, 16, 16), torch.randn(4, 3, 16, 16))
     gp.backward()
     grads = [p.grad for p in d.parameters() if p.grad is not None]  # head bias has no gradient

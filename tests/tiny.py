@@ -7,6 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
 
 # A 16 px model with base width 4, on the CPU, without a progress bar.
 TINY_MODEL = [
@@ -35,6 +39,17 @@ TINY_DDP = [
     "trainer.enable_progress_bar=false",
     "logger=csv",
 ]
+
+
+def module_cfg(*overrides: str) -> DictConfig:
+    """The GAN module config of a default run, with `key=value` overrides (`model.ngf=4`): the
+    config G and D are built from, so that a test states only what it changes."""
+    from omegaconf import OmegaConf
+
+    from dcgan.config import TrainConfig, module_config, typed_module_config
+
+    cfg = typed_module_config(module_config(OmegaConf.structured(TrainConfig)))
+    return OmegaConf.merge(cfg, OmegaConf.from_dotlist(list(overrides)))
 
 
 def run_module(

@@ -13,7 +13,7 @@ import io
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lightning as L
 import torch
@@ -25,6 +25,9 @@ from dcgan.atomic import OutputError, write_atomic
 from dcgan.callbacks.every import at_iteration_end
 from dcgan.run import RunFolder
 from dcgan.run.folder import PERIODIC
+
+if TYPE_CHECKING:
+    from dcgan.config import CheckpointConfig
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +66,10 @@ class IterationCheckpoint(ModelCheckpoint):
     written at the end of training and on a SIGTERM that Lightning raises between iterations.
     """
 
-    def __init__(
-        self, run_dir: str | Path, every_n_steps: int = 1000, keep: int | None = 3
-    ) -> None:
+    def __init__(self, run_dir: str | Path, config: CheckpointConfig) -> None:
+        """`config` is `callbacks.checkpoint`."""
         self.run = RunFolder(run_dir)
+        every_n_steps, keep = config.every_n_steps, config.keep
         super().__init__(
             dirpath=str(self.run.checkpoints),
             filename=PERIODIC,

@@ -6,6 +6,7 @@ import logging
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lightning as L
 import torch
@@ -14,6 +15,9 @@ from dcgan.atomic import OutputError
 from dcgan.callbacks.checkpoint import save_checkpoint
 from dcgan.callbacks.every import at_iteration_end, due
 from dcgan.run import RunFolder
+
+if TYPE_CHECKING:
+    from dcgan.config import HealthConfig
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +46,14 @@ class TrainingHealth(L.Callback):
     state) and raises TrainingDiverged, which stops the run with a non-zero exit code.
     """
 
-    def __init__(
-        self,
-        run_dir: str | Path,
-        every_n_steps: int = 100,
-        d_wins_below: float = 0.02,
-        d_wins_patience: int = 200,
-        collapse_below: float = 0.05,
-        stop_on_nan: bool = True,
-        augmenting: bool = False,
-    ) -> None:
+    def __init__(self, run_dir: str | Path, config: HealthConfig, augmenting: bool = False) -> None:
+        """`config` is `callbacks.health`; `augmenting`: D sees augmented images (its hint)."""
         self.run = RunFolder(run_dir)
-        self.every_n_steps = every_n_steps
-        self.d_wins_below = d_wins_below
-        self.d_wins_patience = d_wins_patience
-        self.collapse_below = collapse_below
-        self.stop_on_nan = stop_on_nan
+        self.every_n_steps = config.every_n_steps
+        self.d_wins_below = config.d_wins_below
+        self.d_wins_patience = config.d_wins_patience
+        self.collapse_below = config.collapse_below
+        self.stop_on_nan = config.stop_on_nan
         self.augmenting = augmenting
         self._d_wins_since: int | None = None
         self._d_wins_warned = False

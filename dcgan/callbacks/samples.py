@@ -6,6 +6,7 @@ import io
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import lightning as L
 from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
@@ -18,16 +19,20 @@ from dcgan.callbacks.every import due
 from dcgan.image_files import save_gif
 from dcgan.run import RunFolder
 
+if TYPE_CHECKING:
+    from dcgan.config import SamplesConfig
+
 log = logging.getLogger(__name__)
 
 
 class SampleGrid(L.Callback):
     """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid."""
 
-    def __init__(self, run_dir: str | Path, every_n_steps: int = 500, nrow: int = 8) -> None:
+    def __init__(self, run_dir: str | Path, config: SamplesConfig) -> None:
+        """`config` is `callbacks.samples` (its `num_samples` sizes the module's fixed noise)."""
         self.run = RunFolder(run_dir)
-        self.every_n_steps = every_n_steps
-        self.nrow = nrow
+        self.every_n_steps = config.every_n_steps
+        self.nrow = config.nrow
         self._last_written = -1
         self.busy_s = 0.0  # seconds spent drawing grids: not training time (callbacks.clock)
 

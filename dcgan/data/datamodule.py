@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import lightning
 import numpy as np
@@ -14,7 +15,10 @@ from .cache import decoded
 from .files import check_batch_size, held_out
 from .labels import class_counts, load_labeled
 from .order import ResumableLoader
-from .sources import MAX_PIXELS, DataError, check_data, load_images
+from .sources import DataError, check_data, load_images
+
+if TYPE_CHECKING:
+    from dcgan.config import DataConfig
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,15 @@ class LabeledUInt8Images(UInt8Images):
         return self.images[idx], self.labels[idx]
 
 
+def plain_data(data: DataConfig) -> dict[str, Any]:
+    """The `data` values as a plain dict, from a DataConfig or the run config's node."""
+    if dataclasses.is_dataclass(data):
+        return dataclasses.asdict(data)
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_container(data, resolve=True)
+
+
 def return_batch(batch: Any) -> Any:
     """Collate nothing: __getitems__ already built the batch tensor."""
     return batch
@@ -62,41 +75,36 @@ class ImageDataModule(lightning.LightningDataModule):
 
     def __init__(
         self,
-        source: str = "folder",
-        root: str | None = "pics",
-        image_size: int = 64,
-        channels: int = 3,
-        batch_size: int = 64,
-        num_workers: int = 0,
-        split: str = "train",
-        hflip: bool = False,
-        max_pixels: int = MAX_PIXELS,
-        drop_last: bool = True,
-        pin_memory: bool = False,
-        cache: bool = False,
-        cache_dir: str | None = None,
-        limit: int | None = None,
+        data: DataConfig,
+        image_size: int,
         labels: bool = False,
         holdout: int = 0,
+        drop_last: bool = True,
+        pin_memory: bool = False,
     ) -> None:
+        """`data`: the run's `data` node (or a `DataConfig`), its images decoded at `image_size`;
+        `labels`: batches carry classes; `holdout`: images kept out of training (ADA's r_v)."""
         super().__init__()
-        self.save_hyperparameters()
-        check_data(
-            source=source,
-            channels=channels,
-            split=split,
-            max_pixels=max_pixels,
-            batch_size=batch_size,
-            num_workers=num_workers,
-            limit=limit,
+        values = plain_data(data)
+        check_data(**values)
+        # plain values, the same keys as ever: a checkpoint keeps them and loads weights-only
+        self.save_hyperparameters(
+            {
+                **values,
+                "image_size": image_size,
+                "drop_last": drop_last,
+                "pin_memory": pin_memory,
+                "labels": labels,
+                "holdout": holdout,
+            }
         )
-        self.source, self.root, self.split = source, root, split
-        self.image_size, self.channels = image_size, channels
-        self.batch_size, self.num_workers = batch_size, num_workers
-        self.hflip, self.max_pixels = hflip, max_pixels
+        self.source, self.root, self.split = data.source, data.root, data.split
+        self.image_size, self.channels = image_size, data.channels
+        self.batch_size, self.num_workers = data.batch_size, data.num_workers
+        self.hflip, self.max_pixels = data.hflip, data.max_pixels
         self.drop_last, self.pin_memory = drop_last, pin_memory
-        self.cache, self.cache_dir = cache, cache_dir
-        self.limit = limit
+        self.cache, self.cache_dir = data.cache, data.cache_dir
+        self.limit = data.limit
         self.with_labels = labels  # batches are (images, labels): a conditional model
         self.holdout = holdout  # images kept out of training (at most a tenth), for ADA's r_v
         self.heldout_images: np.ndarray | None = None

@@ -25,33 +25,26 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def check_data(
-    source: str = "folder",
-    channels: int = 3,
-    split: str = "train",
-    max_pixels: int = 1,
-    batch_size: int = 1,
-    num_workers: int = 0,
-    limit: int | None = None,
-    **_: object,
-) -> None:
-    """Every rule on `data.*` values, checked before any slow loading; takes `**cfg.data`."""
-    choose("data.source", source, SOURCES, DataError)
-    check(
-        channels in (1, 3) and _is_int(channels),
-        "data.channels",
-        channels,
-        "choose 1 (greyscale) or 3 (RGB)",
-        DataError,
-    )
-    choose("data.split", split, SPLITS, DataError)
-    for key, value, low, hint in (
-        ("max_pixels", max_pixels, 1, ""),
-        ("batch_size", batch_size, 1, ""),
-        ("num_workers", num_workers, 0, " (0: in-process, usually fastest)"),
+def check_data(**data: object) -> None:
+    """Every rule on the `data.*` values given, checked before any slow loading; takes
+    `**cfg.data` or the few values a loader has (a key left out is not checked)."""
+    if "source" in data:
+        choose("data.source", data["source"], SOURCES, DataError)
+    if "channels" in data:
+        channels = data["channels"]
+        rule = "choose 1 (greyscale) or 3 (RGB)"
+        check(channels in (1, 3) and _is_int(channels), "data.channels", channels, rule, DataError)
+    if "split" in data:
+        choose("data.split", data["split"], SPLITS, DataError)
+    for key, low, hint in (
+        ("max_pixels", 1, ""),
+        ("batch_size", 1, ""),
+        ("num_workers", 0, " (0: in-process, usually fastest)"),
     ):
-        rule = f"choose an integer >= {low}{hint}"
-        check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
+        if key in data:
+            value, rule = data[key], f"choose an integer >= {low}{hint}"
+            check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
+    limit = data.get("limit")
     check(
         limit is None or (_is_int(limit) and limit >= 1),
         "data.limit",

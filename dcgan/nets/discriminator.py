@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -16,7 +17,11 @@ from dcgan.nets.layers import (
     make_norm,
     make_pooling,
     maybe_spectral,
+    num_classes,
 )
+
+if TYPE_CHECKING:
+    from dcgan.config import ModuleConfig
 
 
 class MinibatchStd(nn.Module):
@@ -42,49 +47,40 @@ class MinibatchStd(nn.Module):
 class Discriminator(nn.Module):
     """Maps images [B, channels, S, S] to real/fake logits [B] (no sigmoid: losses take logits)."""
 
-    def __init__(
-        self,
-        image_size: int = 64,
-        channels: int = 3,
-        ndf: int = 64,
-        activation: str = "leaky_relu",
-        negative_slope: float = 0.2,
-        norm: str = "batch",
-        spectral: bool = False,
-        dropout: float = 0.0,
-        pooling: str = "strided",
-        minibatch_std: bool = False,
-        max_width_mult: int = 8,
-        num_classes: int = 0,
-        condition: str = "concat",
-    ) -> None:
+    def __init__(self, cfg: ModuleConfig) -> None:
+        """D of the module config: `image_size`, `channels`, `model`, the `discriminator` side
+        of `activation`, `norm` and `dropout`, `norm.spectral` and `pooling`."""
         super().__init__()
-        self.num_classes = num_classes  # 0: unconditional
-        self.condition = get_condition(condition) if num_classes else None
-        extra = num_classes if self.condition is not None and self.condition.d_concat else 0
-        check_image_size(image_size)
+        self.num_classes = num_classes(cfg)  # 0: unconditional
+        self.condition = get_condition(cfg.model.condition) if self.num_classes else None
+        extra = self.num_classes if self.condition is not None and self.condition.d_concat else 0
+        check_image_size(cfg.image_size)
+        dropout = cfg.dropout.p if cfg.dropout.discriminator else 0.0
         check_dropout(dropout)
-        n_down = int(math.log2(image_size)) - 2  # 2x blocks from S down to 4x4
-        self.widths: tuple[int, ...] = tuple(ndf * min(2**k, max_width_mult) for k in range(n_down))
+        n_down = int(math.log2(cfg.image_size)) - 2  # 2x blocks from S down to 4x4
+        ndf, widest = cfg.model.ndf, cfg.model.max_width_mult
+        self.widths: tuple[int, ...] = tuple(ndf * min(2**k, widest) for k in range(n_down))
+        spectral = cfg.norm.spectral
 
         def block(c_in: int, c_out: int, norm_name: str) -> nn.Sequential:
             bias = norm_name == "none"  # a norm's shift makes a conv bias redundant
             return nn.Sequential(
-                make_pooling(pooling, c_in, c_out, bias, spectral),
+                make_pooling(cfg.pooling.name, c_in, c_out, bias, spectral),
                 make_norm(norm_name, c_out),
-                make_activation(activation, negative_slope),
+                make_activation(cfg.activation.discriminator, cfg.activation.negative_slope),
                 nn.Dropout(dropout),
             )
 
-        blocks = [block(channels + extra, self.widths[0], "none")]  # no norm on D's input block
+        blocks = [block(cfg.channels + extra, self.widths[0], "none")]  # no norm on the input
         for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
-            blocks.append(block(c_in, c_out, norm))
+            blocks.append(block(c_in, c_out, cfg.norm.discriminator))
         self.blocks = nn.Sequential(*blocks)
+        minibatch_std = cfg.model.minibatch_std
         self.minibatch_std = MinibatchStd() if minibatch_std else nn.Identity()
         c_last = self.widths[-1] + int(minibatch_std)
         self.head = maybe_spectral(nn.Conv2d(c_last, 1, 4, 1, 0), spectral)
         if self.condition is not None and self.condition.d_projection:
-            self.projection = Projection(num_classes, self.widths[-1], spectral)
+            self.projection = Projection(self.num_classes, self.widths[-1], spectral)
 
     def features(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """The [B, widths[-1], 4, 4] features before the batch statistic and the last conv."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -16,13 +17,17 @@ from dcgan.nets.layers import (
     make_activation,
     make_norm,
     make_upsample,
+    num_classes,
 )
+
+if TYPE_CHECKING:
+    from dcgan.config import ModuleConfig
 
 
 class GenerationDropout(nn.Dropout):
     """Dropout that may stay on in eval mode: the original project sampled G with dropout."""
 
-    def __init__(self, p: float = 0.5, active_in_eval: bool = True) -> None:
+    def __init__(self, p: float, active_in_eval: bool) -> None:
         super().__init__(p)
         self.active_in_eval = active_in_eval
 
@@ -40,52 +45,41 @@ class GenerationDropout(nn.Dropout):
 class Generator(nn.Module):
     """Maps z [B, latent_dim] to images [B, channels, S, S] in [-1, 1] (Radford et al. 2015)."""
 
-    def __init__(
-        self,
-        latent_dim: int = 100,
-        image_size: int = 64,
-        channels: int = 3,
-        ngf: int = 64,
-        activation: str = "relu",
-        negative_slope: float = 0.2,
-        norm: str = "batch",
-        dropout: float = 0.0,
-        upsample: str = "transposed",
-        max_width_mult: int = 8,
-        num_classes: int = 0,
-        condition: str = "concat",
-    ) -> None:
+    def __init__(self, cfg: ModuleConfig) -> None:
+        """G of the module config: `latent_dim`, `image_size`, `channels`, `model`, the
+        `generator` side of `activation`, `norm` and `dropout`, and `upsample`."""
         super().__init__()
-        self.num_classes = num_classes  # 0: unconditional
-        self.condition = get_condition(condition) if num_classes else None
+        self.num_classes = num_classes(cfg)  # 0: unconditional
+        self.condition = get_condition(cfg.model.condition) if self.num_classes else None
         cond_norm = self.condition is not None and self.condition.g_norm
         concat = self.condition is not None and self.condition.g_concat
-        check_image_size(image_size)
+        check_image_size(cfg.image_size)
+        dropout = cfg.dropout.p if cfg.dropout.generator else 0.0
         check_dropout(dropout)
-        self.latent_dim = latent_dim
-        self.image_size = image_size
-        n_up = int(math.log2(image_size)) - 3  # hidden 2x blocks between 4x4 and S/2
+        self.latent_dim = cfg.latent_dim
+        self.image_size = cfg.image_size
+        n_up = int(math.log2(cfg.image_size)) - 3  # hidden 2x blocks between 4x4 and S/2
         # widths of the hidden blocks at 4, 8, ..., S/2 px; the last one has `ngf` channels
-        self.widths: tuple[int, ...] = tuple(
-            ngf * min(2**k, max_width_mult) for k in range(n_up, -1, -1)
-        )
+        ngf, widest = cfg.model.ngf, cfg.model.max_width_mult
+        self.widths: tuple[int, ...] = tuple(ngf * min(2**k, widest) for k in range(n_up, -1, -1))
+        norm, upsample = cfg.norm.generator, cfg.upsample.name
         bias = norm == "none"  # a norm's shift makes a conv bias redundant
 
         def finish(c: int) -> list[nn.Module]:
             return [
-                ConditionalNorm(norm, c, num_classes) if cond_norm else make_norm(norm, c),
-                make_activation(activation, negative_slope),
-                GenerationDropout(dropout),
+                ConditionalNorm(norm, c, self.num_classes) if cond_norm else make_norm(norm, c),
+                make_activation(cfg.activation.generator, cfg.activation.negative_slope),
+                GenerationDropout(dropout, cfg.dropout.at_generation),
             ]
 
-        z_channels = latent_dim + (num_classes if concat else 0)
+        z_channels = cfg.latent_dim + (self.num_classes if concat else 0)
         project = nn.ConvTranspose2d(z_channels, self.widths[0], 4, 1, 0, bias=bias)
         blocks = [nn.Sequential(project, *finish(self.widths[0]))]
         for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
             blocks.append(nn.Sequential(make_upsample(upsample, c_in, c_out, bias), *finish(c_out)))
         self.blocks = nn.Sequential(*blocks)
         self.to_image = nn.Sequential(
-            make_upsample(upsample, self.widths[-1], channels, bias=True), nn.Tanh()
+            make_upsample(upsample, self.widths[-1], cfg.channels, bias=True), nn.Tanh()
         )
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:

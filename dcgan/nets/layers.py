@@ -18,6 +18,8 @@ from dcgan.checks import check, choose
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
+    from dcgan.config import ModuleConfig
+
 # G and D double/halve the resolution per block from 4x4; SWD compares pyramids down to 16 px.
 IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 
@@ -59,6 +61,11 @@ def get_condition(name: str) -> Condition:
     """The registered condition, or an error listing the names."""
     choose("model.condition", name, CONDITIONS)
     return CONDITIONS[name]
+
+
+def num_classes(cfg: ModuleConfig) -> int:
+    """Classes the nets are conditioned on: 0 for an unconditional model."""
+    return len(cfg.class_names) if cfg.model.conditional else 0
 
 
 # --- activations -------------------------------------------------------------------------------
@@ -280,11 +287,11 @@ def init_weights(
     negative_slope: float = 0.2,
     activation: str = "leaky_relu",
     seed: int | None = None,
-    name: str = "",
+    net: str = "",
 ) -> None:
     """Re-initialise every conv/linear/norm inside module in place ("default": torch's own).
 
-    With `seed`, each layer draws from its own stream, seeded by (seed, `name`, its kind, its
+    With `seed`, each layer draws from its own stream, seeded by (seed, `net`, its kind, its
     place among the layers of that kind, its shape): two settings run with one seed start every
     layer they share from the same weights, whatever other layers either one adds (pairing).
     Without it, the global stream is used (and "default" keeps the weights as constructed).
@@ -309,7 +316,7 @@ def init_weights(
         shape = tuple(weight.shape) if weight is not None else ()
         with torch.no_grad(), torch.random.fork_rng(devices=[], enabled=seed is not None):
             if seed is not None:
-                torch.manual_seed(paired_seed(seed, name, kind, place, shape))
+                torch.manual_seed(paired_seed(seed, net, kind, place, shape))
             _init_layer(m, fn, is_norm, activation, negative_slope, redraw=seed is not None)
 
 

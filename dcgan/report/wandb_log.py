@@ -78,12 +78,13 @@ def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path
     import wandb
     from PIL import Image
 
+    from dcgan.config import LoggerConfig
     from dcgan.tracking import sweep_group_name
 
     logger = _logger_config(report)
     try:
         run = wandb.init(
-            project=logger.get("project") or "dcgan",
+            project=logger.get("project") or LoggerConfig.project,
             entity=logger.get("entity"),
             group=logger.get("group") or sweep_group_name(report.sweep),
             job_type="report",

@@ -11,16 +11,15 @@ import pytest
 from PIL import Image
 
 from dcgan.build import build_module, build_trainer
-from dcgan.config import validate
+from dcgan.config import DataConfig, validate
 from dcgan.data import ImageDataModule
 from dcgan.train import train
 from dcgan.tricks.augment import holdout_count
 
 
-def _digits(**kwargs) -> ImageDataModule:
-    data = ImageDataModule(
-        source="digits", root=None, image_size=16, channels=1, batch_size=8, **kwargs
-    )
+def _digits(holdout: int = 0, labels: bool = False, limit: int | None = None) -> ImageDataModule:
+    digits = DataConfig(source="digits", root=None, channels=1, batch_size=8, limit=limit)
+    data = ImageDataModule(digits, image_size=16, labels=labels, holdout=holdout)
     data.setup("fit")
     return data
 
@@ -97,6 +96,8 @@ def test_r_v_without_held_out_images_says_what_to_do(make_cfg, tmp_path) -> None
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [], tmp_path)
-    data = ImageDataModule(source="digits", root=None, image_size=16, channels=1, batch_size=8)
+    data = ImageDataModule(
+        DataConfig(source="digits", root=None, channels=1, batch_size=8), image_size=16
+    )
     with pytest.raises(RuntimeError, match="holds none out.*augment.signal=rt"):
         trainer.fit(module, datamodule=data)

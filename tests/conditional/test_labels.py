@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from dcgan.config import DataConfig
 from dcgan.data import DataError, ImageDataModule
 from dcgan.data.labels import FASHION_MNIST_CLASSES, load_labeled
 from tests.conditional.conftest import write_squares
@@ -30,7 +32,7 @@ def test_first_level_sub_folders_are_the_classes(squares) -> None:
 
 def test_one_sub_folder_is_one_class(squares, caplog) -> None:
     root = squares(count=20, classes=("dark",))
-    dm = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    dm = ImageDataModule(DataConfig(root=str(root), batch_size=4), image_size=16, labels=True)
     with caplog.at_level(logging.WARNING):
         dm.setup("fit")
     assert dm.class_names == ["dark"] and dm.class_counts == [20]
@@ -43,7 +45,7 @@ def test_images_in_the_root_are_refused(squares) -> None:
     with pytest.raises(DataError, match="outside any sub-folder.*<root>/<class>/"):
         load_labeled("folder", str(root), 16, 3)
     # unconditional runs still take every image
-    dm = ImageDataModule(root=str(root), image_size=16, batch_size=2)
+    dm = ImageDataModule(DataConfig(root=str(root), batch_size=2), image_size=16)
     dm.setup("fit")
     assert dm.num_images == 5
 
@@ -51,7 +53,7 @@ def test_images_in_the_root_are_refused(squares) -> None:
 def test_a_class_with_few_images_is_named_once(squares, caplog) -> None:
     root = squares(count=20)
     write_squares(root / "rare", 128, 3)
-    dm = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    dm = ImageDataModule(DataConfig(root=str(root), batch_size=4), image_size=16, labels=True)
     with caplog.at_level(logging.WARNING):
         dm.setup("fit")
     warned = [r.getMessage() for r in caplog.records if "rare" in r.getMessage()]
@@ -61,10 +63,10 @@ def test_a_class_with_few_images_is_named_once(squares, caplog) -> None:
 
 def test_batches_carry_labels_only_when_conditional(squares) -> None:
     root = squares(count=8)
-    plain = ImageDataModule(root=str(root), image_size=16, batch_size=4)
+    plain = ImageDataModule(DataConfig(root=str(root), batch_size=4), image_size=16)
     batch = next(iter(plain.train_dataloader()))
     assert isinstance(batch, torch.Tensor) and batch.dtype == torch.uint8
-    labeled = ImageDataModule(root=str(root), image_size=16, batch_size=4, labels=True)
+    labeled = ImageDataModule(DataConfig(root=str(root), batch_size=4), image_size=16, labels=True)
     images, labels = next(iter(labeled.train_dataloader()))
     assert images.dtype == torch.uint8 and labels.dtype == torch.int64
     bright = images.float().mean(dim=(1, 2, 3)) > 128
@@ -88,7 +90,7 @@ def test_fashion_mnist_labels() -> None:
 
 def test_limit_cuts_the_labels_with_the_images_and_keeps_the_whole_reference() -> None:
     dm = ImageDataModule(
-        source="digits", image_size=8, channels=1, batch_size=4, limit=100, labels=True
+        DataConfig(source="digits", channels=1, batch_size=4, limit=100), image_size=8, labels=True
     )
     dm.setup("fit")
     assert len(dm.images) == len(dm.labels) == 100
@@ -99,12 +101,9 @@ def test_limit_cuts_the_labels_with_the_images_and_keeps_the_whole_reference() -
 
 def _labeled(root: Path, cache_dir: Path, cache: bool = True) -> ImageDataModule:
     dm = ImageDataModule(
-        root=str(root),
+        DataConfig(root=str(root), batch_size=4, cache=cache, cache_dir=str(cache_dir)),
         image_size=16,
-        batch_size=4,
         labels=True,
-        cache=cache,
-        cache_dir=str(cache_dir),
     )
     dm.setup("fit")
     return dm
@@ -115,7 +114,8 @@ def test_a_conditional_run_shares_the_cached_images_and_labels_them(squares, tmp
     write_squares(root / "bright" / "nested", 200, 2, seed=1)
     plain = _labeled(root, tmp_path / "none", cache=False)
     unconditional = ImageDataModule(
-        root=str(root), image_size=16, batch_size=4, cache=True, cache_dir=str(tmp_path / "c")
+        DataConfig(root=str(root), batch_size=4, cache=True, cache_dir=str(tmp_path / "c")),
+        image_size=16,
     )
     unconditional.setup("fit")  # writes the array a conditional run then maps
     with caplog.at_level(logging.INFO):
@@ -138,9 +138,10 @@ def test_a_cached_folder_with_an_unreadable_file_is_labelled_by_decoding(squares
 
 
 def test_digits_labels_from_the_cache_match_the_decoded_ones(tmp_path) -> None:
-    kwargs = {"source": "digits", "image_size": 8, "channels": 1, "batch_size": 4, "labels": True}
-    plain = ImageDataModule(**kwargs)
-    cached = ImageDataModule(**kwargs, cache=True, cache_dir=str(tmp_path))
+    digits = DataConfig(source="digits", channels=1, batch_size=4)
+    plain = ImageDataModule(digits, image_size=8, labels=True)
+    cached_digits = dataclasses.replace(digits, cache=True, cache_dir=str(tmp_path))
+    cached = ImageDataModule(cached_digits, image_size=8, labels=True)
     for dm in (plain, cached):
         dm.setup("fit")
     assert list(tmp_path.glob("*.npy")) and cached.class_names == plain.class_names

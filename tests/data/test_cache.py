@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from dcgan.config import DataConfig
 from dcgan.data import DataError, ImageDataModule, load_images
 
 
@@ -27,7 +28,8 @@ def _write_jpegs(root: Path, n: int, start: int = 0, size: int = 40) -> None:
 
 def _setup(root: Path, cache_dir: Path) -> np.ndarray:
     dm = ImageDataModule(
-        root=str(root), image_size=16, batch_size=2, cache=True, cache_dir=str(cache_dir)
+        DataConfig(root=str(root), batch_size=2, cache=True, cache_dir=str(cache_dir)),
+        image_size=16,
     )
     dm.setup("fit")
     assert dm.images is not None
@@ -74,7 +76,7 @@ def test_touched_or_added_file_rebuilds(pics: Path, tmp_path: Path, caplog) -> N
     assert added.shape == (7, 3, 16, 16)
     assert len(list(cache.glob("*.npy"))) == 1
     other_size = ImageDataModule(
-        root=str(pics), image_size=32, batch_size=2, cache=True, cache_dir=str(cache)
+        DataConfig(root=str(pics), batch_size=2, cache=True, cache_dir=str(cache)), image_size=32
     )
     other_size.setup("fit")
     assert other_size.images.shape == (7, 3, 32, 32)
@@ -93,12 +95,13 @@ WORKER = textwrap.dedent(
     import logging, sys, time
     from pathlib import Path
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    from dcgan.config import DataConfig
     from dcgan.data import ImageDataModule
     go = Path(sys.argv[3])
     while not go.exists():
         time.sleep(0.01)
-    dm = ImageDataModule(root=sys.argv[1], image_size=16, batch_size=2, cache=True,
-                         cache_dir=sys.argv[2])
+    data = DataConfig(root=sys.argv[1], batch_size=2, cache=True, cache_dir=sys.argv[2])
+    dm = ImageDataModule(data, image_size=16)
     dm.setup("fit")
     print(int(dm.images.astype("int64").sum()), dm.images.shape[0])
     """

@@ -9,11 +9,14 @@ import pytest
 import torch
 from PIL import Image
 
+from dcgan.config import DataConfig
 from dcgan.data import DataError, ImageDataModule
 
 
 def test_digits_loop_uint8_then_float() -> None:
-    dm = ImageDataModule(source="digits", root=None, image_size=16, channels=1, batch_size=100)
+    dm = ImageDataModule(
+        DataConfig(source="digits", root=None, channels=1, batch_size=100), image_size=16
+    )
     dm.setup("fit")
     assert dm.num_images == 1797 and dm.hparams.batch_size == 100
     loader = dm.train_dataloader()
@@ -29,7 +32,9 @@ def test_digits_loop_uint8_then_float() -> None:
 
 def test_batches_share_memory_and_cover_dataset() -> None:
     dm = ImageDataModule(
-        source="digits", root=None, image_size=8, channels=3, batch_size=7, drop_last=False
+        DataConfig(source="digits", root=None, channels=3, batch_size=7),
+        image_size=8,
+        drop_last=False,
     )
     dm.setup()
     images = dm.images
@@ -45,7 +50,9 @@ def test_batches_share_memory_and_cover_dataset() -> None:
 
 
 def test_shuffle_follows_global_seed() -> None:
-    dm = ImageDataModule(source="digits", root=None, image_size=8, channels=1, batch_size=16)
+    dm = ImageDataModule(
+        DataConfig(source="digits", root=None, channels=1, batch_size=16), image_size=8
+    )
     torch.manual_seed(3)
     first = next(iter(dm.train_dataloader()))
     torch.manual_seed(3)
@@ -55,7 +62,8 @@ def test_shuffle_follows_global_seed() -> None:
 
 def test_worker_processes(tmp_path: Path) -> None:
     dm = ImageDataModule(
-        source="digits", root=None, image_size=8, channels=1, batch_size=64, num_workers=1
+        DataConfig(source="digits", root=None, channels=1, batch_size=64, num_workers=1),
+        image_size=8,
     )
     batches = list(dm.train_dataloader())
     assert len(batches) == 1797 // 64 and batches[0].dtype == torch.uint8
@@ -66,7 +74,7 @@ def test_folder_hflip(tmp_path: Path) -> None:
         img = Image.new("RGB", (16, 16), (255, 255, 255))
         img.paste((0, 0, 0), (0, 0, 8, 16))  # left half black
         img.save(tmp_path / f"{i}.png")
-    dm = ImageDataModule(root=str(tmp_path), image_size=8, batch_size=8, hflip=True)
+    dm = ImageDataModule(DataConfig(root=str(tmp_path), batch_size=8, hflip=True), image_size=8)
     dm.setup("fit")
     batch = next(iter(dm.train_dataloader()))
     assert batch.shape == (8, 3, 8, 8)
@@ -82,18 +90,18 @@ def test_folder_hflip(tmp_path: Path) -> None:
 def test_batch_larger_than_dataset(tmp_path: Path) -> None:
     for i in range(3):
         Image.new("L", (8, 8), i).save(tmp_path / f"{i}.bmp")
-    dm = ImageDataModule(root=str(tmp_path), image_size=8, channels=1, batch_size=4)
+    dm = ImageDataModule(DataConfig(root=str(tmp_path), channels=1, batch_size=4), image_size=8)
     with pytest.raises(DataError, match="data.batch_size=4 is larger than the 3 images"):
         dm.setup("fit")
     ok = ImageDataModule(
-        root=str(tmp_path), image_size=8, channels=1, batch_size=4, drop_last=False
+        DataConfig(root=str(tmp_path), channels=1, batch_size=4), image_size=8, drop_last=False
     )
     assert [b.shape[0] for b in ok.train_dataloader()] == [3]
 
 
 def test_num_images_before_setup() -> None:
     with pytest.raises(DataError, match="setup"):
-        _ = ImageDataModule(source="digits").num_images
+        _ = ImageDataModule(DataConfig(source="digits"), image_size=16).num_images
 
 
 @pytest.mark.parametrize(
@@ -111,17 +119,17 @@ def test_num_images_before_setup() -> None:
 )
 def test_bad_config_names_key(key: str, value: object) -> None:
     with pytest.raises(DataError, match=rf"data\.{key}={value!r}|data\.{key}={value}"):
-        ImageDataModule(**{key: value})
+        ImageDataModule(DataConfig(**{key: value}), image_size=16)
 
 
 def test_channels_message_explains_choices() -> None:
     with pytest.raises(DataError) as info:
-        ImageDataModule(channels=2)
+        ImageDataModule(DataConfig(channels=2), image_size=16)
     assert str(info.value) == "data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"
 
 
 def test_read_only_array_is_accepted() -> None:
-    dm = ImageDataModule(source="digits", image_size=8, channels=1, batch_size=4)
+    dm = ImageDataModule(DataConfig(source="digits", channels=1, batch_size=4), image_size=8)
     dm.images = np.zeros((8, 1, 8, 8), np.uint8)
     dm.images.flags.writeable = False
     assert next(iter(dm.train_dataloader())).shape == (4, 1, 8, 8)
@@ -130,13 +138,15 @@ def test_read_only_array_is_accepted() -> None:
 def test_limit_keeps_the_first_images_and_shares_one_cache(tmp_path: Path) -> None:
     def images(limit: int | None) -> np.ndarray:
         dm = ImageDataModule(
-            source="digits",
+            DataConfig(
+                source="digits",
+                channels=1,
+                batch_size=4,
+                limit=limit,
+                cache=True,
+                cache_dir=str(tmp_path),
+            ),
             image_size=8,
-            channels=1,
-            batch_size=4,
-            limit=limit,
-            cache=True,
-            cache_dir=str(tmp_path),
         )
         dm.setup("fit")
         return dm.images
@@ -149,7 +159,9 @@ def test_limit_keeps_the_first_images_and_shares_one_cache(tmp_path: Path) -> No
 
 
 def test_limit_below_the_batch_size_names_the_limit() -> None:
-    dm = ImageDataModule(source="digits", image_size=8, channels=1, batch_size=16, limit=10)
+    dm = ImageDataModule(
+        DataConfig(source="digits", channels=1, batch_size=16, limit=10), image_size=8
+    )
     with pytest.raises(
         DataError, match=r"batch_size=16 is larger than the 10 images.*data\.limit=10"
     ):

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image, ImageSequence
 
 from dcgan.callbacks import SampleGrid
+from dcgan.config import SamplesConfig
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -34,9 +35,9 @@ def test_many_grids_are_thinned_in_order_ending_at_the_last(tmp_path: Path) -> N
         Image.new("RGB", (6, 6), (30 * i, 0, 0)).save(samples / f"iter_{it:06d}.png")
     Image.new("RGB", (6, 6), (0, 255, 0)).save(samples / "iter_000040.tmp.png")  # not a grid
     (tmp_path / "progress.gif").write_bytes(b"an older animation")
-    path = SampleGrid(tmp_path).write_progress(max_frames=3)
+    path = SampleGrid(tmp_path, SamplesConfig()).write_progress(max_frames=3)
     assert path == tmp_path / "progress.gif"
     reds = [int(f[0, 0, 0]) for f in _frames(path)]
     assert [int(f[0, 0, 1]) for f in _frames(path)] == [0, 0, 0]
     assert [round(r / 30) for r in reds] == [0, 3, 6]  # the millionth iteration sorts last
-    assert SampleGrid(tmp_path / "none").write_progress() is None
+    assert SampleGrid(tmp_path / "none", SamplesConfig()).write_progress() is None

@@ -6,20 +6,23 @@ from torch import nn
 from torch.nn.utils import parametrize
 
 from dcgan.nets import ACTIVATIONS, NORMS, POOLINGS, Discriminator, MinibatchStd
+from tests.tiny import module_cfg
 
 
 @pytest.mark.parametrize("size", [16, 32, 64])
 def test_output_shape(size: int) -> None:
-    d = Discriminator(image_size=size, ndf=4)
+    d = Discriminator(module_cfg(f"image_size={size}", "model.ndf=4"))
     assert d(torch.randn(4, 3, size, size)).shape == (4,)
 
 
 def test_paper_widths_and_features() -> None:
-    d = Discriminator(image_size=64, ndf=64)
+    d = Discriminator(module_cfg("image_size=64", "model.ndf=64"))
     assert d.widths == (64, 128, 256, 512)
     norms = [m.num_features for m in d.modules() if isinstance(m, nn.BatchNorm2d)]
     assert norms == [128, 256, 512]  # no norm on the input block
-    assert Discriminator(image_size=32, ndf=4).features(torch.randn(2, 3, 32, 32)).shape == (
+    assert Discriminator(module_cfg("image_size=32", "model.ndf=4")).features(
+        torch.randn(2, 3, 32, 32)
+    ).shape == (
         2,
         16,
         4,
@@ -30,7 +33,14 @@ def test_paper_widths_and_features() -> None:
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("norm", sorted(NORMS))
 def test_activation_norm_compose(activation: str, norm: str) -> None:
-    d = Discriminator(image_size=16, ndf=4, activation=activation, norm=norm)
+    d = Discriminator(
+        module_cfg(
+            "image_size=16",
+            "model.ndf=4",
+            f"activation.discriminator={activation}",
+            f"norm.discriminator={norm}",
+        )
+    )
     out = d(torch.randn(4, 3, 16, 16))
     out.sum().backward()
     assert out.shape == (4,) and torch.isfinite(out).all()
@@ -39,7 +49,16 @@ def test_activation_norm_compose(activation: str, norm: str) -> None:
 @pytest.mark.parametrize("pooling", sorted(POOLINGS))
 @pytest.mark.parametrize("spectral", [False, True])
 def test_pooling_compose(pooling: str, spectral: bool) -> None:
-    d = Discriminator(image_size=32, ndf=4, pooling=pooling, spectral=spectral, dropout=0.3)
+    d = Discriminator(
+        module_cfg(
+            "image_size=32",
+            "model.ndf=4",
+            f"pooling.name={pooling}",
+            f"norm.spectral={spectral}",
+            "dropout.discriminator=true",
+            "dropout.p=0.3",
+        )
+    )
     assert d(torch.randn(4, 3, 32, 32)).shape == (4,)
 
 
@@ -47,16 +66,24 @@ def test_bad_options() -> None:
     with pytest.raises(
         ValueError, match="pooling='foo' is not a valid choice; choose one of: avg, max, strided"
     ):
-        Discriminator(pooling="foo")
+        Discriminator(module_cfg("pooling.name=foo"))
     with pytest.raises(ValueError, match="norm='foo' is not a valid choice"):
-        Discriminator(image_size=16, norm="foo")
+        Discriminator(module_cfg("image_size=16", "norm.discriminator=foo"))
     with pytest.raises(ValueError, match="image_size=48 is invalid"):
-        Discriminator(image_size=48)
+        Discriminator(module_cfg("image_size=48"))
 
 
 def test_spectral_norm_on_every_conv() -> None:
     torch.manual_seed(0)
-    d = Discriminator(image_size=32, ndf=8, norm="none", spectral=True, pooling="avg")
+    d = Discriminator(
+        module_cfg(
+            "image_size=32",
+            "model.ndf=8",
+            "norm.discriminator=none",
+            "norm.spectral=true",
+            "pooling.name=avg",
+        )
+    )
     convs = [m for m in d.modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) == 4 and all(parametrize.is_parametrized(c, "weight") for c in convs)
     d.train()
@@ -66,7 +93,8 @@ def test_spectral_norm_on_every_conv() -> None:
         sigma = torch.linalg.matrix_norm(c.weight.detach().flatten(1), ord=2)
         assert sigma.item() == pytest.approx(1.0, abs=0.05)
     assert not any(
-        parametrize.is_parametrized(m, "weight") for m in Discriminator(image_size=16).modules()
+        parametrize.is_parametrized(m, "weight")
+        for m in Discriminator(module_cfg("image_size=16")).modules()
     )
 
 
@@ -84,9 +112,9 @@ def test_minibatch_std() -> None:
     assert torch.allclose(feat[0::2], group0.expand(4), atol=1e-4)
 
     torch.manual_seed(1)
-    plain = Discriminator(image_size=16, ndf=4)
+    plain = Discriminator(module_cfg("image_size=16", "model.ndf=4"))
     torch.manual_seed(1)
-    with_std = Discriminator(image_size=16, ndf=4, minibatch_std=True)
+    with_std = Discriminator(module_cfg("image_size=16", "model.ndf=4", "model.minibatch_std=true"))
     assert with_std.head.in_channels == plain.head.in_channels + 1
     images = torch.randn(4, 3, 16, 16)
     assert not torch.allclose(plain(images), with_std(images))

@@ -5,24 +5,25 @@ import torch
 from torch import nn
 
 from dcgan.nets import ACTIVATIONS, NORMS, UPSAMPLINGS, GenerationDropout, Generator
+from tests.tiny import module_cfg
 
 
 @pytest.mark.parametrize("size", [16, 32, 64])
 def test_output_shape_and_range(size: int) -> None:
-    g = Generator(latent_dim=16, image_size=size, channels=3, ngf=4)
+    g = Generator(module_cfg("latent_dim=16", f"image_size={size}", "channels=3", "model.ngf=4"))
     out = g(torch.randn(4, 16))
     assert out.shape == (4, 3, size, size)
     assert out.min() >= -1 and out.max() <= 1
 
 
 def test_accepts_4d_latent() -> None:
-    g = Generator(latent_dim=16, image_size=16, ngf=4).eval()
+    g = Generator(module_cfg("latent_dim=16", "image_size=16", "model.ngf=4")).eval()
     z = torch.randn(4, 16)
     assert torch.equal(g(z), g(z.view(4, 16, 1, 1)))
 
 
 def test_dcgan_paper_widths_at_64px() -> None:
-    g = Generator(image_size=64, ngf=64)
+    g = Generator(module_cfg("image_size=64", "model.ngf=64"))
     assert g.widths == (512, 256, 128, 64)
     norms = [m.num_features for m in g.modules() if isinstance(m, nn.BatchNorm2d)]
     assert norms == [512, 256, 128, 64]
@@ -35,22 +36,32 @@ def test_dcgan_paper_widths_at_64px() -> None:
 
 
 def test_width_cap() -> None:
-    assert Generator(image_size=64, ngf=8, max_width_mult=2).widths == (16, 16, 16, 8)
+    assert Generator(
+        module_cfg("image_size=64", "model.ngf=8", "model.max_width_mult=2")
+    ).widths == (16, 16, 16, 8)
 
 
 def test_bias_only_without_norm() -> None:
     def biased(g: nn.Module) -> list[bool]:
         return [m.bias is not None for m in g.blocks.modules() if isinstance(m, nn.ConvTranspose2d)]
 
-    assert not any(biased(Generator(image_size=16, ngf=4)))
-    assert all(biased(Generator(image_size=16, ngf=4, norm="none")))
-    assert Generator(image_size=16, ngf=4).to_image[0].bias is not None
+    assert not any(biased(Generator(module_cfg("image_size=16", "model.ngf=4"))))
+    assert all(biased(Generator(module_cfg("image_size=16", "model.ngf=4", "norm.generator=none"))))
+    assert Generator(module_cfg("image_size=16", "model.ngf=4")).to_image[0].bias is not None
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 @pytest.mark.parametrize("norm", sorted(NORMS))
 def test_activation_norm_compose(activation: str, norm: str) -> None:
-    g = Generator(latent_dim=8, image_size=16, ngf=4, activation=activation, norm=norm)
+    g = Generator(
+        module_cfg(
+            "latent_dim=8",
+            "image_size=16",
+            "model.ngf=4",
+            f"activation.generator={activation}",
+            f"norm.generator={norm}",
+        )
+    )
     out = g(torch.randn(4, 8))
     out.mean().backward()
     assert out.shape == (4, 3, 16, 16) and torch.isfinite(out).all()
@@ -58,7 +69,15 @@ def test_activation_norm_compose(activation: str, norm: str) -> None:
 
 @pytest.mark.parametrize("upsample", sorted(UPSAMPLINGS))
 def test_upsample_compose(upsample: str) -> None:
-    g = Generator(latent_dim=8, image_size=32, ngf=4, upsample=upsample, channels=1)
+    g = Generator(
+        module_cfg(
+            "latent_dim=8",
+            "image_size=32",
+            "model.ngf=4",
+            f"upsample.name={upsample}",
+            "channels=1",
+        )
+    )
     assert g(torch.randn(4, 8)).shape == (4, 1, 32, 32)
 
 
@@ -68,31 +87,39 @@ def test_bad_image_size(size: int) -> None:
         ValueError,
         match=rf"image_size={size} is invalid: use a power of two: 16, 32, 64, 128, 256, 512",
     ):
-        Generator(image_size=size)
+        Generator(module_cfg(f"image_size={size}"))
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "option"),
+    ("override", "option"),
     [
-        ({"activation": "foo"}, "activation"),
-        ({"norm": "foo"}, "norm"),
-        ({"upsample": "x"}, "upsample"),
+        ("activation.generator=foo", "activation"),
+        ("norm.generator=foo", "norm"),
+        ("upsample.name=x", "upsample"),
     ],
 )
-def test_bad_names(kwargs: dict, option: str) -> None:
+def test_bad_names(override: str, option: str) -> None:
     with pytest.raises(ValueError, match=f"{option}=.* is not a valid choice; choose one of: "):
-        Generator(image_size=16, **kwargs)
+        Generator(module_cfg("image_size=16", override))
 
 
 def test_bad_dropout() -> None:
     with pytest.raises(ValueError, match="dropout"):
-        Generator(image_size=16, dropout=1.0)
+        Generator(module_cfg("image_size=16", "dropout.generator=true", "dropout.p=1.0"))
 
 
 def test_dropout_at_generation() -> None:
     torch.manual_seed(0)
-    g = Generator(latent_dim=8, image_size=16, ngf=8, dropout=0.5)
-    assert g.has_dropout and not Generator(image_size=16).has_dropout
+    g = Generator(
+        module_cfg(
+            "latent_dim=8",
+            "image_size=16",
+            "model.ngf=8",
+            "dropout.generator=true",
+            "dropout.p=0.5",
+        )
+    )
+    assert g.has_dropout and not Generator(module_cfg("image_size=16")).has_dropout
     drops = [m for m in g.modules() if isinstance(m, GenerationDropout)]
     assert len(drops) == 2  # one per hidden block, none after the output
     g(torch.randn(4, 8))  # fill BatchNorm running stats

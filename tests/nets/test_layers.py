@@ -20,6 +20,7 @@ from dcgan.nets import (
     make_upsample,
     maybe_spectral,
 )
+from tests.tiny import module_cfg
 
 
 @pytest.mark.parametrize(
@@ -70,19 +71,23 @@ def test_instance_norm_is_affine() -> None:
 
 def test_generation_dropout_modes() -> None:
     x = torch.ones(1000)
-    drop = GenerationDropout(0.5).eval()
+    drop = GenerationDropout(0.5, active_in_eval=True).eval()
     assert drop.active_in_eval and not torch.equal(drop(x), x)
     drop.active_in_eval = False
     assert torch.equal(drop(x), x)
     assert not torch.equal(drop.train()(x), x)
-    assert torch.equal(GenerationDropout(0.0).train()(x), x)
+    assert torch.equal(GenerationDropout(0.0, active_in_eval=True).train()(x), x)
 
 
 def _nets() -> list[nn.Module]:
     return [
-        Generator(image_size=16, ngf=8, latent_dim=16),
-        Discriminator(image_size=16, ndf=8, norm="instance"),
-        Discriminator(image_size=16, ndf=8, norm="batch", spectral=True),
+        Generator(module_cfg("image_size=16", "model.ngf=8", "latent_dim=16")),
+        Discriminator(module_cfg("image_size=16", "model.ndf=8", "norm.discriminator=instance")),
+        Discriminator(
+            module_cfg(
+                "image_size=16", "model.ndf=8", "norm.discriminator=batch", "norm.spectral=true"
+            )
+        ),
     ]
 
 
@@ -96,7 +101,7 @@ def test_every_init_applies(scheme: str) -> None:
 
 def test_normal_init_statistics() -> None:
     torch.manual_seed(0)
-    net = Generator(image_size=32, ngf=32, latent_dim=64)
+    net = Generator(module_cfg("image_size=32", "model.ngf=32", "latent_dim=64"))
     init_weights(net, "normal")
     convs = [m.weight for m in net.modules() if isinstance(m, nn.ConvTranspose2d)]
     weights = torch.cat([w.flatten() for w in convs])
@@ -109,7 +114,7 @@ def test_normal_init_statistics() -> None:
 
 
 def test_uniform_init_bounds() -> None:
-    net = Discriminator(image_size=16, ndf=8)
+    net = Discriminator(module_cfg("image_size=16", "model.ndf=8"))
     init_weights(net, "uniform")
     for m in net.modules():
         if isinstance(m, nn.Conv2d):
@@ -119,7 +124,7 @@ def test_uniform_init_bounds() -> None:
 
 
 def test_default_init_leaves_weights() -> None:
-    net = Discriminator(image_size=16, ndf=8)
+    net = Discriminator(module_cfg("image_size=16", "model.ndf=8"))
     before = {k: v.clone() for k, v in net.state_dict().items()}
     init_weights(net, "default")
     assert all(torch.equal(before[k], v) for k, v in net.state_dict().items())

@@ -74,7 +74,7 @@ def test_init_default_is_paired_and_keeps_torchs_distribution() -> None:
     for extra in (0, 1):
         torch.manual_seed(123 + extra)  # the global stream differs: the layer's own does not
         net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.Linear(8, 4))
-        init_weights(net, "default", seed=7, name="d")
+        init_weights(net, "default", seed=7, net="d")
         nets.append(net)
     for p, q in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         assert torch.equal(p, q)

@@ -18,6 +18,7 @@ import torch
 
 from dcgan.atomic import OutputError
 from dcgan.callbacks import SampleGrid, TrainingDiverged
+from dcgan.config import SamplesConfig
 from dcgan.train import train
 from tests.tiny import TINY_DIGITS, run_module
 
@@ -176,7 +177,7 @@ def test_progress_gif_on_a_full_disk(tmp_path: Path, full_disk) -> None:
     for it in (1, 2):
         Image.new("RGB", (64, 64), (it * 90, 0, 0)).save(samples / f"iter_{it:06d}.png")
     with pytest.raises(OutputError, match="progress.gif: No space left on device"):
-        SampleGrid(run).write_progress()
+        SampleGrid(run, SamplesConfig()).write_progress()
     assert not (run / "progress.gif").exists()
     assert len(list(samples.glob("iter_*.png"))) == 2
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from dcgan.config import DataConfig
 from dcgan.data import ImageDataModule
 from dcgan.data.decode import UnreadableImage, decode_image
 from dcgan.data.sources import load_folder
@@ -140,7 +141,7 @@ def test_worker_processes_survive_the_messy_folder(tmp_path: Path) -> None:
     root.mkdir()
     for name, write in {**GOOD, **BAD}.items():
         write(root / name)
-    dm = ImageDataModule(root=str(root), image_size=S, batch_size=4, num_workers=2)
+    dm = ImageDataModule(DataConfig(root=str(root), batch_size=4, num_workers=2), image_size=S)
     dm.setup("fit")
     batches = list(dm.train_dataloader())
     assert len(batches) == len(GOOD) // 4

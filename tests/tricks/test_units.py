@@ -15,6 +15,7 @@ from dcgan.tricks import (
     ema_update,
     instance_noise_std,
 )
+from tests.tiny import module_cfg
 
 
 def test_instance_noise_decays_linearly_to_zero() -> None:
@@ -34,7 +35,7 @@ def test_instance_noise_off_returns_the_images() -> None:
 
 def _fakes(n: int) -> torch.Tensor:
     """Images that carry G's graph, as real fakes do."""
-    g = Generator(latent_dim=4, image_size=16, ngf=2, channels=1)
+    g = Generator(module_cfg("latent_dim=4", "image_size=16", "model.ngf=2", "channels=1"))
     return g(torch.randn(n, 4))
 
 
@@ -75,7 +76,7 @@ def test_replay_bad_settings_are_named(size: int, p: float) -> None:
 
 def test_ema_update_follows_the_formula_and_copies_buffers() -> None:
     torch.manual_seed(0)
-    g = Generator(latent_dim=4, image_size=16, ngf=2, channels=1)
+    g = Generator(module_cfg("latent_dim=4", "image_size=16", "model.ngf=2", "channels=1"))
     ema = ema_copy(g)
     assert all(not p.requires_grad for p in ema.parameters())
     before = [p.clone() for p in ema.parameters()]
@@ -92,14 +93,14 @@ def test_ema_update_follows_the_formula_and_copies_buffers() -> None:
 
 
 def test_ema_update_refuses_another_architecture() -> None:
-    g = Generator(latent_dim=4, image_size=16, ngf=2, channels=1)
+    g = Generator(module_cfg("latent_dim=4", "image_size=16", "model.ngf=2", "channels=1"))
     with pytest.raises(ValueError, match="EMA"):
         ema_update(ema_copy(g), nn.Linear(2, 2), 0.9)
 
 
 def test_mixed_batch_shares_batchnorm_statistics() -> None:
     torch.manual_seed(0)
-    d = Discriminator(image_size=16, ndf=4, channels=1)
+    d = Discriminator(module_cfg("image_size=16", "model.ndf=4", "channels=1"))
     real, fake = torch.rand(4, 1, 16, 16), -torch.rand(4, 1, 16, 16)
     sep = discriminate(d, real, fake, "separate")
     mix = discriminate(d, real, fake, "mixed")
@@ -119,6 +120,8 @@ def test_minibatch_std_makes_the_score_depend_on_the_batch() -> None:
     torch.manual_seed(0)
     x, others = torch.rand(4, 1, 16, 16), torch.rand(3, 1, 16, 16) * 2 - 1
     for on in (False, True):
-        d = Discriminator(image_size=16, ndf=4, channels=1, minibatch_std=on).eval()
+        d = Discriminator(
+            module_cfg("image_size=16", "model.ndf=4", "channels=1", f"model.minibatch_std={on}")
+        ).eval()
         alone, mixed = d(x)[0], d(torch.cat([x[:1], others]))[0]
         assert torch.allclose(alone, mixed) is not on
