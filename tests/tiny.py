@@ -21,6 +21,7 @@ TINY_MODEL = [
     "trainer.enable_progress_bar=false",
     "callbacks.metrics.inception_weights=null",  # tests never download
     "callbacks.metrics.final_num_samples=32",  # a small end-of-run evaluation
+    "ema.bn_images=64",  # the default average's statistics: 64 noise vectors, not 4096
 ]
 
 # That model on scikit-learn's bundled digits, 8 images a batch.

@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 
 PREFIX = "generator_ema."  # its weights in the module's state dict
 BN_MODES = ("recompute", "copy")
-# Noise vectors the statistics are measured on (fixed, so repeatable). Measured on Fashion-MNIST
-# (docs/studies/recipe.md): 512 left enough sampling noise in the statistics to cost SWD (20.2
-# against 17.3 with 4096, mean of 4 runs at 3,000 iterations); a few seconds per refresh on a CPU.
-BN_IMAGES = 4096
 BN_SEED = 2**31 - 7  # their own stream: the training stream is never touched
 
 
@@ -98,6 +94,10 @@ class EmaConfig:
     kimg: float = 0.0  # half-life of the average in thousands of images; 0 = off (e.g. 10)
     rampup: float | None = 0.05  # the half-life is reached at kimg / rampup images; null: at once
     bn: str = "recompute"  # BatchNorm statistics of the average: recompute or copy (G's)
+    # Fixed noise vectors the recomputed statistics are measured on. On Fashion-MNIST 512 left
+    # enough sampling noise to cost SWD (20.2 against 17.3 with 4096, docs/studies/recipe.md);
+    # fewer make each refresh cheaper (a large G on a CPU) at that price.
+    bn_images: int = 4096
     decay: float = 0.0  # > 0: this fixed decay per G step instead of the half-life (no ramp-up)
 
 
@@ -124,6 +124,7 @@ class Ema(Trick):
             "must be > 0, or null for no ramp-up",
         )
         choose(key("bn"), cfg.bn, BN_MODES)
+        check(cfg.bn_images >= 1, key("bn_images"), cfg.bn_images, "must be >= 1")
         check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1) (0 = off)")
 
     def __init__(self, cfg: EmaConfig, gan: nn.Module) -> None:
@@ -187,10 +188,11 @@ class Ema(Trick):
 
         gan = self.gan
         stream = torch.Generator().manual_seed(BN_SEED)
-        size = max(1, min(self.rank_batch or 64, BN_IMAGES))
+        total = self.cfg.bn_images
+        size = max(1, min(self.rank_batch or 64, total))
         batches = []
-        for start in range(0, BN_IMAGES, size):
-            n = min(size, BN_IMAGES - start)
+        for start in range(0, total, size):
+            n = min(size, total - start)
             z = gan.noise(n, generator=stream, device="cpu").to(gan.device)
             y = gan.fake_labels(n, stream) if gan.conditional else None
             batches.append({"z": z} if y is None else {"z": z, "y": y})

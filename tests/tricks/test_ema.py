@@ -14,7 +14,7 @@ from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
 from dcgan.sampling import forward as sampling_forward
 from dcgan.train import train
-from dcgan.tricks.ema import BN_IMAGES, _conditioned, half_life, ramped_decay
+from dcgan.tricks.ema import _conditioned, half_life, ramped_decay
 
 
 def test_half_life_is_counted_in_images_and_ramped_up() -> None:
@@ -106,7 +106,7 @@ def test_saved_statistics_are_the_averages_own(make_cfg, tmp_path: Path) -> None
     ema = module.trick("ema")
     ema.load_state_dict(ckpt["tricks"]["ema"])  # measured in batches of the training's size
     batches = ema._bn_batches()
-    assert sum(len(b["z"]) for b in batches) == BN_IMAGES
+    assert sum(len(b["z"]) for b in batches) == cfg.ema.bn_images
     update_bn(batches, _conditioned(module.generator_ema))
     means = [k for k in state if k.startswith("generator_ema.") and k.endswith("running_mean")]
     assert means
