@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,14 @@ def build_datamodule(
     data: DictConfig, image_size: int, labels: bool = False, holdout: int = 0
 ) -> ImageDataModule:
     """The image source named by `data.source`, decoded once at `image_size` (with labels), with
-    `holdout` images kept out of training (ADA's r_v)."""
+    `holdout` images kept out of training (for a trick to score D on)."""
     return ImageDataModule(data, image_size, labels=labels, holdout=holdout)
 
 
 def training_datamodule(cfg: DictConfig) -> ImageDataModule:
     """The data a training run of `cfg` reads: with labels when conditional, and with the images
-    ADA's r_v holds out of training."""
-    from dcgan.tricks.augment import holdout_count
+    its tricks keep out of training (`Trick.holdout`)."""
+    from dcgan.tricks import holdout_count
 
     return build_datamodule(
         cfg.data, cfg.image_size, labels=cfg.model.conditional, holdout=holdout_count(cfg)
@@ -75,13 +76,17 @@ def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logg
 
 
 def build_callbacks(
-    callbacks: DictConfig, run_dir: Path, augmenting: bool = False, run_time: RunTime | None = None
+    callbacks: DictConfig,
+    run_dir: Path,
+    remedies: Sequence[str] = (),
+    run_time: RunTime | None = None,
 ) -> list[L.Callback]:
-    """Sample grids and iteration-named checkpoints inside the run folder; `run_time`: the wall
-    time of this run's attempts (from train(), so that start-up counts too)."""
+    """Sample grids and iteration-named checkpoints inside the run folder; `remedies`: the
+    tricks' advice when D wins (`tricks.health_remedies`); `run_time`: the wall time of this
+    run's attempts (from train(), so that start-up counts too)."""
     return [
         # health first: a NaN stops the run before any checkpoint below can save NaN weights
-        TrainingHealth(run_dir, callbacks.health, augmenting),
+        TrainingHealth(run_dir, callbacks.health, remedies),
         ImageMetrics(run_dir, callbacks.metrics),
         SampleGrid(run_dir, callbacks.samples),
         IterationCheckpoint(run_dir, callbacks.checkpoint),

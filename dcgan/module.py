@@ -217,11 +217,11 @@ class GAN(L.LightningModule):
             real_target=1.0 - cfg.label_smoothing,
             flip_mask=flip,
         )
-        if cfg.gp_weight > 0:
+        if self.loss.penalty is not None and cfg.gp_weight > 0:
             critic = self.discriminator
             if real_y is not None:  # the interpolates are scored as the real images' classes
                 critic = lambda x: self.discriminator(x, real_y)  # noqa: E731
-            loss = loss + cfg.gp_weight * losses.gradient_penalty(critic, real, fake)
+            loss = loss + cfg.gp_weight * self.loss.penalty(critic, real, fake)
         opt.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         real_logits, fake_logits = real_logits.detach(), fake_logits.detach()

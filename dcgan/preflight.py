@@ -78,8 +78,8 @@ def check_accelerator(trainer: DictConfig) -> None:
 
 
 def check_images_fit(cfg: DictConfig, count: int) -> None:
-    """data.batch_size against the images a run can have at most (limit and r_v's held out)."""
-    from dcgan.tricks.augment import holdout_count
+    """data.batch_size against the images a run can have at most (limit and held out)."""
+    from dcgan.tricks import holdout_count
 
     data = cfg.data
     images = count if data.limit is None else min(count, data.limit)

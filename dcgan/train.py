@@ -126,6 +126,7 @@ def _fit(
     from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
     from dcgan.loggers import LOGGERS
+    from dcgan.tricks import health_remedies
 
     quiet_libraries()
     if not run.config_yaml.exists():  # the CLI has written it already; API callers get it here
@@ -133,11 +134,11 @@ def _fit(
     run_dir = run.path
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
-    datamodule, module, augmenting = _data_and_module(cfg, ckpt_path)
+    datamodule, module = _data_and_module(cfg, ckpt_path)
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
-    callbacks = build_callbacks(cfg.callbacks, run_dir, augmenting, run_time)
+    callbacks = build_callbacks(cfg.callbacks, run_dir, health_remedies(cfg), run_time)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
     try:
@@ -154,26 +155,26 @@ def _fit(
     return scorer.final if scorer is not None else None
 
 
-def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN, bool]:
-    """The decoded data, the GAN and whether images are augmented."""
+def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN]:
+    """The decoded data and the GAN."""
     from lightning.pytorch.utilities import rank_zero_only
 
-    from dcgan.augment import augments, small_set_hint
     from dcgan.build import build_module, training_datamodule
+    from dcgan.tricks import data_hints
 
     datamodule = training_datamodule(cfg)
-    augmenting = augments(cfg.augment)
-    # decoded here (not in fit): its size steers a hint, and a conditional G takes its classes
+    # decoded here (not in fit): its size steers the tricks' hints, and a conditional G takes
+    # its classes
     datamodule.setup("fit")
-    hint = small_set_hint(datamodule.num_images, augmenting)
-    if hint is not None and rank_zero_only.rank == 0:
-        log.info(hint)
+    if rank_zero_only.rank == 0:
+        for hint in data_hints(cfg, datamodule.num_images):
+            log.info(hint)
     module = build_module(cfg, datamodule)
     if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
         from dcgan.resume import check_compatible
 
         check_compatible(ckpt_path, module.hparams)
-    return datamodule, module, augmenting
+    return datamodule, module
 
 
 def _log_the_end(

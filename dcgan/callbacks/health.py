@@ -17,6 +17,8 @@ from dcgan.callbacks.every import at_iteration_end, due
 from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dcgan.config import HealthConfig
 
 log = logging.getLogger(__name__)
@@ -46,15 +48,18 @@ class TrainingHealth(L.Callback):
     state) and raises TrainingDiverged, which stops the run with a non-zero exit code.
     """
 
-    def __init__(self, run_dir: str | Path, config: HealthConfig, augmenting: bool = False) -> None:
-        """`config` is `callbacks.health`; `augmenting`: D sees augmented images (its hint)."""
+    def __init__(
+        self, run_dir: str | Path, config: HealthConfig, remedies: Sequence[str] = ()
+    ) -> None:
+        """`config` is `callbacks.health`; `remedies`: what the tricks suggest first when D wins
+        (`Trick.health_remedy`), each leading into the general ones."""
         self.run = RunFolder(run_dir)
         self.every_n_steps = config.every_n_steps
         self.d_wins_below = config.d_wins_below
         self.d_wins_patience = config.d_wins_patience
         self.collapse_below = config.collapse_below
         self.stop_on_nan = config.stop_on_nan
-        self.augmenting = augmenting
+        self.remedy = " ".join(remedies) or "try"
         self._d_wins_since: int | None = None
         self._d_wins_warned = False
         self._collapse_warned = False
@@ -91,13 +96,9 @@ class TrainingHealth(L.Callback):
         stretch = it - self._d_wins_since + 1
         if stretch >= self.d_wins_patience and not self._d_wins_warned:
             self._d_wins_warned = True
-            if self.augmenting:
-                remedy = "augmentation is on: a lower augment.target raises p sooner; or try"
-            else:  # on a small set the usual cause: D has memorised the real images
-                remedy = "if the set is small, D may have memorised it: try augment=ada; or"
             log.warning(
                 f"D wins outright: mean D(G(z)) < {self.d_wins_below} for {stretch} iterations "
-                f"(since iteration {self._d_wins_since}); G gets little gradient. {remedy} "
+                f"(since iteration {self._d_wins_since}); G gets little gradient. {self.remedy} "
                 "label smoothing, a lower D learning rate, or fewer d_steps"
             )
 

@@ -83,7 +83,7 @@ class ImageDataModule(lightning.LightningDataModule):
         pin_memory: bool = False,
     ) -> None:
         """`data`: the run's `data` node (or a `DataConfig`), its images decoded at `image_size`;
-        `labels`: batches carry classes; `holdout`: images kept out of training (ADA's r_v)."""
+        `labels`: batches carry classes; `holdout`: images kept out of training (for a trick)."""
         super().__init__()
         values = plain_data(data)
         check_data(**values)
@@ -106,7 +106,7 @@ class ImageDataModule(lightning.LightningDataModule):
         self.cache, self.cache_dir = data.cache, data.cache_dir
         self.limit = data.limit
         self.with_labels = labels  # batches are (images, labels): a conditional model
-        self.holdout = holdout  # images kept out of training (at most a tenth), for ADA's r_v
+        self.holdout = holdout  # images kept out of training (at most a tenth) for a trick to score
         self.heldout_images: np.ndarray | None = None
         self.heldout_labels: np.ndarray | None = None
         self.images: np.ndarray | None = None

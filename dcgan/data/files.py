@@ -142,7 +142,7 @@ def check_batch_size(
 
 
 def held_out(images: int, holdout: int) -> int:
-    """Images kept out of training for ADA's r_v: `holdout`, at most a tenth, at least 1."""
+    """Images kept out of training: `holdout`, at most a tenth, at least 1."""
     return max(1, min(holdout, images // 10)) if holdout > 0 else 0
 
 

@@ -7,7 +7,16 @@ to the config, the GAN module, `trick=`, `sweep=ganhacks` and the docs without o
 import importlib
 import pkgutil
 
-from dcgan.tricks.base import TRICKS, Trick, config_of, ordered, register
+from dcgan.tricks.base import (
+    TRICKS,
+    Trick,
+    config_of,
+    data_hints,
+    health_remedies,
+    holdout_count,
+    ordered,
+    register,
+)
 from dcgan.tricks.d_batch import D_BATCHES, discriminate
 from dcgan.tricks.ema import ema_copy, ema_update
 from dcgan.tricks.instance_noise import add_instance_noise, instance_noise_std
@@ -23,9 +32,12 @@ __all__ = [
     "Trick",
     "add_instance_noise",
     "config_of",
+    "data_hints",
     "discriminate",
     "ema_copy",
     "ema_update",
+    "health_remedies",
+    "holdout_count",
     "instance_noise_std",
     "ordered",
     "register",

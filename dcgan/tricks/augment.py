@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dcgan.augment import POLICIES, SIGNALS, STRENGTHS, AdaptiveP, Augmenter
+from dcgan.augment import (
+    POLICIES,
+    SIGNALS,
+    STRENGTHS,
+    AdaptiveP,
+    Augmenter,
+    augments,
+    small_set_hint,
+)
 from dcgan.checks import ConfigError, check
 from dcgan.tricks.base import Trick, register
 
@@ -84,6 +92,23 @@ class Augment(Trick):
         check(cfg.interval >= 1, key("interval"), cfg.interval, "must be >= 1 (iterations)")
         for name in STRENGTHS:
             check(getattr(cfg, name) >= 0, key(name), getattr(cfg, name), "must be >= 0")
+
+    @classmethod
+    def holdout(cls, cfg: Any) -> int:
+        """`holdout` images when ADA follows r_v (D on training against held-out images)."""
+        return int(cfg.holdout) if cfg.adaptive and cfg.signal == "rv" else 0
+
+    @classmethod
+    def data_hint(cls, cfg: Any, num_images: int) -> str | None:
+        """On a small set without augmentation, that D may memorise it."""
+        return small_set_hint(num_images, augments(cfg))
+
+    @classmethod
+    def health_remedy(cls, cfg: Any) -> str | None:
+        """A lower target when augmenting; else augmentation, when the set may be memorised."""
+        if augments(cfg):
+            return "augmentation is on: a lower augment.target raises p sooner; or try"
+        return "if the set is small, D may have memorised it: try augment=ada; or"
 
     def __init__(self, cfg: Any, gan: Any) -> None:
         import torch
@@ -217,9 +242,3 @@ class Augment(Trick):
 
             self._draws = torch.Generator()
             self._draws.set_state(state["draws"])
-
-
-def holdout_count(cfg: Any) -> int:
-    """How many images the datamodule keeps out of training: `augment.holdout` for r_v, else 0."""
-    aug = cfg.augment
-    return int(aug.holdout) if aug.adaptive and aug.signal == "rv" else 0

@@ -19,6 +19,14 @@ order of their `order` (lower first; ties by name):
              trick.state_dict()  -> checkpoint["tricks"][name]  (plain tensors/numbers only)
     loading: trick.load_state_dict(checkpoint["tricks"].get(name))
 
+Around the module, the run asks every registered trick, on or off, with its own config node
+(class-level hooks, like `enabled` and `check`):
+
+    data:    Trick.holdout(cfg)             -> images the datamodule keeps out of training
+             Trick.data_hint(cfg, n_images) -> one line logged at the start of a run, or None
+    health:  Trick.health_remedy(cfg)       -> what the health warning suggests first when D
+                                               wins outright, or None
+
 Every hook defaults to "do nothing", so a trick implements only what it needs.
 """
 
@@ -28,7 +36,7 @@ from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # the schema reads TRICKS: registering a trick loads no torch
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     import lightning as L
     from torch import Tensor, nn
@@ -67,6 +75,22 @@ class Trick:
     @classmethod
     def check(cls, cfg: Any, key: Callable[[str], str]) -> None:
         """Raise `ConfigError` for a value that cannot work; `key("p")` gives "<name>.p"."""
+
+    # -- the run around the module: asked of every trick, on or off --------------------------
+    @classmethod
+    def holdout(cls, cfg: Any) -> int:
+        """Images the datamodule keeps out of training for this trick to score D on; 0: none."""
+        return 0
+
+    @classmethod
+    def data_hint(cls, cfg: Any, num_images: int) -> str | None:
+        """A line for the start of a run on `num_images` training images; None: nothing to say."""
+        return None
+
+    @classmethod
+    def health_remedy(cls, cfg: Any) -> str | None:
+        """The first remedy the health warning names when D wins outright; None: none."""
+        return None
 
     # -- hooks -------------------------------------------------------------------------------
     def d_inputs(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:
@@ -126,3 +150,26 @@ def config_of(cls: type[Trick], node: Mapping[str, Any] | None) -> Any:
     """The trick's `Config` from a plain mapping (checkpoint hyper-parameters), defaults filled."""
     known = set(asdict(cls.Config()))
     return cls.Config(**{k: v for k, v in dict(node or {}).items() if k in known})
+
+
+def _each(cfg: Mapping[str, Any]) -> Iterator[tuple[type[Trick], Any]]:
+    """Every registered trick with its node of the run config, in hook order."""
+    for name in ordered(TRICKS):
+        yield TRICKS[name], cfg[name]
+
+
+def holdout_count(cfg: Mapping[str, Any]) -> int:
+    """Images the datamodule of a run keeps out of training: one set serves every trick."""
+    return max((trick.holdout(node) for trick, node in _each(cfg)), default=0)
+
+
+def data_hints(cfg: Mapping[str, Any], num_images: int) -> list[str]:
+    """The tricks' lines for the start of a run on `num_images` training images."""
+    hints = (trick.data_hint(node, num_images) for trick, node in _each(cfg))
+    return [hint for hint in hints if hint is not None]
+
+
+def health_remedies(cfg: Mapping[str, Any]) -> list[str]:
+    """The tricks' first remedies for a D that wins outright."""
+    remedies = (trick.health_remedy(node) for trick, node in _each(cfg))
+    return [remedy for remedy in remedies if remedy is not None]

@@ -14,7 +14,7 @@ from dcgan.build import build_module, build_trainer
 from dcgan.config import DataConfig, validate
 from dcgan.data import ImageDataModule
 from dcgan.train import train
-from dcgan.tricks.augment import holdout_count
+from dcgan.tricks import holdout_count
 
 
 def _digits(holdout: int = 0, labels: bool = False, limit: int | None = None) -> ImageDataModule:
