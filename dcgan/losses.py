@@ -3,8 +3,9 @@
 A loss is a `Loss` registered by name; `loss=<name>` picks it (`configs/loss/<name>.yaml`). Its D
 part sees per-sample targets (1 real, 0 fake, after smoothing and flipping): losses with
 `smoothing=True` regress onto them, margin losses (`smoothing=False`) read them as signs, so
-label flipping works with every loss and smoothing only where a target exists. A loss may carry
-a penalty on D (WGAN-GP's gradient penalty), weighted by `loss.gp_weight`. A name that is not
+label flipping works with every loss and smoothing only where a target exists. A loss carries
+its penalty on D (WGAN-GP's gradient penalty unless it registers another), weighted by
+`loss.gp_weight`. A name that is not
 registered is an error, never a fall-back to another objective.
 """
 
@@ -24,19 +25,34 @@ if TYPE_CHECKING:  # the config checks read LOSSES: registering a loss loads no 
     Critic = Callable[[Tensor], Tensor]
 
 
+def gradient_penalty(discriminator: nn.Module | Critic, real: Tensor, fake: Tensor) -> Tensor:
+    """WGAN-GP term ((||grad D(x_hat)||_2 - 1)^2).mean(); the caller applies its weight."""
+    import torch
+
+    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
+    eps = torch.rand(eps_shape, device=real.device, dtype=real.dtype)
+    x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
+    out = discriminator(x_hat)
+    (grad,) = torch.autograd.grad(out.float().sum(), x_hat, create_graph=True)
+    norm = (grad.float().flatten(1).pow(2).sum(dim=1) + 1e-12).sqrt()
+    return ((norm - 1) ** 2).mean()
+
+
 @dataclass(frozen=True)
 class Loss:
     """One objective: `d(real, fake, real_t, fake_t)` and `g(fake)` on float32 logits [B].
 
     `penalty(critic, real, fake)`: an extra term of D's loss on its inputs, before its weight
-    `loss.gp_weight`; None: D's loss is `d` alone.
+    `loss.gp_weight` (0 by default: off; `loss=wgan_gp` sets 10). WGAN-GP's gradient penalty by
+    default, so any objective can be regularised by it; a loss with another penalty registers its
+    own, and one with None refuses a weight.
     """
 
     name: str
     d: Callable[[Tensor, Tensor, Tensor, Tensor], Tensor]
     g: Callable[[Tensor], Tensor]
     smoothing: bool  # targets are regressed onto, so 1 - s is meaningful
-    penalty: Callable[[Critic, Tensor, Tensor], Tensor] | None = None
+    penalty: Callable[[Critic, Tensor, Tensor], Tensor] | None = gradient_penalty
 
 
 LOSSES: dict[str, Loss] = {}
@@ -106,32 +122,11 @@ def _softplus(x: Tensor) -> Tensor:
     return F.softplus(x)
 
 
-def gradient_penalty(discriminator: nn.Module | Critic, real: Tensor, fake: Tensor) -> Tensor:
-    """WGAN-GP term ((||grad D(x_hat)||_2 - 1)^2).mean(); the caller applies its weight."""
-    import torch
-
-    eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
-    eps = torch.rand(eps_shape, device=real.device, dtype=real.dtype)
-    x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
-    out = discriminator(x_hat)
-    (grad,) = torch.autograd.grad(out.float().sum(), x_hat, create_graph=True)
-    norm = (grad.float().flatten(1).pow(2).sum(dim=1) + 1e-12).sqrt()
-    return ((norm - 1) ** 2).mean()
-
-
 register(Loss("nonsaturating", _bce, lambda f: _softplus(-f).mean(), smoothing=True))  # -log D
 register(Loss("minimax", _bce, lambda f: -_softplus(f).mean(), smoothing=True))  # log(1 - D)
 register(Loss("lsgan", _least_squares, lambda f: 0.5 * ((f - 1) ** 2).mean(), smoothing=True))
 register(Loss("hinge", _hinge, lambda f: -f.mean(), smoothing=False))
-register(
-    Loss(
-        "wgan_gp",
-        _wasserstein,
-        lambda f: -f.mean(),
-        smoothing=False,
-        penalty=gradient_penalty,
-    )
-)
+register(Loss("wgan_gp", _wasserstein, lambda f: -f.mean(), smoothing=False))
 
 
 def _as_target(value: Target, like: Tensor) -> Tensor:

@@ -1,5 +1,6 @@
-"""A loss's own penalty: WGAN-GP's gradient penalty enters D's loss only through its `Loss`."""
+"""A loss's own penalty enters D's loss through its `Loss`, weighted by `loss.gp_weight`."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import lightning as L
@@ -7,7 +8,7 @@ import pytest
 
 from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
-from dcgan.losses import LOSSES
+from dcgan.losses import LOSSES, gradient_penalty
 
 
 def _first_d_loss(make_cfg, tmp_path: Path, *overrides: str) -> float:
@@ -20,11 +21,17 @@ def _first_d_loss(make_cfg, tmp_path: Path, *overrides: str) -> float:
     return float(trainer.callback_metrics["d_loss"])
 
 
-def test_only_wgan_gp_carries_a_penalty() -> None:
-    assert [name for name, loss in LOSSES.items() if loss.penalty is not None] == ["wgan_gp"]
+def test_every_loss_carries_the_gradient_penalty() -> None:
+    assert all(loss.penalty is gradient_penalty for loss in LOSSES.values())
 
 
-def test_a_loss_without_penalty_adds_nothing(make_cfg, tmp_path: Path) -> None:
+def test_any_loss_takes_the_penalty_with_a_weight(make_cfg, tmp_path: Path) -> None:
+    plain = _first_d_loss(make_cfg, tmp_path, "loss=hinge")
+    assert _first_d_loss(make_cfg, tmp_path, "loss=hinge", "loss.gp_weight=10") > plain
+
+
+def test_a_loss_without_penalty_adds_nothing(make_cfg, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(LOSSES, "hinge", replace(LOSSES["hinge"], penalty=None))
     plain = _first_d_loss(make_cfg, tmp_path, "loss=hinge")
     weighted = _first_d_loss(make_cfg, tmp_path, "loss=hinge", "loss.gp_weight=10")
     assert weighted == plain
@@ -35,6 +42,7 @@ def test_the_penalty_enters_with_its_weight(make_cfg, tmp_path: Path) -> None:
     assert _first_d_loss(make_cfg, tmp_path, "loss=wgan_gp") > plain  # the penalty is >= 0
 
 
-def test_a_weight_without_penalty_is_refused(make_cfg) -> None:
+def test_a_weight_without_penalty_is_refused(make_cfg, monkeypatch) -> None:
+    monkeypatch.setitem(LOSSES, "hinge", replace(LOSSES["hinge"], penalty=None))
     with pytest.raises(ConfigError, match=r"loss.gp_weight=10.0 .* loss=hinge .* wgan_gp"):
         validate(make_cfg("loss=hinge", "loss.gp_weight=10"))
