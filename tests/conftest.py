@@ -92,9 +92,3 @@ def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
         terminalreporter.section("reliability: what was tried")
         for kind, count in sorted(TALLY.items()):
             terminalreporter.write_line(f"{kind}: {count}")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The real command-line runs (`slow`) first, each module's tests kept in their order: the
-    parallel workers then end on short tests, not on one long run started last."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
