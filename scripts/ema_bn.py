@@ -23,7 +23,7 @@ from dcgan import sampling
 from dcgan.checkpoints import load_gan
 from dcgan.metrics import sliced_wasserstein
 from dcgan.run import read_checkpoint
-from dcgan.tricks.ema import PREFIX, _Conditioned
+from dcgan.tricks.ema import PREFIX, _conditioned
 
 STATS = ("running_mean", "running_var", "num_batches_tracked")
 
@@ -53,7 +53,7 @@ def score(run: Path, n: int, name: str = "last.ckpt") -> dict[str, float]:
     gan.generator.load_state_dict(saved, strict=False)
     stream = torch.Generator().manual_seed(1)
     batches = [{"z": gan.noise(64, stream, device="cpu")} for _ in range(4096 // 64)]
-    update_bn(batches, _Conditioned(gan.generator))
+    update_bn(batches, _conditioned(gan.generator))
     out["recompute_4096"] = _swd(gan, real, seed)
     return out
 
