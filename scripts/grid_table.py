@@ -14,10 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from PIL import Image, ImageDraw
 
-from dcgan.cli import CliError, key, parse
+from dcgan.cli import CliError, help_text, key, parse
+from dcgan.run import RunFolder
+
+USAGE = "python scripts/grid_table.py <sweep folder> rows=KEY cols=KEY [seed=0] [out=grids.png]"
 
 
 @dataclass
@@ -35,30 +37,25 @@ LABEL = 16  # pixels of text above the columns
 GAP = 4  # pixels between rows
 
 
-def _overrides(run: Path) -> dict[str, str]:
-    path = run / ".hydra" / "overrides.yaml"
-    if not path.is_file():
-        return {}
-    pairs = [o.split("=", 1) for o in yaml.safe_load(path.read_text()) or [] if "=" in o]
+def _overrides(run: RunFolder) -> dict[str, str]:
+    pairs = [o.split("=", 1) for o in run.read_overrides() if "=" in o]
     return {k: v for k, v in pairs}
-
-
-def _last_grid(run: Path) -> Path | None:
-    grids = sorted((run / "samples").glob("iter_*.png"))
-    return grids[-1] if grids else None
 
 
 def main(argv: list[str]) -> int:
     """Write the table of grids; a bad argument ends with one line and exit code 2."""
+    if {"-h", "--help", "help"} & set(argv):
+        print(help_text(GridTable, USAGE))
+        return 0
     try:
         cfg = parse(GridTable, argv, positional="sweep")
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     cells: dict[tuple[str, str], Path] = {}
-    for run in sorted(p for p in Path(cfg.sweep).iterdir() if p.is_dir()):
+    for run in [RunFolder(p) for p in sorted(Path(cfg.sweep).iterdir()) if p.is_dir()]:
         o = _overrides(run)
-        grid = _last_grid(run)
+        grid = run.last_grid()
         if grid and o.get("seed", "0") == str(cfg.seed) and cfg.rows in o and cfg.cols in o:
             cells[o[cfg.rows], o[cfg.cols]] = grid
     if not cells:
