@@ -256,6 +256,12 @@ def late_spreads(sweep: Path, windows: list[float], everys: list[int], metric: s
     return rows
 
 
+def _rows(rows: list[dict], keys: tuple[str, ...]) -> None:
+    """One markdown table row per result row, the given columns in order."""
+    for row in rows:
+        print("| " + " | ".join(_fmt(row[key]) for key in keys) + " |")
+
+
 def _fmt(value: float | None) -> str:
     if isinstance(value, int):
         return str(value)
@@ -271,17 +277,8 @@ def print_tables(result: dict) -> None:
         "seed-to-seed sd | noise / seed | noise share of the seed variance | s/eval |"
     )
     print("|---|---|---|---|---|---|---|")
-    keys = (
-        "num_samples",
-        "mean_swd",
-        "noise_sd",
-        "seed_sd",
-        "noise_to_seed",
-        "noise_share",
-        "seconds",
-    )
-    for row in result["rows"]:
-        print("| " + " | ".join(_fmt(row[key]) for key in keys) + " |")
+    keys = ("num_samples", "mean_swd", "noise_sd", "seed_sd", "noise_to_seed", "noise_share")
+    _rows(result["rows"], (*keys, "seconds"))
     if k > 1:
         names = ", ".join(result["checkpoints"])
         print(f"\nThe mean of {k} evaluations of one run on one subset ({names}):")
@@ -290,17 +287,8 @@ def print_tables(result: dict) -> None:
             "| if independent | noise share of the seed variance |"
         )
         print("|---|---|---|---|---|---|---|")
-        keys = (
-            "num_samples",
-            "rho_checkpoints",
-            "rho_runs",
-            "noise_sd_all",
-            "noise_sd_of_mean",
-            "independent_sd_of_mean",
-            "noise_share_of_mean",
-        )
-        for row in result["rows"]:
-            print("| " + " | ".join(_fmt(row[key]) for key in keys) + " |")
+        keys = ("num_samples", "rho_checkpoints", "rho_runs", "noise_sd_all", "noise_sd_of_mean")
+        _rows(result["rows"], (*keys, "independent_sd_of_mean", "noise_share_of_mean"))
 
 
 def print_late(rows: list[dict], metric: str) -> None:
