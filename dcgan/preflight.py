@@ -16,6 +16,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from dcgan import ctrl_c
 from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
@@ -133,6 +134,7 @@ class Preflight(Callback):
     """Runs `check_run` before Hydra makes the run folder; a sweep checks its folder only."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        ctrl_c.honour()  # the config is composed: a Ctrl-C noted meanwhile stops here
         run_dir = OmegaConf.select(config, "hydra.run.dir")
         logging.disable(logging.WARNING)  # train() says the same again once logging is set up
         try:
@@ -143,6 +145,7 @@ class Preflight(Callback):
             logging.disable(logging.NOTSET)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        ctrl_c.honour()
         try:
             check_output(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
         except OutputError as err:

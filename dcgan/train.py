@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dcgan import ctrl_c
 from dcgan.run import RunFolder, RunTime, now
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> No
     from dcgan.atomic import OutputError
     from dcgan.callbacks import TrainingInterrupted
 
-    stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt))
+    stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt)) or ctrl_c.pressed()
     try:
         run.update_info(
             status="interrupted" if stopped else "failed",
@@ -227,8 +228,11 @@ def resume_command(run_dir: Path) -> str:
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
     try:
+        ctrl_c.honour()  # already done by Preflight, unless a config leaves it out
         return train(cfg)
     except BaseException as err:
+        if ctrl_c.pressed() and not isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise KeyboardInterrupt from None  # a library's start-up code made it another error
         replacement = _one_line(err)
         if replacement is None:
             return None
@@ -290,6 +294,7 @@ def main() -> None:
         check_train_args(sys.argv[1:])
         sys.argv[1:] = hydra_order(sys.argv[1:])
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
+        ctrl_c.defer()  # honoured once the config is composed (dcgan/ctrl_c.py)
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted (Ctrl-C)\n")

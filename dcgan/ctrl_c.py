@@ -1,0 +1,60 @@
+"""Ctrl-C during start-up ends the run with one line, whatever library was loading.
+
+A KeyboardInterrupt raised inside a library's own start-up code can be replaced by a second
+error: OmegaConf restores flags in `finally` blocks and leaves a node half-built, scipy's
+`__init__` deletes names that were never bound. The user pressed Ctrl-C and read a config error
+or a NameError. So:
+- while Hydra composes the config (a fraction of a second), a press is only noted and raised
+  right after (by the Preflight callback, or at the latest when the job starts);
+- from then on a press is noted and raised, and whatever error it turns into on the way up is
+  reported as the interrupt (`pressed()`).
+Training installs its own handler (callbacks/interrupt.py) and restores this one after.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+
+_pressed = False  # Ctrl-C was pressed in this process
+_waiting = False  # ... while deferred, and not raised yet
+
+
+def _note(signum: int, frame: FrameType | None) -> None:
+    global _pressed, _waiting
+    _pressed = _waiting = True
+
+
+def _note_and_raise(signum: int, frame: FrameType | None) -> None:
+    global _pressed
+    _pressed = True
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def defer() -> None:
+    """From now until `honour()`, Ctrl-C is noted instead of raised (unless it is ignored, as
+    for a job started in the background by a script)."""
+    if _main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _note)
+
+
+def honour() -> None:
+    """Ctrl-C raises again; one pressed while deferred is raised now."""
+    global _waiting
+    if not _main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is _note:
+        signal.signal(signal.SIGINT, _note_and_raise)
+    if _waiting:
+        _waiting = False
+        raise KeyboardInterrupt
+
+
+def pressed() -> bool:
+    """Whether Ctrl-C was pressed: then any error on the way out is the interrupt."""
+    return _pressed
