@@ -1,7 +1,14 @@
-"""Two-process DDP on CPU through the real command line: one run folder, files written once."""
+"""Two-process DDP on CPU through the real command line: one run folder, files written once.
+
+Each two-process start costs two Python starts, so one run carries several checks: it is
+class-conditional with ADA, which shows a conditional model training on both ranks with its class
+names saved, and p moving by the images of both ranks (the ranks sum their totals). A second start
+continues it from its epoch-end checkpoint.
+"""
 
 from __future__ import annotations
 
+import csv
 import subprocess
 from pathlib import Path
 
@@ -12,8 +19,14 @@ from tests.tiny import TINY_DDP, run_module
 
 pytestmark = pytest.mark.slow
 
-DIGITS = 1797  # scikit-learn's digits: each of 2 ranks gets ceil(1797 / 2) = 899 of them
+DIGITS = 1797  # scikit-learn's digits
+HELD_OUT = 179  # a tenth, kept out of training for ADA's r_v
 BATCH = 64
+PER_RANK = -(-(DIGITS - HELD_OUT) // 2) // BATCH  # 12 iterations: each rank sees half the epoch
+EVERY = PER_RANK // 2
+# One update moves p by (2 ranks x 64 images) / (0.256 x 1000) = 0.5 when the signs are summed
+# over both ranks; a rank on its own would move it by 0.25.
+SPEED_KIMG = 0.256
 
 
 def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -22,53 +35,81 @@ def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         *TINY_DDP,
         f"data.batch_size={BATCH}",
         "trainer.max_steps=-1",
-        "trainer.log_every_n_steps=7",
-        "callbacks.samples.every_n_steps=7",
-        "callbacks.checkpoint.every_n_steps=7",
+        "trainer.log_every_n_steps=1",
+        f"callbacks.samples.every_n_steps={EVERY}",
+        f"callbacks.checkpoint.every_n_steps={EVERY}",
+        "callbacks.samples.nrow=2",
+        "model.conditional=true",
+        "augment=ada",
+        f"augment.holdout={HELD_OUT}",
+        f"augment.speed_kimg={SPEED_KIMG}",
+        "augment.interval=1",
+        "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
         *args,
         cwd=cwd,
         timeout=400,
     )
 
 
-def test_two_process_ddp_on_cpu(tmp_path: Path) -> None:
-    res = _train("trainer.max_epochs=1", cwd=tmp_path)
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One epoch of the conditional ADA model on two ranks."""
+    work = tmp_path_factory.mktemp("ddp")
+    res = _train("trainer.max_epochs=1", cwd=work)
     assert res.returncode == 0, res.stderr[-3000:]
-    runs = [p for p in (tmp_path / "outputs").glob("*/*") if p.is_dir()]
+    runs = [p for p in (work / "outputs").glob("*/*") if p.is_dir()]
     assert len(runs) == 1, runs  # the second rank joined the first rank's folder
-    run = runs[0]
-    per_rank = -(-DIGITS // 2) // BATCH  # 14 iterations: each rank saw half of the epoch
+    assert not list(work.glob("**/*.tmp"))
+    return runs[0]
+
+
+def _csv_rows(run: Path) -> list[dict[str, str]]:
+    with (run / "csv" / "metrics.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_files_are_written_once_by_rank_zero(run: Path) -> None:
     ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
-    assert ckpt["global_step"] == per_rank * 2
+    assert ckpt["global_step"] == PER_RANK * 2
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
         "best.ckpt",
-        "iter_000007.ckpt",
-        "iter_000014.ckpt",
+        f"iter_{EVERY:06d}.ckpt",
+        f"iter_{2 * EVERY:06d}.ckpt",
         "last.ckpt",
     ]
     assert sorted(p.name for p in (run / "samples").iterdir()) == [
-        "iter_000007.png",
-        "iter_000014.png",
+        f"iter_{EVERY:06d}.png",
+        f"iter_{2 * EVERY:06d}.png",
     ]
     assert sorted(p.name for p in (run / ".hydra").iterdir()) == [
         "config.yaml",
         "hydra.yaml",
         "overrides.yaml",
     ]
-    header, *rows = [r.split(",") for r in (run / "csv" / "metrics.csv").read_text().splitlines()]
-    losses = [r for r in rows if r[header.index("d_loss")]]
-    scores = [r for r in rows if r[header.index("metrics/swd")]]
-    # training stats at iterations 7 and 14 and the final SWD, each written once (rank zero)
-    assert [r[header.index("step")] for r in losses] == ["7", "14"]
-    assert [r[header.index("step")] for r in scores] == ["14"]
+    rows = _csv_rows(run)
+    # training stats at every iteration and the final SWD, each written once (rank zero)
+    assert [r["step"] for r in rows if r.get("d_loss")] == [str(i) for i in range(1, PER_RANK + 1)]
+    assert [r["step"] for r in rows if r.get("metrics/swd")] == [str(PER_RANK)]
     rank1 = (run / "train_ddp_process_1.log").read_text()
-    assert f"finished at iteration {per_rank}" in rank1  # the second rank trained too
-    assert not list(tmp_path.glob("**/*.tmp"))
+    assert f"finished at iteration {PER_RANK}" in rank1  # the second rank trained too
 
-    # train it for longer: the epoch-end checkpoint continues into a full second epoch
-    res = _train("trainer.max_epochs=2", "resume=auto", f"hydra.run.dir={run}", cwd=tmp_path)
+
+def test_conditional_model_keeps_its_class_names(run: Path) -> None:
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    assert len(ckpt["hyper_parameters"]["class_names"]) == 10
+
+
+def test_ada_moves_p_by_the_images_of_both_ranks(run: Path) -> None:
+    ps = [float(r["augment/p"]) for r in _csv_rows(run) if r.get("augment/p")]
+    assert len(ps) == PER_RANK
+    assert all(p in (0.0, 0.5, 1.0) for p in ps), ps  # steps of 0.5: both ranks counted
+    assert any(p != 0.5 for p in ps)  # it moved (a single rank's step would give 0.25, 0.75)
+
+
+def test_the_epoch_end_checkpoint_continues_into_a_second_epoch(run: Path) -> None:
+    res = _train("trainer.max_epochs=2", "resume=auto", f"hydra.run.dir={run}", cwd=run.parent)
     assert res.returncode == 0, res.stderr[-3000:]
     ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
-    assert ckpt["global_step"] == 2 * per_rank * 2
+    assert ckpt["global_step"] == 2 * PER_RANK * 2
     assert ckpt["epoch"] == 2
-    assert f"finished at iteration {2 * per_rank}" in (run / "train_ddp_process_1.log").read_text()
+    assert f"finished at iteration {2 * PER_RANK}" in (run / "train_ddp_process_1.log").read_text()

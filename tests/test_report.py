@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,9 @@ SCRIPT = "'<script>alert(1)</script>'"  # a user text the HTML must show, not ru
 
 
 @pytest.fixture(scope="module")
-def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three runs: two that train, one with an absurd D learning rate that diverges (job 1)."""
+def sweep_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """Three runs through the real CLI: two that train, one with an absurd D learning rate that
+    diverges (job 1); the sweep folder and what the command said."""
     work = tmp_path_factory.mktemp("sweep")
     folder = work / "outputs" / "multirun"
     res = run_module(
@@ -42,13 +44,21 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
         f"hydra.sweep.dir={folder}",
         cwd=work,
     )
-    # every job ran although job 1 failed; the sweep then exits non-zero naming the failure
-    assert res.returncode != 0
-    assert "training diverged at iteration" in res.stderr + res.stdout
-    return folder
+    return folder, res
 
 
-def test_failed_job_does_not_stop_the_sweep(sweep: Path) -> None:
+@pytest.fixture(scope="module")
+def sweep(sweep_run: tuple[Path, subprocess.CompletedProcess]) -> Path:
+    return sweep_run[0]
+
+
+def test_a_failed_job_does_not_stop_the_sweep(sweep_run) -> None:
+    """A NaN found late fails its job: no traceback, the other jobs run, one line at the end."""
+    sweep, res = sweep_run
+    assert res.returncode == 1, res.stderr[-3000:]
+    assert "Traceback" not in res.stderr + res.stdout
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"error: 1 run(s) of the sweep failed: {sweep / '1'}: training diverged")
     status = {
         d.name: json.loads((d / "metrics.json").read_text())["status"]
         for d in sweep.iterdir()
@@ -56,6 +66,14 @@ def test_failed_job_does_not_stop_the_sweep(sweep: Path) -> None:
     }
     assert status == {"0": "finished", "1": "failed", "2": "finished"}
     assert list((sweep / "1" / "checkpoints").glob("nan_iter_*.ckpt"))
+
+
+def test_each_job_has_its_own_folder_and_config(sweep: Path) -> None:
+    for num, lr in ((0, "0.0002"), (1, "1.0e+30"), (2, "0.001")):
+        config = yaml.safe_load((sweep / str(num) / ".hydra" / "config.yaml").read_text())
+        assert float(config["optimizer"]["discriminator"]["lr"]) == float(lr)
+    for num in (0, 2):  # the job after the failed one ran too
+        assert (sweep / str(num) / "checkpoints" / "last.ckpt").stat().st_size > 0
 
 
 def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
@@ -82,6 +100,7 @@ def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
     assert len(settings) == 3 and "| 0 | 1 failed |" in settings[-1]
     assert sum("not distinguishable with 1 seed |" in row for row in settings) == 1
     assert "| failed |" in rows[-1] and "TrainingDiverged" in rows[-1]
+    assert "training diverged at iteration" in rows[-1]
     assert rows[0].count("| finished |") == 1 and "samples/iter_000003.png" in rows[0]
     assert "optimizer.discriminator.lr=1e+30" in rows[-1]  # as Hydra records it
 

@@ -170,7 +170,7 @@ def test_class_needs_a_conditional_model(make_cfg, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-# Conditional training under two-process DDP: tests/augment/test_ddp.py (one run with ADA).
+# Conditional training under two-process DDP: tests/test_ddp.py (one run, with ADA).
 
 
 def test_per_class_scores_hand_each_class_its_own_images_under_every_metric(make_cfg) -> None:
