@@ -30,6 +30,7 @@ NET_NODES = ("model", "activation", "init", "dropout", "pooling", "norm", "upsam
 SCHEMA_OF: dict[str, tuple[type, tuple[str, ...] | None]] = {
     "dcgan.nets": (ModuleConfig, NET_NODES),
     "dcgan.data": (TrainConfig, ("data",)),  # and the top-level keys: image_size
+    "dcgan.augment": (TrainConfig, ("augment",)),
     "dcgan.callbacks": (CallbacksConfig, None),
     "dcgan.tracking": (LoggerConfig, None),
     "dcgan.loggers": (LoggerConfig, None),
@@ -121,7 +122,7 @@ def test_no_default_is_written_twice(prefix: str) -> None:
 
 def test_every_package_built_from_the_config_is_checked() -> None:
     names = {m.name for m in pkgutil.iter_modules(dcgan.__path__, "dcgan.")}
-    assert {"dcgan.nets", "dcgan.data", "dcgan.callbacks", "dcgan.build"} <= names
+    assert {"dcgan.nets", "dcgan.data", "dcgan.augment", "dcgan.callbacks", "dcgan.build"} <= names
     assert {p for p in SCHEMA_OF if p != "dcgan.loggers"} <= names
 
 

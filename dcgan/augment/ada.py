@@ -31,13 +31,8 @@ class AdaptiveP:
     augmented colours leak into G's samples).
     """
 
-    def __init__(
-        self,
-        p: float = 0.0,
-        target: float | None = None,
-        speed_kimg: float = 100.0,
-        interval: int = 4,
-        signal: str = "rt",
+    def __init__(  # every default is the schema's (`augment.*`, dcgan/tricks/augment.py)
+        self, p: float, target: float | None, speed_kimg: float, interval: int, signal: str
     ) -> None:
         if not 0 <= p <= 1:
             raise ValueError(f"augment.p={p!r} is invalid: must be in [0, 1]")
