@@ -162,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    from dcgan.race.record import FILENAME
     from dcgan.train_args import check_train_args
 
-    if not (cmd.folder / "race.json").exists():  # a race that goes on was checked at its start
+    if not (cmd.folder / FILENAME).exists():  # a race that goes on was checked at its start
         check_train_args(["-m", *cmd.train_args])  # one line and exit 2, as dcgan.train says it
     from dcgan.race.race import run_race
     from dcgan.race.sweep import RaceError

@@ -21,6 +21,7 @@ from dcgan.race.judge import compared_by, judge_round, summary, write_round_repo
 from dcgan.race.plan import first_round, launches, next_round
 from dcgan.race.status import needs_training
 from dcgan.race.sweep import RaceError, Setting, Sweep, read_sweep
+from dcgan.report.write import REPORT_MD
 from dcgan.run import now
 
 Launcher = Callable[[list[str], Callable[[], None]], int]
@@ -199,6 +200,6 @@ class Race:
         self.data["end"] = {"reason": reason, "at": now(), "best": best}
         self.beat()
         self.say(f"race ended: {reason}" + (f"; best mean: {best}" if best else ""))
-        if (self.folder / "report.md").exists():
-            self.say(f"report: {self.folder / 'report.md'}")
+        if (self.folder / REPORT_MD).exists():
+            self.say(f"report: {self.folder / REPORT_MD}")
         return 0

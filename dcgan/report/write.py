@@ -14,6 +14,8 @@ from dcgan.report.settings import analyse, shared_overrides
 from dcgan.report.until import as_of, check_until
 from dcgan.report.wandb_log import MODES, log_report
 
+REPORT_MD, REPORT_HTML = "report.md", "report.html"  # in the sweep folder, beside its runs
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` whole or not at all; one line naming the file on failure."""
@@ -86,7 +88,7 @@ def write_report(
     if png is not None and report.plot:
         written.append(report.sweep / report.plot)
         atomic_write(written[-1], png)
-    md, page = report.sweep / "report.md", report.sweep / "report.html"
+    md, page = report.sweep / REPORT_MD, report.sweep / REPORT_HTML
     atomic_write(md, render_markdown(report).encode("utf-8"))
     atomic_write(page, render_html(report).encode("utf-8"))
     logged = log_report(report, png, wandb)
