@@ -4,8 +4,8 @@ A KeyboardInterrupt raised inside a library's own start-up code can be replaced 
 error: OmegaConf restores flags in `finally` blocks and leaves a node half-built, scipy's
 `__init__` deletes names that were never bound. The user pressed Ctrl-C and read a config error
 or a NameError. So:
-- while Hydra composes the config (a fraction of a second), a press is only noted and raised
-  right after (by the Preflight callback, or at the latest when the job starts);
+- while Hydra composes the config and sets up the job (a fraction of a second), a press is only
+  noted and raised right after, when the job starts (or, for a sweep, when it starts launching);
 - from then on a press is noted and raised, and whatever error it turns into on the way up is
   reported as the interrupt (`pressed()`).
 Training installs its own handler (callbacks/interrupt.py) and restores this one after.

@@ -134,7 +134,6 @@ class Preflight(Callback):
     """Runs `check_run` before Hydra makes the run folder; a sweep checks its folder only."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        ctrl_c.honour()  # the config is composed: a Ctrl-C noted meanwhile stops here
         run_dir = OmegaConf.select(config, "hydra.run.dir")
         logging.disable(logging.WARNING)  # train() says the same again once logging is set up
         try:
@@ -145,7 +144,7 @@ class Preflight(Callback):
             logging.disable(logging.NOTSET)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        ctrl_c.honour()
+        ctrl_c.honour()  # a launcher may run the jobs elsewhere: Ctrl-C ends the sweep from here
         try:
             check_output(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
         except OutputError as err:

@@ -228,7 +228,7 @@ def resume_command(run_dir: Path) -> str:
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
     try:
-        ctrl_c.honour()  # already done by Preflight, unless a config leaves it out
+        ctrl_c.honour()  # Hydra has composed and set up the job (its own OmegaConf blocks)
         return train(cfg)
     except BaseException as err:
         if ctrl_c.pressed() and not isinstance(err, (KeyboardInterrupt, SystemExit)):
