@@ -2,8 +2,11 @@
 
 A setting is decided once its Holm-corrected verdict against its baseline is `better` or
 `worse`; it is dropped once it cannot catch the best setting (its corrected difference to the
-setting with the best mean says `worse`), or when none of its runs gave a score. A baseline
-runs on while a setting compared with it is still open. Every statistic comes from
+setting with the best mean says `worse`), or when none of its runs gave a score. A setting whose
+score equals its baseline's on every shared seed (two at least) trains the same thing (a switch
+the defaults already set, as `trick=ema` under the averaged default): it is `same as baseline`
+at once, where a t-test would keep it open to the last seed with a difference of exactly 0.
+A baseline runs on while a setting compared with it is still open. Every statistic comes from
 `dcgan.report.stats` (paired t over shared seeds, else Welch; Holm's correction), so the race
 and the report agree on every verdict.
 """
@@ -18,9 +21,10 @@ from dcgan.report.stats import Difference, apply_correction, compare
 CONTINUE = "continue"
 BETTER = "decided better"
 WORSE = "decided worse"
+SAME = "same as baseline"
 DROPPED = "dropped"
 DONE = "done"  # a baseline no open setting needs any more
-CLOSED = (BETTER, WORSE, DROPPED, DONE)
+CLOSED = (BETTER, WORSE, SAME, DROPPED, DONE)
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class Decision:
     setting: str
     seeds: tuple[int, ...]  # seeds with a score
     mean: float | None
-    decision: str  # CONTINUE, BETTER, WORSE, DROPPED or DONE
+    decision: str  # CONTINUE, BETTER, WORSE, SAME, DROPPED or DONE
     reason: str
     baseline: str | None = None  # the setting it is compared with (None: it is a baseline)
     vs_baseline: Difference | None = None  # corrected
@@ -44,6 +48,13 @@ class Decision:
 
 def _mean(scores: Mapping[int, float]) -> float | None:
     return sum(scores.values()) / len(scores) if scores else None
+
+
+def identical(scores: Mapping[int, float], base: Mapping[int, float]) -> list[int]:
+    """The shared seeds when there are two or more and every score equals the baseline's; else
+    an empty list. Training is deterministic per seed, so equal scores mean the same runs."""
+    shared = sorted(set(scores) & set(base))
+    return shared if len(shared) >= 2 and all(scores[s] == base[s] for s in shared) else []
 
 
 def best_setting(scores: Mapping[str, Mapping[int, float]], lower_is_better: bool) -> str | None:
@@ -96,7 +107,8 @@ def decide(
 
     decisions: dict[str, Decision] = {}
     for name in compared:  # the settings first: a baseline's fate follows theirs
-        decisions[name] = _decide_one(name, scores[name], against[name], vs_base, vs_best, best)
+        base = against[name]
+        decisions[name] = _decide_one(name, scores, base, vs_base, vs_best, best)
         if name in settled:
             kept, why = settled[name]
             decisions[name] = replace(decisions[name], decision=kept, reason=why)
@@ -122,7 +134,7 @@ def decide(
 
 def _decide_one(
     name: str,
-    scores: Mapping[int, float],
+    all_scores: Mapping[str, Mapping[int, float]],
     base: str,
     vs_base: Mapping[str, Difference | None],
     vs_best: Mapping[str, Difference | None],
@@ -130,6 +142,7 @@ def _decide_one(
 ) -> Decision:
     """One compared setting: decided, dropped, or open."""
     d, b = vs_base.get(name), vs_best.get(name)
+    scores = all_scores[name]
     seeds, mean = tuple(sorted(scores)), _mean(scores)
 
     def made(decision: str, reason: str) -> Decision:
@@ -137,6 +150,9 @@ def _decide_one(
 
     if not scores:
         return made(DROPPED, "no run of it finished with a score")
+    same = identical(scores, all_scores[base])
+    if same:
+        return made(SAME, f"scores equal {base}'s on seeds {', '.join(map(str, same))}: same runs")
     if d is not None and d.verdict in ("better", "worse"):
         return made(BETTER if d.verdict == "better" else WORSE, f"vs {base}: {_fmt(d)}")
     if b is not None and b.verdict == "worse":

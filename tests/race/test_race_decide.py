@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from dcgan.race.decide import BETTER, CONTINUE, DONE, DROPPED, WORSE, best_setting, decide
+from dcgan.race.decide import (
+    BETTER,
+    CONTINUE,
+    DONE,
+    DROPPED,
+    SAME,
+    WORSE,
+    best_setting,
+    decide,
+)
 from dcgan.report.stats import apply_correction, compare
 
 BASE = {0: 100.0, 1: 104.0, 2: 98.0, 3: 101.0, 4: 97.0}
@@ -52,6 +61,17 @@ def test_a_setting_that_cannot_catch_the_best_is_dropped() -> None:
     assert got["late"].vs_baseline.verdict.startswith("not distinguishable")
     assert got["late"].decision == DROPPED and "cannot catch the best, ema" in got["late"].reason
     assert got["late"].vs_best.verdict == "worse"
+
+
+def test_a_setting_that_trains_the_same_runs_as_its_baseline_is_closed_at_once() -> None:
+    """`trick=ema` under a default that already averages: equal scores seed for seed."""
+    scores = {"none": BASE, "ema": dict(BASE), "x": {0: 95.0, 1: 112.0, 2: 96.0}}
+    got = by_name(decide(scores, "none"))
+    assert got["ema"].decision == SAME and not got["ema"].is_open
+    assert "equal none's on seeds 0, 1, 2, 3, 4" in got["ema"].reason
+    assert got["none"].decision == CONTINUE and "1 open" in got["none"].reason  # x is open
+    one_seed = by_name(decide({"none": BASE, "y": {0: BASE[0]}}, "none"))
+    assert one_seed["y"].decision == CONTINUE  # one equal score is no evidence
 
 
 def test_higher_is_better_turns_the_verdicts() -> None:
