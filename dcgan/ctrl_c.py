@@ -7,7 +7,9 @@ or a NameError. So:
 - while Hydra composes the config and sets up the job (a fraction of a second), a press is only
   noted and raised right after, when the job starts (or, for a sweep, when it starts launching);
 - from then on a press is noted and raised, and whatever error it turns into on the way up is
-  reported as the interrupt (`pressed()`).
+  reported as the interrupt (`pressed()`): Lightning turns it into `sys.exit(1)` inside `fit`;
+- some import code swallows it whole (a bare `except:`), so `check()` raises it again after the
+  imports and after the data is decoded, and training that starts after a press stops at once.
 Training installs its own handler (callbacks/interrupt.py) and restores this one after.
 """
 
@@ -52,6 +54,12 @@ def honour() -> None:
         signal.signal(signal.SIGINT, _note_and_raise)
     if _waiting:
         _waiting = False
+        raise KeyboardInterrupt
+
+
+def check() -> None:
+    """Raise the interrupt now if Ctrl-C was pressed (and swallowed on the way)."""
+    if _pressed:
         raise KeyboardInterrupt
 
 

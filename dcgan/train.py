@@ -130,12 +130,14 @@ def _fit(
     from dcgan.tricks import health_remedies
 
     quiet_libraries()
+    ctrl_c.check()  # a press during the imports above may have been swallowed by one of them
     if not run.config_yaml.exists():  # the CLI has written it already; API callers get it here
         write_text_atomic(run.config_yaml, OmegaConf.to_yaml(cfg))
     run_dir = run.path
 
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule, module = _data_and_module(cfg, ckpt_path)
+    ctrl_c.check()
     log.info(describe_model(module))
     log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
@@ -231,8 +233,8 @@ def _hydra_main(cfg: DictConfig) -> float | None:
         ctrl_c.honour()  # Hydra has composed and set up the job (its own OmegaConf blocks)
         return train(cfg)
     except BaseException as err:
-        if ctrl_c.pressed() and not isinstance(err, (KeyboardInterrupt, SystemExit)):
-            raise KeyboardInterrupt from None  # a library's start-up code made it another error
+        if ctrl_c.pressed() and not isinstance(err, KeyboardInterrupt):
+            raise KeyboardInterrupt from None  # another error on the way (Lightning: SystemExit)
         replacement = _one_line(err)
         if replacement is None:
             return None

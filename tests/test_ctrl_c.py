@@ -45,6 +45,35 @@ def test_after_honour_a_press_raises_and_is_remembered() -> None:
     assert ctrl_c.pressed()  # any error it turns into on the way out is the interrupt
 
 
+def test_a_press_that_a_library_swallowed_is_raised_again() -> None:
+    ctrl_c.defer()
+    ctrl_c.honour()
+    try:  # some import code does this
+        _press()
+    except BaseException:  # noqa: BLE001
+        pass
+    with pytest.raises(KeyboardInterrupt):
+        ctrl_c.check()
+
+
+def test_training_that_starts_after_a_swallowed_press_stops_at_once() -> None:
+    from types import SimpleNamespace
+
+    from dcgan.callbacks.interrupt import StopOnSignal
+
+    stopper = StopOnSignal()
+    trainer = SimpleNamespace(received_sigterm=False)
+    ctrl_c.defer()
+    ctrl_c.honour()
+    with pytest.raises(KeyboardInterrupt):
+        _press()
+    stopper.on_train_start(trainer, None)
+    try:
+        assert stopper.received == "SIGINT"
+    finally:
+        stopper.teardown(trainer, None, "fit")
+
+
 def test_an_ignored_ctrl_c_stays_ignored() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a job started in the background by a script
     ctrl_c.defer()

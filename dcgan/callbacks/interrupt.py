@@ -17,6 +17,7 @@ from typing import Any
 
 import lightning as L
 
+from dcgan import ctrl_c
 from dcgan.callbacks.every import at_iteration_end
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class StopOnSignal(L.Callback):
     def on_train_start(self, trainer, pl_module) -> None:  # noqa: ANN001
         if getattr(trainer, "received_sigterm", False):  # arrived while data was loading
             self.received = "SIGTERM"
+        if ctrl_c.pressed():  # a Ctrl-C during start-up that a library swallowed: stop now
+            self.received = self.received or "SIGINT"
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in SIGNALS:
