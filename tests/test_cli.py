@@ -240,7 +240,10 @@ def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGINT)
         _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 130, (delay, err[-3000:])
+        # 130, or killed by SIGINT, which a shell reports as 130 too: CPython ends that way
+        # when the interrupt came out of an exec() of a string (dataclasses make their methods
+        # so) on its way to our handler
+        assert proc.returncode in (130, -signal.SIGINT), (delay, err[-3000:])
         assert err.strip() == "interrupted (Ctrl-C)", (delay, err[-3000:])
 
 
