@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import torch
 
+from dcgan.run import RunFolder, read_checkpoint
 from tests.tiny import TINY_DDP, run_module
 
 pytestmark = pytest.mark.slow
@@ -63,13 +63,18 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return runs[0]
 
 
+def _last(run: Path) -> dict:
+    """The run's last checkpoint, read as the product reads it."""
+    return read_checkpoint(RunFolder(run).last_ckpt, training=True)
+
+
 def _csv_rows(run: Path) -> list[dict[str, str]]:
     with (run / "csv" / "metrics.csv").open() as f:
         return list(csv.DictReader(f))
 
 
 def test_files_are_written_once_by_rank_zero(run: Path) -> None:
-    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    ckpt = _last(run)
     assert ckpt["global_step"] == PER_RANK * 2
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == [
         "best.ckpt",
@@ -95,7 +100,7 @@ def test_files_are_written_once_by_rank_zero(run: Path) -> None:
 
 
 def test_conditional_model_keeps_its_class_names(run: Path) -> None:
-    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    ckpt = _last(run)
     assert len(ckpt["hyper_parameters"]["class_names"]) == 10
 
 
@@ -109,7 +114,7 @@ def test_ada_moves_p_by_the_images_of_both_ranks(run: Path) -> None:
 def test_the_epoch_end_checkpoint_continues_into_a_second_epoch(run: Path) -> None:
     res = _train("trainer.max_epochs=2", "resume=auto", f"hydra.run.dir={run}", cwd=run.parent)
     assert res.returncode == 0, res.stderr[-3000:]
-    ckpt = torch.load(run / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=True)
+    ckpt = _last(run)
     assert ckpt["global_step"] == 2 * PER_RANK * 2
     assert ckpt["epoch"] == 2
     assert f"finished at iteration {2 * PER_RANK}" in (run / "train_ddp_process_1.log").read_text()
