@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from dcgan.report.stats import Difference, apply_correction, compare
+from dcgan.report.stats import SAME_RUNS, Difference, apply_correction, compare
 
 CONTINUE = "continue"
 BETTER = "decided better"
@@ -48,13 +48,6 @@ class Decision:
 
 def _mean(scores: Mapping[int, float]) -> float | None:
     return sum(scores.values()) / len(scores) if scores else None
-
-
-def identical(scores: Mapping[int, float], base: Mapping[int, float]) -> list[int]:
-    """The shared seeds when there are two or more and every score equals the baseline's; else
-    an empty list. Training is deterministic per seed, so equal scores mean the same runs."""
-    shared = sorted(set(scores) & set(base))
-    return shared if len(shared) >= 2 and all(scores[s] == base[s] for s in shared) else []
 
 
 def best_setting(scores: Mapping[str, Mapping[int, float]], lower_is_better: bool) -> str | None:
@@ -150,9 +143,9 @@ def _decide_one(
 
     if not scores:
         return made(DROPPED, "no run of it finished with a score")
-    same = identical(scores, all_scores[base])
-    if same:
-        return made(SAME, f"scores equal {base}'s on seeds {', '.join(map(str, same))}: same runs")
+    if d is not None and d.verdict == SAME_RUNS:
+        shared = ", ".join(map(str, sorted(set(scores) & set(all_scores[base]))))
+        return made(SAME, f"scores equal {base}'s on seeds {shared}: same runs")
     if d is not None and d.verdict in ("better", "worse"):
         return made(BETTER if d.verdict == "better" else WORSE, f"vs {base}: {_fmt(d)}")
     if b is not None and b.verdict == "worse":

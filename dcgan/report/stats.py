@@ -80,6 +80,9 @@ class Difference:
         return half / welch
 
 
+SAME_RUNS = "same runs as the baseline"
+
+
 def _seeds(n: int, m: int) -> str:
     count = f"{n}" if n == m else f"{n} and {m}"
     return f"{count} seed" + ("" if n == m == 1 else "s")
@@ -189,8 +192,15 @@ def paired_difference(
     diffs = summarize([x - y for x, y in zip(xs, ys, strict=True)])
     delta, sd = diffs.mean, diffs.sd
     assert delta is not None and sd is not None  # n >= 2
+    if sd == 0 and delta == 0:  # equal scores seed for seed: training is deterministic per
+        # seed, so these are the same runs (a switch the defaults already set): no comparison to
+        # make, and none to count in the correction's family
+        return Difference(
+            0.0, 0.0, 0.0, SAME_RUNS, paired=True, prob_improvement=0.5, n=n, n_baseline=n,
+            lower_is_better=lower_is_better,
+        )
     if sd == 0:  # every seed moved by the same amount: the interval is the point
-        half, p = 0.0, 1.0 if delta == 0 else 0.0
+        half, p = 0.0, 0.0
     else:
         se = sd / math.sqrt(n)
         half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1) * se)
@@ -241,8 +251,8 @@ def apply_correction(
     adjusted = holm([d.p if d is not None else None for d in differences])
     out: list[Difference | None] = []
     for d, q in zip(differences, adjusted, strict=True):
-        if d is None:
-            out.append(None)
+        if d is None or d.p is None:  # no test, nothing to correct (one seed; the same runs)
+            out.append(d)
             continue
         significant = q is not None and q < alpha
         verdict = _verdict(d.delta, significant, d.lower_is_better, d.n, d.n_baseline)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcgan.report.stats import Difference, apply_correction, holm
+from dcgan.report.stats import Difference, apply_correction, holm, paired_difference
 
 
 def test_holm_adjusts_by_hand_and_keeps_order_and_gaps() -> None:
@@ -48,3 +48,11 @@ def test_higher_is_better_and_a_looser_alpha() -> None:
     assert d.verdict == "better" and d.adjusted_p == pytest.approx(0.07)
     (d,) = apply_correction([_diff(2.0, 0.07, lower=False)])
     assert d.verdict == "not distinguishable with 3 seeds"
+
+
+def test_a_setting_with_the_same_runs_as_its_baseline_is_not_in_the_family() -> None:
+    """Equal scores seed for seed have no p: they do not make the other tests stricter."""
+    same = paired_difference({0: 1.0, 1: 2.0, 2: 3.0}, {0: 1.0, 1: 2.0, 2: 3.0})
+    out = apply_correction([_diff(-1.0, 0.03), same])
+    assert out[0].adjusted_p == pytest.approx(0.03) and out[0].verdict == "better"
+    assert out[1] == same  # kept as it is: "same runs as the baseline", no adjusted p

@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 from dcgan.report.stats import (
+    SAME_RUNS,
     compare,
     paired_difference,
     prob_improvement,
@@ -74,7 +75,10 @@ def test_probability_of_improvement_counts_ties_half_and_follows_the_direction()
 def test_repeatable_runs_give_a_point_interval_and_a_decided_p() -> None:
     d = paired_difference({0: 1.0, 1: 2.0}, {0: 2.0, 1: 3.0})  # every seed 1 lower
     assert (d.delta, d.low, d.high, d.p, d.verdict) == (-1.0, -1.0, -1.0, 0.0, "better")
-    d = paired_difference({0: 1.0, 1: 2.0}, {0: 1.0, 1: 2.0})
-    assert d.p == 1.0 and d.verdict == "not distinguishable with 2 seeds"
+    d = paired_difference({0: 1.0, 1: 2.0}, {0: 1.0, 1: 2.0})  # equal seed for seed
+    assert (d.delta, d.low, d.high, d.p, d.verdict) == (0.0, 0.0, 0.0, None, SAME_RUNS)
+    assert d.prob_improvement == 0.5
+    d = paired_difference({0: 1.0, 1: 2.0}, {0: 1.0, 1: 3.0})  # mean 0.5 apart, not the same
+    assert d.verdict == "not distinguishable with 2 seeds" and d.p is not None
     d = paired_difference({0: 3.0, 1: 4.0}, {0: 1.0, 1: 2.0}, lower_is_better=False)
     assert d.verdict == "better"
