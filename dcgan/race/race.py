@@ -65,6 +65,13 @@ def run_race(
         return Race(cmd, sweep, base, data, launch, say).run()
 
 
+def against_grid(tried: dict[str, list[int]]) -> tuple[int, int, int]:
+    """Runs spent, the runs of a full grid with the seeds the race reached, and that many seeds:
+    what racing saved against giving every setting the seeds of the most-seeded one."""
+    most = max(map(len, tried.values()), default=0)
+    return sum(map(len, tried.values())), most * len(tried), most
+
+
 class Race:
     """One command's part of a race: its rounds, its clock, its console lines."""
 
@@ -197,9 +204,20 @@ class Race:
         """Log why the race ended and say where its report is."""
         rounds = self.data["rounds"]
         best = rounds[-1].get("best") if rounds else None
-        self.data["end"] = {"reason": reason, "at": now(), "best": best}
+        spent, grid, most = against_grid(self.tried())
+        self.data["end"] = {
+            "reason": reason,
+            "at": now(),
+            "best": best,
+            "runs": spent,
+            "full_grid": grid,  # every setting with as many seeds as the most-seeded one
+        }
         self.beat()
         self.say(f"race ended: {reason}" + (f"; best mean: {best}" if best else ""))
+        self.say(
+            f"runs spent: {spent}, against {grid} for a full grid of {len(self.by_name)} "
+            f"settings x {most} seeds"
+        )
         if (self.folder / REPORT_MD).exists():
             self.say(f"report: {self.folder / REPORT_MD}")
         return 0

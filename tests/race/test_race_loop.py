@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dcgan.race.decide import CONTINUE
-from dcgan.race.race import run_race
+from dcgan.race.race import against_grid, run_race
 from dcgan.race.sweep import RaceError
 from tests.race.fake import FakeTrain, command, noisy, write_run
 
@@ -66,6 +66,16 @@ def test_open_settings_get_more_seeds_until_the_maximum(tmp_path: Path) -> None:
         "race.max_seeds=7 reached by every open setting",
     )
     assert len(train.trained) == len(set(train.trained))  # no run trained twice
+    most = max(len(s) for s in seeds.values())
+    assert data["end"]["runs"] == len(train.trained) == sum(len(s) for s in seeds.values())
+    assert data["end"]["full_grid"] == 3 * most
+
+
+def test_the_end_says_the_runs_spent_against_a_full_grid(tmp_path: Path) -> None:
+    lines: list[str] = []
+    assert run_race(race(tmp_path), launch=FakeTrain(noisy(CLEAR, sd=2.0)), say=lines.append) == 0
+    assert "runs spent: 12, against 12 for a full grid of 4 settings x 3 seeds" in lines
+    assert against_grid({"a": [0, 1, 2, 3, 4], "b": [0, 1, 2], "c": []}) == (8, 15, 5)
 
 
 def test_the_runs_budget_counts_every_command_and_cuts_a_round(tmp_path: Path) -> None:
