@@ -32,13 +32,13 @@ VERDICTS = ("better", "worse", "not distinguishable with 2 seeds")
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """trick=none,ema x seed=0,1 through the CLI: four runs in one sweep folder."""
+    """trick=none,leaky_relu x seed=0,1 through the CLI: four runs in one sweep folder."""
     work = tmp_path_factory.mktemp("seeds")
     folder = work / "multirun" / "two_by_two"
     res = run_module(
         "dcgan.train",
         "-m",
-        "trick=none,ema",
+        "trick=none,leaky_relu",
         "seed=0,1",
         *TINY,
         f"hydra.sweep.dir={folder}",
@@ -68,7 +68,7 @@ def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, c
     md = (sweep / "report.md").read_text()
     score = re.search(r"ranked by the mean over seeds of the `(final|best|late)` `swd`", md)[1]
     rows = list(_rows(md).values())
-    assert sorted(r["setting"] for r in rows) == ["trick=ema", "trick=none"]
+    assert sorted(r["setting"] for r in rows) == ["trick=leaky_relu", "trick=none"]
     for row in rows:
         assert row["n"] == "2" and row["not counted"] == ""
         for suffix in ("", " (best)", " (late)"):
@@ -78,7 +78,7 @@ def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, c
     means = [float(r[f"{score} swd"]) for r in rows]
     assert means == sorted(means)  # ranked by the mean of the chosen score, lower first
     base = next(r for r in rows if r["setting"] == "trick=none")
-    other = next(r for r in rows if r["setting"] == "trick=ema")
+    other = next(r for r in rows if r["setting"] == "trick=leaky_relu")
     assert base["vs baseline [95% CI]"] == "baseline"
     delta, low, high = map(float, re.findall(r"[-+][\d.e+-]+", other["vs baseline [95% CI]"]))
     assert low <= delta <= high
@@ -103,18 +103,22 @@ def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, c
 def test_baseline_key_chooses_what_the_settings_are_compared_with(sweep, tmp_path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(sweep, copy)
-    assert main([str(copy), "baseline=trick=ema", "score=final", "wandb=false"]) == 0
+    assert main([str(copy), "baseline=trick=leaky_relu", "score=final", "wandb=false"]) == 0
     md = (copy / "report.md").read_text()
-    assert "Against the baseline `trick=ema` with the same other overrides" in md
+    assert "Against the baseline `trick=leaky_relu` with the same other overrides" in md
     rows = _rows(md)
-    assert rows["trick=ema"]["vs baseline [95% CI]"] == "baseline"
+    assert rows["trick=leaky_relu"]["vs baseline [95% CI]"] == "baseline"
     delta = float(re.findall(r"[-+][\d.e+-]+", rows["trick=none"]["vs baseline [95% CI]"])[0])
-    none, ema = float(rows["trick=none"]["final swd"]), float(rows["trick=ema"]["final swd"])
-    assert delta == pytest.approx(none - ema, abs=1e-3 * max(none, ema))  # 4 digits shown
+    none, other = (
+        float(rows["trick=none"]["final swd"]),
+        float(rows["trick=leaky_relu"]["final swd"]),
+    )
+    assert delta == pytest.approx(none - other, abs=1e-3 * max(none, other))  # 4 digits shown
     res = run_module("dcgan.report", str(copy), "baseline=trick=dropout", cwd=tmp_path)
     assert res.returncode == 2
     assert res.stderr.strip() == (
-        "error: baseline=trick=dropout is no setting of this sweep; it has: trick=ema, trick=none"
+        "error: baseline=trick=dropout is no setting of this sweep; "
+        "it has: trick=leaky_relu, trick=none"
     )
 
 
@@ -177,6 +181,6 @@ def test_corrupted_metrics_json_shows_as_unreadable(sweep: Path, tmp_path: Path)
     (run3,) = [row for row in _section(md, "Runs") if row[1] == "3"]
     assert run3[4] == "unreadable" and "metrics.json is unreadable" in run3[-2]
     settings = {row[1]: row for row in _section(md, "Settings")}
-    counted = settings["trick=ema"]
+    counted = settings["trick=leaky_relu"]
     assert counted[2] == "1" and counted[3] == "1 unreadable"
     assert "not started" not in md
