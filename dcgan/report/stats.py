@@ -196,7 +196,14 @@ def paired_difference(
         # seed, so these are the same runs (a switch the defaults already set): no comparison to
         # make, and none to count in the correction's family
         return Difference(
-            0.0, 0.0, 0.0, SAME_RUNS, paired=True, prob_improvement=0.5, n=n, n_baseline=n,
+            0.0,
+            0.0,
+            0.0,
+            SAME_RUNS,
+            paired=True,
+            prob_improvement=0.5,
+            n=n,
+            n_baseline=n,
             lower_is_better=lower_is_better,
         )
     if sd == 0:  # every seed moved by the same amount: the interval is the point
