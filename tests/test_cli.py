@@ -219,9 +219,10 @@ def test_a_value_that_breaks_a_rule_stops_a_sweep_before_any_job(pics: Path) -> 
 
 def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
     """While Hydra composes and torch, Lightning and scipy load: one line and exit 130."""
-    # The child starts with Ctrl-C live, as from a terminal: a SIGINT that this test process
-    # ignores (left so by code an earlier test ran here) would be inherited ignored, and an
-    # ignored SIGINT stays ignored by design (a job a script starts in the background).
+    # The child starts with Ctrl-C live, as from a terminal. Lightning sets SIGINT to SIG_IGN
+    # for good when a KeyboardInterrupt reaches `fit` (lightning/pytorch/trainer/call.py), so
+    # after an earlier in-process test of an interrupt this worker ignores it; the child would
+    # inherit that, and an ignored SIGINT stays ignored by design (a background job).
     live = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         _ctrl_c_at_start_up(pics, tmp_path)
