@@ -293,10 +293,12 @@ def main() -> None:
 
             print(help_text())
             return
+        # held while the arguments are checked and Hydra composes (both build OmegaConf nodes),
+        # honoured when the job starts (ctrl_c.py)
+        ctrl_c.defer()
         check_train_args(sys.argv[1:])
         sys.argv[1:] = hydra_order(sys.argv[1:])
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
-        ctrl_c.defer()  # held while Hydra composes, honoured when the job starts (ctrl_c.py)
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:
         sys.stderr.write("\ninterrupted (Ctrl-C)\n")
