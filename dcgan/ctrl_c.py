@@ -10,13 +10,16 @@ or a NameError. So:
   reported as the interrupt (`pressed()`): Lightning turns it into `sys.exit(1)` inside `fit`;
 - some import code swallows it whole (a bare `except:`), so `check()` raises it again after the
   imports and after the data is decoded, and training that starts after a press stops at once.
-Training installs its own handler (callbacks/interrupt.py) and restores this one after.
+Training installs its own handler (callbacks/interrupt.py) and restores this one after, and
+`live_after` gives Ctrl-C back when Lightning has left it ignored.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 _pressed = False  # Ctrl-C was pressed in this process
@@ -66,3 +69,17 @@ def check() -> None:
 def pressed() -> bool:
     """Whether Ctrl-C was pressed: then any error on the way out is the interrupt."""
     return _pressed
+
+
+@contextmanager
+def live_after() -> Iterator[None]:
+    """Ctrl-C works again after the block. Lightning sets SIGINT to SIG_IGN for good when a
+    KeyboardInterrupt reaches `fit` before training starts (its shutdown may not be pressed
+    twice); a notebook, or the next run in the same process, would lose Ctrl-C."""
+    before = signal.getsignal(signal.SIGINT) if _main_thread() else None
+    try:
+        yield
+    finally:
+        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        if before is not None and before is not signal.SIG_IGN and ignored:
+            signal.signal(signal.SIGINT, before)

@@ -145,8 +145,9 @@ def _fit(
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
     try:
-        # weights_only: resuming never runs code from the file
-        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+        with ctrl_c.live_after():
+            # weights_only: resuming never runs code from the file
+            trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
     except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
         stopper.received = stopper.received or "SIGTERM"
     finally:

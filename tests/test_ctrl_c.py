@@ -81,3 +81,35 @@ def test_an_ignored_ctrl_c_stays_ignored() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     _press()
     assert not ctrl_c.pressed()
+
+
+def test_ctrl_c_is_live_again_after_lightning_stopped_fit(tmp_path) -> None:  # noqa: ANN001
+    import lightning as L
+    import torch
+
+    class PressedDuringSetUp(L.LightningModule):
+        def setup(self, stage: str) -> None:
+            raise KeyboardInterrupt  # before training starts: no handler of ours yet
+
+        def training_step(self, batch, batch_idx):  # noqa: ANN001, ANN201
+            raise AssertionError("never reached")
+
+        def train_dataloader(self):  # noqa: ANN201
+            return [torch.zeros(1)]
+
+        def configure_optimizers(self):  # noqa: ANN201
+            return None
+
+    trainer = L.Trainer(
+        default_root_dir=tmp_path,
+        logger=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        max_steps=1,
+    )
+    with pytest.raises(SystemExit) as stopped, ctrl_c.live_after():
+        trainer.fit(PressedDuringSetUp())
+    assert stopped.value.code == 1  # Lightning's graceful shutdown ran
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with pytest.raises(KeyboardInterrupt):
+        _press()
