@@ -18,6 +18,7 @@ from dcgan.checks import ConfigError, check, choose
 from dcgan.data.files import MAX_PIXELS, check_data
 from dcgan.loggers import LOGGERS
 from dcgan.metrics.registry import METRICS, monitors
+from dcgan.report.scores import SCORES
 from dcgan.tricks import D_BATCHES, TRICKS
 
 __all__ = [
@@ -188,6 +189,10 @@ class MetricsConfig:
     final_num_samples: int | None = 2048
     # picks checkpoints/best.ckpt, and train() returns it: a lower-is-better metric of dcgan/metrics
     monitor: str = "swd"
+    # what train() returns to a sweeper (optuna): final, the monitor at the end of the run; best,
+    # its best periodic value; late, the mean of its periodic values over the last 40% of the run
+    # (the report's scores; late has the least seed-to-seed noise, docs/studies/race.md)
+    objective: str = "final"
     # auto: torch-fidelity's cached Inception weights, else one download attempt; or a local
     # .pth (weights-inception-2015-12-05-6726825d.pth); null: FID, KID and IS off
     inception_weights: str | None = "auto"
@@ -438,6 +443,7 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         "must be >= 2, or null for callbacks.metrics.num_samples",
     )
     choose("callbacks.metrics.monitor", metrics.monitor, monitors())
+    choose("callbacks.metrics.objective", metrics.objective, SCORES)
     free = " or ".join(m for m in monitors() if not METRICS[m].inception)
     check(
         not METRICS[metrics.monitor].inception or metrics.inception_weights is not None,

@@ -40,7 +40,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     """Build data, model, loggers and Trainer from `cfg`, fit, and return the metric to minimise.
 
     `run_dir` defaults to Hydra's output folder of the current run. The returned value is
-    `callbacks.metrics.monitor` at the last evaluation. `<run_dir>/metrics.json` records the
+    `callbacks.metrics.monitor` at the last evaluation (`callbacks.metrics.objective=late`: the
+    mean over the last 40% of the run). `<run_dir>/metrics.json` records the
     status: running, then finished or failed (with the error).
     """
     from dcgan.atomic import OutputError
@@ -156,7 +157,7 @@ def _fit(
         raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
     _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
     scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
-    return scorer.final if scorer is not None else None
+    return scorer.objective if scorer is not None else None
 
 
 def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN]:

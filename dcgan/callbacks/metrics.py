@@ -26,6 +26,7 @@ from dcgan.metrics.registry import (
     ordered,
     score_all,
 )
+from dcgan.report.scores import SCORES, late_mean
 from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
@@ -47,11 +48,13 @@ class ImageMetrics(L.Callback):
 
     def __init__(self, run_dir: str | Path, config: MetricsConfig, batch_size: int = 64) -> None:
         choose("callbacks.metrics.monitor", config.monitor, monitors())
+        choose("callbacks.metrics.objective", config.objective, SCORES)
         self.run = RunFolder(run_dir)
         self.every_n_steps = config.every_n_steps
         self.num_samples = config.num_samples
         self.final_num_samples = config.final_num_samples or config.num_samples
         self.monitor = config.monitor
+        self.objective_name = config.objective
         self.inception_weights = config.inception_weights
         self.seed = config.seed
         self.batch_size = batch_size
@@ -74,6 +77,16 @@ class ImageMetrics(L.Callback):
         if self.final_scores is not None:
             return self.final_scores.get(self.monitor)
         return self.history[-1].get(self.monitor) if self.history else None
+
+    @property
+    def objective(self) -> float | None:
+        """What train() returns for a sweeper to minimise: the run's final, best or late score
+        of the monitored metric, as the report computes them."""
+        if self.objective_name == "late":
+            return late_mean(self.history, self.monitor)
+        if self.objective_name == "best":
+            return self.best["value"] if self.best else None
+        return self.final
 
     def state_dict(self) -> dict[str, Any]:
         """The history and best so far travel in each checkpoint: a resume continues them."""

@@ -37,10 +37,19 @@ def check_choice(score: str, window: float) -> None:
 
 
 def late_value(run: Run, metric: str, window: float = WINDOW) -> float | None:
-    """Mean periodic value at iterations >= (1 - window) x the last one: at least the last."""
+    """The run's late score of `metric`."""
+    return late_mean(run.history, metric, window)
+
+
+def late_mean(
+    history: Sequence[Mapping[str, object]], metric: str, window: float = WINDOW
+) -> float | None:
+    """Mean periodic value at iterations >= (1 - window) x the last one: at least the last.
+    `history` holds a run's evaluations ({"iteration": ..., metric: ...}); also what
+    `callbacks.metrics.objective=late` returns to a sweeper, so both mean the same."""
     points = [
         (float(h["iteration"]), float(h[metric]))
-        for h in run.history
+        for h in history
         if _number(h.get(metric)) and _number(h.get("iteration"))
     ]
     if not points:
