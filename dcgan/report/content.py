@@ -68,7 +68,10 @@ def _signed(value: float) -> str:
 
 def _per_seed(setting: Setting) -> str:
     cells = []
+    repeats = {id(r) for r in setting.repeats}
     for run in setting.runs:
+        if id(run) in repeats:
+            continue  # the seed's first run speaks for it ("not counted" says how many)
         value = fmt(setting.value_of(run)) if run.status == "finished" else run.status
         cells.append(f"s{'?' if run.seed is None else run.seed}: {value}")
     return ", ".join(cells)

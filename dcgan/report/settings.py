@@ -18,6 +18,7 @@ from dcgan.report.stats import Difference, Summary, apply_correction, compare, s
 from dcgan.tracking import is_seed_override
 
 BASELINE = "trick=none"
+REPEAT = "repeating a seed"  # a finished run left out: its setting counts that seed already
 
 
 @dataclass
@@ -31,6 +32,9 @@ class Setting:
     best: Summary
     late: Summary = field(default_factory=lambda: summarize([]))
     counted: list[Run] = field(default_factory=list)  # finished runs with a final value
+    # finished runs of a seed the setting already counts: the same values and seed train the same
+    # run again (a sweeper's repeated proposal), one draw of the seed, not another
+    repeats: list[Run] = field(default_factory=list)
     scores: dict[str, dict[int, float]] = field(default_factory=dict)  # score -> seed -> value
     speeds: dict[int, float] = field(default_factory=dict)  # seed -> img/s
     seed_keys: list[int] = field(default_factory=list)  # of the counted runs, as in `scores`
@@ -41,9 +45,12 @@ class Setting:
 
     @property
     def not_counted(self) -> str:
-        """Runs left out of the statistics, by status: "1 failed, 1 running"."""
+        """Runs left out of the statistics, by status: "1 failed, 1 running, 2 repeating a seed"."""
         counted = {id(r) for r in self.counted}
-        counts = Counter(r.status for r in self.runs if id(r) not in counted)
+        repeats = {id(r) for r in self.repeats}
+        counts = Counter(
+            REPEAT if id(r) in repeats else r.status for r in self.runs if id(r) not in counted
+        )
         return ", ".join(f"{n} {status}" for status, n in counts.items())
 
     @property
@@ -82,16 +89,29 @@ def shared_overrides(runs: list[Run]) -> list[str]:
     return [o for o in runs[0].overrides if o in common]
 
 
-def _seed_keys(runs: list[Run]) -> list[int]:
-    """Each run's seed; a run without one, or repeating one, gets a negative key that pairs
-    with nothing, so it still counts (unpaired)."""
-    keys, seen, loose = [], set(), 0
+def _one_run_a_seed(runs: list[Run]) -> tuple[list[Run], list[Run]]:
+    """The first run of each seed, and the later ones that repeat it; runs without a known
+    seed all count."""
+    first: list[Run] = []
+    repeats: list[Run] = []
+    seen: set[int] = set()
     for run in runs:
         seed = run.seed
-        if seed is None or seed in seen:
+        (repeats if seed is not None and seed in seen else first).append(run)
+        if seed is not None:
+            seen.add(seed)
+    return first, repeats
+
+
+def _seed_keys(runs: list[Run]) -> list[int]:
+    """Each run's seed; a run without one gets a negative key that pairs with nothing, so it
+    still counts (unpaired)."""
+    keys, loose = [], 0
+    for run in runs:
+        seed = run.seed
+        if seed is None:
             loose -= 1
             seed = loose
-        seen.add(seed)
         keys.append(seed)
     return keys
 
@@ -105,7 +125,8 @@ def group_settings(runs: list[Run], metric: str, window: float = WINDOW) -> list
     settings = []
     for key, members in groups.items():
         own = [o for o in members[0].overrides if o in key and o not in shared]
-        counted = [r for r in members if r.status == "finished" and r.metric(metric) is not None]
+        finished = [r for r in members if r.status == "finished" and r.metric(metric) is not None]
+        counted, repeats = _one_run_a_seed(finished)
         seeds = _seed_keys(counted)
         values = [run_scores(r, metric, window) for r in counted]
         scores = {
@@ -126,6 +147,7 @@ def group_settings(runs: list[Run], metric: str, window: float = WINDOW) -> list
                 best=summarize(list(scores["best"].values())),
                 late=summarize(list(scores["late"].values())),
                 counted=counted,
+                repeats=repeats,
                 scores=scores,  # type: ignore[arg-type]
                 speeds=speeds,
                 seed_keys=seeds,

@@ -7,6 +7,7 @@ import statistics
 from dcgan.metrics.registry import lower_is_better
 from dcgan.report.content import Report
 from dcgan.report.cost import NOISY
+from dcgan.report.settings import REPEAT
 from dcgan.report.stats import ALPHA, LEVEL
 
 
@@ -93,4 +94,18 @@ def intro(report: Report) -> list[str]:
         cost_line(report),
         'Runs that did not finish stay listed below and are counted apart ("not counted"), '
         "never in the statistics.",
+        *_repeats_line(report),
+    ]
+
+
+def _repeats_line(report: Report) -> list[str]:
+    """Said only where a setting has a seed twice (a sweeper proposing the same values again)."""
+    repeats = sum(len(s.repeats) for s in report.settings)
+    if not repeats:
+        return []
+    return [
+        f"{_plural(repeats, 'finished run')} {'repeats' if repeats == 1 else 'repeat'} a seed "
+        "that its setting already has: the "
+        "same values and seed train the same run again, so each seed counts once (the first "
+        f'run) and the repeats are "{REPEAT}" under "not counted".'
     ]
