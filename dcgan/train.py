@@ -40,9 +40,9 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     """Build data, model, loggers and Trainer from `cfg`, fit, and return the metric to minimise.
 
     `run_dir` defaults to Hydra's output folder of the current run. The returned value is
-    `callbacks.metrics.monitor` at the last evaluation (`callbacks.metrics.objective=late`: the
-    mean over the last 40% of the run). `<run_dir>/metrics.json` records the
-    status: running, then finished or failed (with the error).
+    `callbacks.metrics.monitor` at the last evaluation, or the run's best or late score of it
+    (`callbacks.metrics.objective`). `<run_dir>/metrics.json` records the status: running, then
+    finished or failed (with the error).
     """
     from dcgan.atomic import OutputError
     from dcgan.config import ConfigError
