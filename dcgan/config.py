@@ -18,7 +18,7 @@ from dcgan.checks import ConfigError, check, choose
 from dcgan.data.files import MAX_PIXELS, check_data
 from dcgan.loggers import LOGGERS
 from dcgan.metrics.registry import METRICS, monitors
-from dcgan.report.scores import SCORES
+from dcgan.metrics.run_scores import SCORES
 from dcgan.tricks import D_BATCHES, TRICKS
 
 __all__ = [

@@ -26,7 +26,7 @@ from dcgan.metrics.registry import (
     ordered,
     score_all,
 )
-from dcgan.report.scores import SCORES, late_mean
+from dcgan.metrics.run_scores import SCORES, late_mean
 from dcgan.run import RunFolder
 
 if TYPE_CHECKING:

@@ -15,17 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dcgan.metrics.run_scores import SCORES, WINDOW, late_mean
 from dcgan.report.errors import ReportError
 
 if TYPE_CHECKING:
     from dcgan.report.runs import Run
 
-SCORES = ("final", "best", "late")  # also the order that breaks a tie
 CHOICES = ("auto", *SCORES)
-# the last 40% of a run: 3 of the 6 evaluations of a 3000-iteration run at the default
-# callbacks.metrics.every_n_steps (2000, 2500, 3000), where SWD has stopped falling fast;
-# averaging them, not one, takes the seed-to-seed sd from 0.36 to 0.16 of the mean
-WINDOW = 0.4
 
 
 def check_choice(score: str, window: float) -> None:
@@ -41,24 +37,6 @@ def late_value(run: Run, metric: str, window: float = WINDOW) -> float | None:
     return late_mean(run.history, metric, window)
 
 
-def late_mean(
-    history: Sequence[Mapping[str, object]], metric: str, window: float = WINDOW
-) -> float | None:
-    """Mean periodic value at iterations >= (1 - window) x the last one: at least the last.
-    `history` holds a run's evaluations ({"iteration": ..., metric: ...}); also what
-    `callbacks.metrics.objective=late` returns to a sweeper, so both mean the same."""
-    points = [
-        (float(h["iteration"]), float(h[metric]))
-        for h in history
-        if _number(h.get(metric)) and _number(h.get("iteration"))
-    ]
-    if not points:
-        return None
-    last = max(it for it, _ in points)
-    values = [v for it, v in points if it >= (1 - window) * last]
-    return sum(values) / len(values)
-
-
 def run_scores(run: Run, metric: str, window: float = WINDOW) -> dict[str, float | None]:
     """The run's final, best and late value of `metric` (None where it has none)."""
     return {
@@ -66,10 +44,6 @@ def run_scores(run: Run, metric: str, window: float = WINDOW) -> dict[str, float
         "best": run.best(metric),
         "late": late_value(run, metric, window),
     }
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass(frozen=True)
