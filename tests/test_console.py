@@ -50,5 +50,8 @@ def test_bar_counts_toward_max_epochs_when_they_end_the_run(tmp_path: Path) -> N
         info = json.loads((run / "metrics.json").read_text())
         assert info["iterations"] == planned
         if conditional:
+            # counting the (images, labels) pair instead of its images would be 2x off; the
+            # bar's last live rate and the whole run's can differ by one iteration's timing of
+            # a 28-iteration run (7% on a loaded machine), so the bound sits between the two
             last = updates[-1]
-            assert shown_rate(last) == pytest.approx(info["img_per_s"], rel=0.05), last
+            assert shown_rate(last) == pytest.approx(info["img_per_s"], rel=0.25), last
