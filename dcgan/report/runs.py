@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dcgan.metrics.run_scores import is_number
 from dcgan.report.errors import ReportError
 from dcgan.run import RunFolder
 from dcgan.run.folder import HYDRA
@@ -67,13 +67,13 @@ class Run:
     def metric(self, name: str) -> float | None:
         """The metric at the end of the run (finite numbers only)."""
         value = (self.info.get("metrics") or {}).get(name)
-        return float(value) if _finite(value) else None
+        return float(value) if is_number(value) else None
 
     def best(self, name: str) -> float | None:
         """The best periodic evaluation of the metric over the run."""
         from dcgan.metrics.registry import lower_is_better
 
-        values = [float(h[name]) for h in self.history if _finite(h.get(name))]
+        values = [float(h[name]) for h in self.history if is_number(h.get(name))]
         if not values:
             return None
         return min(values) if lower_is_better(name) else max(values)
@@ -85,7 +85,7 @@ class Run:
 
     def number(self, key: str) -> float | None:
         value = self.info.get(key)
-        return float(value) if _finite(value) else None
+        return float(value) if is_number(value) else None
 
     @property
     def last_grid(self) -> Path | None:
@@ -96,10 +96,6 @@ class Run:
         for h in self.history:
             names.update(h.keys())
         return names - {"iteration", "num_samples"}
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _run_order(path: Path) -> tuple[int, str]:
