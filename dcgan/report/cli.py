@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if cfg.metric is not None:
             check_metric(runs, cfg.metric)
         if cfg.baseline is not None:
-            check_baseline(setting_overrides(runs), cfg.baseline)
+            check_baseline(map(setting_overrides, runs), cfg.baseline)
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

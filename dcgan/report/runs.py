@@ -140,11 +140,16 @@ def check_metric(runs: list[Run], metric: str) -> None:
         raise ReportError(f"metric={metric!r} is in no run of this sweep (they have: {have})")
 
 
-def check_baseline(overrides: Iterable[str], baseline: str) -> None:
-    """A baseline asked for must be one override among the settings' `overrides` (seed aside)."""
+def check_baseline(settings: Iterable[Iterable[str]], baseline: str) -> None:
+    """A baseline asked for must be one override of some setting (seed aside), and not of all.
+
+    `settings`: the overrides of each setting (or of each run: runs of one setting repeat them).
+    An override every setting has compares nothing with nothing: each would be a baseline.
+    """
     if "=" not in baseline:
         raise ReportError(f"baseline={baseline} is not one override: give key=value (augment=none)")
-    overrides = set(overrides)
+    groups = {frozenset(s) for s in settings}
+    overrides = set().union(*groups)
     if baseline not in overrides:
         name = _name(baseline)
         values = sorted(o for o in overrides if _name(o) == name)
@@ -152,11 +157,17 @@ def check_baseline(overrides: Iterable[str], baseline: str) -> None:
             f"baseline={baseline} is no setting of this sweep; "
             + (f"it has: {', '.join(values)}" if values else f"no setting sets {name}")
         )
+    if len(groups) > 1 and all(baseline in g for g in groups):
+        raise ReportError(
+            f"baseline={baseline} is set by every setting of this sweep, so none is compared; "
+            "give an override only the baseline's runs have, or leave baseline= out to compare "
+            "with the first setting"
+        )
 
 
-def setting_overrides(runs: list[Run]) -> set[str]:
-    """Every override that some run sets, its seed aside: what the settings are made of."""
-    return {o for r in runs for o in r.overrides if not is_seed_override(o)}
+def setting_overrides(run: Run) -> set[str]:
+    """The overrides a run sets, its seed aside: its setting."""
+    return {o for o in run.overrides if not is_seed_override(o)}
 
 
 def _name(override: str) -> str:

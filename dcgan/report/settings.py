@@ -182,7 +182,7 @@ def _baselines(
     if not settings:
         return [], "(none)"
     if baseline is not None:
-        check_baseline({o for s in settings for o in s.key}, baseline)
+        check_baseline((s.key for s in settings), baseline)
     if baseline is None and any(BASELINE in s.key for s in settings):
         baseline = BASELINE
     if baseline is None:

@@ -42,6 +42,10 @@ def sweep(tmp_path: Path) -> Path:
             "pooling=strided",
         ),
         (["sweep", "baseline=norm=none"], "no setting sets norm"),
+        (  # every run has it: each setting would be a baseline, nothing compared
+            ["sweep", "baseline=data=digits"],
+            "error: baseline=data=digits is set by every setting of this sweep, so none is compared",
+        ),
         (["sweep", "baseline=avg"], "error: baseline=avg is not one override: give key=value"),
     ],
 )
