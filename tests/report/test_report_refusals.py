@@ -44,7 +44,8 @@ def sweep(tmp_path: Path) -> Path:
         (["sweep", "baseline=norm=none"], "no setting sets norm"),
         (  # every run has it: each setting would be a baseline, nothing compared
             ["sweep", "baseline=data=digits"],
-            "error: baseline=data=digits is set by every setting of this sweep, so none is compared",
+            "error: baseline=data=digits is set by every setting of this sweep, so none is "
+            "compared",
         ),
         (["sweep", "baseline=avg"], "error: baseline=avg is not one override: give key=value"),
     ],
