@@ -93,7 +93,7 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path is None and cfg.get("resume") is None:
         return None  # a new run: nothing to load (and Lightning need not be imported)
-    from dcgan.resume import check_compatible, resolve
+    from dcgan.resume import changed_values, check_compatible, resolve, saved_values
     from dcgan.run import find_checkpoint
 
     if ckpt_path is not None:
@@ -106,6 +106,13 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
         how = "resume=auto: " if cfg.get("resume") == "auto" else ""
         it = ckpt["global_step"] // steps
         log.info("%sresuming from %s at iteration %d", how, ckpt_path, it)
+        changed = changed_values(saved_values(ckpt, ckpt_path), hparams)
+        if changed:  # e.g. a default changed since the checkpoint was written
+            log.warning(
+                "training goes on with the config's values where the checkpoint's differ "
+                "(set them back to continue the same recipe): %s",
+                "; ".join(changed),
+            )
     return ckpt_path
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from dcgan.config import MUST_MATCH, ConfigError, ModuleConfig, typed_module_config
+from dcgan.config import MUST_MATCH, ConfigError, GANConfig, ModuleConfig, typed_module_config
 from dcgan.run import CheckpointError, RunFolder, read_checkpoint
 from dcgan.upgrade import upgrade_hparams
 
@@ -81,14 +81,36 @@ def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> lis
     return [f"{k}: checkpoint {old[k]!r} != config {new[k]!r}" for k in old if old[k] != new[k]]
 
 
-def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
-    """Stop with the differing keys when the checkpoint was trained with another model."""
-    ckpt = read_checkpoint(path, training=True)
+def changed_values(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
+    """`key: checkpoint value -> config value` for each recipe value that shapes nothing and
+    differs: a resumed run trains on with the config's (a learning rate, a trick, a default that
+    changed since), which its log should say.
+
+    Only the recipe's own keys (`GANConfig`): what the module takes from other groups (data
+    classes and counts, sample count, logging interval) is not the recipe.
+    """
+    marked = must_match_keys()
+    recipe = {f.name for f in dataclasses.fields(GANConfig)}
+    old, new = _flatten(saved), _flatten(built)
+    return [
+        f"{k}: {old[k]!r} -> {new[k]!r}"
+        for k in sorted(old.keys() & new.keys())
+        if k.split(".")[0] in recipe and not _under(k, marked) and old[k] != new[k]
+    ]
+
+
+def saved_values(ckpt: Mapping[str, Any], path: str | Path) -> dict[str, Any]:
+    """The checkpoint's hyper-parameters in today's shape; keys it predates take the defaults."""
     saved = ckpt["hyper_parameters"]
     if not isinstance(saved, Mapping):
         raise CheckpointError(f"checkpoint {str(path)!r} has hyper_parameters that are no mapping")
-    # keys a checkpoint predates (e.g. model.conditional) take the schema's defaults
-    saved = OmegaConf.to_container(typed_module_config(upgrade_hparams(saved)))
+    return OmegaConf.to_container(typed_module_config(upgrade_hparams(saved)))
+
+
+def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, Any]:
+    """Stop with the differing keys when the checkpoint was trained with another model."""
+    ckpt = read_checkpoint(path, training=True)
+    saved = saved_values(ckpt, path)
     diff = mismatches(saved, hparams) + _dropout_mismatch(saved, hparams)
     if diff:
         raise CheckpointError(

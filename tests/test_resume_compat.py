@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,3 +106,31 @@ def test_ckpt_path_may_be_a_run_folder(make_cfg, tmp_path: Path) -> None:
     _checkpoint(run.last_ckpt, module_values(make_cfg()))
     found = check_resume(make_cfg(f"ckpt_path={run.path}"), tmp_path / "new")
     assert found == str(run.last_ckpt)
+
+
+def test_a_resume_names_the_recipe_values_that_changed(
+    make_cfg, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A default that changed since (the average's ramp) or a new learning rate is said."""
+    from dcgan.preflight import check_resume
+    from dcgan.run import RunFolder
+
+    run = RunFolder(tmp_path / "run")
+    run.checkpoints.mkdir(parents=True)
+    old = make_cfg(*old_overrides())
+    _checkpoint(run.last_ckpt, module_values(old))
+    with caplog.at_level(logging.WARNING, logger="dcgan.preflight"):
+        check_resume(make_cfg(f"ckpt_path={run.path}"), tmp_path / "new")
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1, warned
+    now = make_cfg()
+    said = f"ema.rampup: 0.5 -> {now.ema.rampup!r}; optimizer.generator.lr: 0.001 -> 0.0002"
+    assert said in warned[0]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="dcgan.preflight"):
+        check_resume(make_cfg(f"ckpt_path={run.path}", *old_overrides()), tmp_path / "new")
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def old_overrides() -> list[str]:
+    return ["ema.rampup=0.5", "optimizer.generator.lr=0.001"]
