@@ -19,6 +19,7 @@ def test_defaults_are_the_dcgan_paper_with_uniform_noise(make_cfg) -> None:
     assert cfg.optimizer.generator.name == cfg.optimizer.discriminator.name == "adam"
     assert list(cfg.optimizer.generator.betas) == [0.5, 0.999]
     assert cfg.logger.name == "wandb" and cfg.logger.offline
+    assert (cfg.ema.kimg, cfg.ema.rampup) == (10, 0.02)  # the average of G, ramped (recipe.md)
     validate(cfg)
 
 
@@ -33,6 +34,7 @@ def test_optimizer_is_set_per_network(make_cfg) -> None:
 def test_experiments_compose(make_cfg) -> None:
     paper = make_cfg("experiment=dcgan_paper", tiny=False)
     assert paper.data.batch_size == 128 and paper.pooling.name == "strided"
+    assert paper.ema.kimg == 0  # the 2015 recipe has no average of G
     hacks = make_cfg("experiment=ganhacks", tiny=False)
     assert hacks.activation.generator == "leaky_relu" and hacks.pooling.name == "avg"
     assert hacks.optimizer.discriminator.name == "sgd" and hacks.dropout.generator
