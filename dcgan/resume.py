@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +57,23 @@ def mismatches(
 ) -> list[str]:
     """`key: checkpoint value != config value` for every MUST_MATCH value that differs."""
     marked = must_match_keys(schema)
-    old = {k: v for k, v in _flatten(saved).items() if _under(k, marked)}
-    new = {k: v for k, v in _flatten(built).items() if _under(k, marked)}
-    missing = object()
     return [
-        f"{k}: checkpoint {old.get(k, '(absent)')!r} != config {new.get(k, '(absent)')!r}"
-        for k in sorted(set(old) | set(new))
-        if old.get(k, missing) != new.get(k, missing)
+        f"{k}: checkpoint {old!r} != config {new!r}"
+        for k, old, new in _differing(saved, built, lambda k: _under(k, marked), "(absent)")
     ]
+
+
+def _differing(
+    saved: Mapping[str, Any], built: Mapping[str, Any], keep: Callable[[str], bool], absent: Any
+) -> list[tuple[str, Any, Any]]:
+    """(key, checkpoint value, config value) for each kept dotted key whose values differ.
+
+    `absent` stands for a key only one side has; None: such keys are not compared.
+    """
+    old, new = _flatten(saved), _flatten(built)
+    keys = old.keys() | new.keys() if absent is not None else old.keys() & new.keys()
+    out = [(k, old.get(k, absent), new.get(k, absent)) for k in sorted(keys) if keep(k)]
+    return [(k, a, b) for k, a, b in out if a != b]
 
 
 def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
@@ -91,12 +100,11 @@ def changed_values(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[s
     """
     marked = must_match_keys()
     recipe = {f.name for f in dataclasses.fields(GANConfig)}
-    old, new = _flatten(saved), _flatten(built)
-    return [
-        f"{k}: {old[k]!r} -> {new[k]!r}"
-        for k in sorted(old.keys() & new.keys())
-        if k.split(".")[0] in recipe and not _under(k, marked) and old[k] != new[k]
-    ]
+
+    def keep(key: str) -> bool:
+        return key.split(".")[0] in recipe and not _under(key, marked)
+
+    return [f"{k}: {old!r} -> {new!r}" for k, old, new in _differing(saved, built, keep, None)]
 
 
 def saved_values(ckpt: Mapping[str, Any], path: str | Path) -> dict[str, Any]:
