@@ -162,20 +162,48 @@ def pick_device(name: str) -> torch.device:
     return device
 
 
-def image_name(i: int, n: int, fmt: str) -> str:
-    """Zero-padded so that files sort in generation order."""
-    return f"{i:0{max(6, len(str(n - 1)))}d}.{fmt}"
+def image_name(i: int, n: int, fmt: str, label: str = "") -> str:
+    """Zero-padded so that files sort in generation order; per_class: `<class>_<i>`."""
+    return f"{label}{'_' if label else ''}{i:0{max(6, len(str(n - 1)))}d}.{fmt}"
 
 
-def planned_files(cfg: GenerateConfig, out: Path, classes: int = 0) -> list[Path]:
+def image_names(cfg: GenerateConfig, names: list[str]) -> list[str]:
+    """The separate images' file names: per_class names each with its class and its index in it."""
+    if not cfg.per_class:
+        return [image_name(i, cfg.n, cfg.format) for i in range(cfg.n)]
+    safe = [file_label(name) for name in names]
+    return [image_name(i, cfg.n, cfg.format, label) for label in safe for i in range(cfg.n)]
+
+
+def file_label(name: str) -> str:
+    """A class name fit for a file name: path separators and control characters become `-`."""
+    return "".join("-" if c in "/\\:" or not c.isprintable() else c for c in name) or "-"
+
+
+def planned_files(cfg: GenerateConfig, out: Path, names: list[str] | None = None) -> list[Path]:
     """Every file this run will write, checked up front so that nothing is replaced by surprise."""
     if cfg.export:
         name = EXPORTS[cfg.export]
         return [out / name, out / f"{name}.json"]
     if cfg.interpolate:
         return [out / "walk.png", out / "walk.gif"]
-    total = cfg.n * classes if cfg.per_class else cfg.n
-    return [out / "grid.png"] + [out / image_name(i, total, cfg.format) for i in range(total)]
+    return [out / "grid.png"] + [out / name for name in image_names(cfg, names or [])]
+
+
+def check_classes(cfg: GenerateConfig) -> list[str]:
+    """The checkpoint's class names (none: unconditional), `class=` and `per_class=` checked
+    against them from its saved values, before Lightning is imported or a net built."""
+    from dcgan.run import read_checkpoint
+
+    saved = read_checkpoint(cfg.ckpt)["hyper_parameters"]
+    conditional = bool((saved.get("model") or {}).get("conditional"))
+    names = [str(name) for name in saved.get("class_names") or []] if conditional else []
+    if (cfg.class_ is not None or cfg.per_class) and not names:
+        name = "class" if cfg.class_ is not None else "per_class"
+        raise ConfigError(f"{name}= needs a class-conditional model; {cfg.ckpt} is unconditional")
+    if cfg.class_ is not None:
+        pick_class(cfg.class_, names)
+    return names
 
 
 def pick_class(value: str, names: list[str]) -> int:
@@ -234,7 +262,7 @@ def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device)
     if cfg.per_class:
         total, cols = cfg.n * len(names), min(cfg.n, GRID_COLUMNS)
         labels = torch.arange(len(names)).repeat_interleave(cfg.n)
-    kept = []
+    kept, files = [], image_names(cfg, names)
     batches = sampling.stream(
         gan.generator,
         lambda idx: sampling.image_noise(
@@ -249,7 +277,7 @@ def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device)
     with tqdm(total=total, unit="image", disable=None) as bar:
         for start, images in batches:
             for j, image in enumerate(images):
-                save_image(image, out / image_name(start + j, total, cfg.format), cfg.format)
+                save_image(image, out / files[start + j], cfg.format)
             if cols is not None:
                 kept += [im for j, im in enumerate(images) if (start + j) % cfg.n < cols]
             elif start < GRID_MAX:
@@ -295,22 +323,17 @@ def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -
 
 def run(cfg: GenerateConfig) -> list[Path]:
     """Load the checkpoint, then write images, a walk, or an export; return the files written."""
-    from dcgan.checkpoints import load_gan
-    from dcgan.export import export
-
     check_export(cfg)
     out = check_out(cfg)
-    find_checkpoint(cfg.ckpt)
+    names = check_classes(cfg)  # from the file's saved values: before Lightning or the net
+    refuse_existing(cfg, planned_files(cfg, out, names))  # per_class: n images of each class
     device = pick_device(cfg.device)
+    from dcgan.checkpoints import load_gan  # Lightning: seconds, so only once all is checked
+    from dcgan.export import export
+
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg
-    if (cfg.class_ is not None or cfg.per_class) and not gan.conditional:
-        name = "class" if cfg.class_ is not None else "per_class"
-        raise ConfigError(f"{name}= needs a class-conditional model; {cfg.ckpt} is unconditional")
-    if cfg.class_ is not None:
-        pick_class(cfg.class_, list(hp.class_names))
-    planned = planned_files(cfg, out, gan.num_classes)
-    refuse_existing(cfg, planned)  # again: per_class writes n images of each of its classes
+    planned = planned_files(cfg, out, names)
     dropout = (
         hp.dropout.at_generation if cfg.dropout_at_generation is None else cfg.dropout_at_generation
     )

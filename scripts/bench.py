@@ -9,6 +9,7 @@ then times `--iters` more; img/s counts real images through D per second.
     python scripts/bench.py --quick          # a few minutes on a 2-core CPU
     python scripts/bench.py --quick --threads 1   # on a CPU shared with other jobs
     python scripts/bench.py --device cuda    # on a GPU (scripts/gpu_check.sh runs this)
+    python scripts/bench.py --rounds 0 --images 50 --batch 16   # data and memory passes only
 """
 
 from __future__ import annotations
@@ -21,20 +22,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import lightning as L
-import numpy as np
-import torch
-import torch.nn.functional as F
-from hydra import compose, initialize_config_dir
-from PIL import Image
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dcgan.build import build_callbacks, build_module, build_trainer, training_datamodule  # noqa: E402
-from dcgan.config import DataConfig, register_configs  # noqa: E402
-from dcgan.data import ImageDataModule  # noqa: E402
+if TYPE_CHECKING:  # torch, Lightning and the package load after the arguments: --help is instant
+    import lightning as L
+    import torch
+
+MEMORY_BATCH = 128  # the memory pass's batch, unless --batch is smaller (fewer images)
 
 
 def emit(name: str, value: object) -> None:
@@ -46,6 +43,9 @@ def emit(name: str, value: object) -> None:
 
 def write_jpegs(folder: Path, n: int, size: int) -> None:
     """Smooth colour fields with noise: decode like photos, not like pure noise."""
+    import numpy as np
+    from PIL import Image
+
     rng = np.random.default_rng(0)
     folder.mkdir(parents=True, exist_ok=True)
     yy, xx = np.mgrid[0:size, 0 : size + size // 4].astype(np.float32) / size
@@ -59,6 +59,8 @@ def write_jpegs(folder: Path, n: int, size: int) -> None:
 
 def compose_cfg(pics: Path, cache_dir: Path, args: argparse.Namespace, *overrides: str):
     """The real config, composed as the CLI composes it."""
+    from hydra import compose, initialize_config_dir
+
     with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
         return compose(
             "train",
@@ -85,10 +87,12 @@ def compose_cfg(pics: Path, cache_dir: Path, args: argparse.Namespace, *override
 def sync(device: torch.device) -> None:
     """Wait for queued GPU work, so a clock reading means the work is done."""
     if device.type == "cuda":
+        import torch
+
         torch.cuda.synchronize(device)
 
 
-class IterationClock(L.Callback):
+class IterationClock:
     """Time iterations warmup+1 .. warmup+iters, record losses, and sample RSS at given marks."""
 
     def __init__(self, warmup: int, last: int = 0, rss_at: tuple[int, ...] = ()) -> None:
@@ -98,7 +102,19 @@ class IterationClock(L.Callback):
         self.g_losses: list[float] = []
         self.rss: dict[int, float] = {}
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+    def callback(self) -> L.Callback:
+        """This clock as a Lightning callback, read at the end of each training batch."""
+        import lightning as L
+
+        clock = self
+
+        class Hook(L.Callback):
+            def on_train_batch_end(self, trainer, pl_module, *args) -> None:  # noqa: ANN001, ANN002
+                clock.on_train_batch_end(trainer, pl_module)
+
+        return Hook()
+
+    def on_train_batch_end(self, trainer, pl_module) -> None:  # noqa: ANN001
         if pl_module.global_step % pl_module.steps_per_iteration:
             return  # mid-iteration
         it = pl_module.iteration
@@ -117,13 +133,17 @@ class IterationClock(L.Callback):
 
 def run_ours(cfg, warmup: int, iters: int, rss_at: tuple[int, ...] = ()) -> IterationClock:
     """Our real path: config -> builders -> Lightning Trainer.fit, timed inside the fit."""
+    import lightning as L
+
+    from dcgan.build import build_callbacks, build_module, build_trainer, training_datamodule
+
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     assert cfg.trainer.max_steps == warmup + iters
     datamodule = training_datamodule(cfg)
     module = build_module(cfg)
     clock = IterationClock(warmup, warmup + iters, rss_at)
     with tempfile.TemporaryDirectory() as run_dir:
-        callbacks = [*build_callbacks(cfg.callbacks, Path(run_dir)), clock]
+        callbacks = [*build_callbacks(cfg.callbacks, Path(run_dir)), clock.callback()]
         trainer = build_trainer(
             cfg.trainer, module.steps_per_iteration, [], callbacks, Path(run_dir)
         )
@@ -133,6 +153,14 @@ def run_ours(cfg, warmup: int, iters: int, rss_at: tuple[int, ...] = ()) -> Iter
 
 def run_plain(cfg, warmup: int, iters: int, device: torch.device) -> IterationClock:
     """The reference: the same nets and losses in a bare fp32 PyTorch loop, no Lightning."""
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    from dcgan.build import build_module
+    from dcgan.config import DataConfig
+    from dcgan.data import ImageDataModule
+
     torch.manual_seed(cfg.seed)
     module = build_module(cfg)  # same constructor and init: same starting weights
     gen, disc = module.generator.to(device), module.discriminator.to(device)
@@ -198,13 +226,14 @@ def rss_mb() -> float:
 
 
 def bench_memory(pics: Path, cache: Path, args: argparse.Namespace) -> dict[str, float]:
-    """Peak RSS of a real run at batch 128, and RSS after N and 4N iterations."""
-    n = args.rss_iters
-    mem_args = argparse.Namespace(**{**vars(args), "batch": 128, "warmup": 0, "iters": 4 * n})
+    """Peak RSS of a real run at batch 128 (--batch when smaller), and after N and 4N
+    iterations."""
+    n, batch = args.rss_iters, min(MEMORY_BATCH, args.batch)
+    mem_args = argparse.Namespace(**{**vars(args), "batch": batch, "warmup": 0, "iters": 4 * n})
     cfg = compose_cfg(pics, cache, mem_args)
     clock = run_ours(cfg, warmup=0, iters=4 * n, rss_at=(n, 4 * n))
     out = {
-        "rss_peak_mb_batch128": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        f"rss_peak_mb_batch{batch}": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         f"rss_mb_after_{n}_iters": clock.rss[n],
         f"rss_mb_after_{4 * n}_iters": clock.rss[4 * n],
     }
@@ -214,6 +243,10 @@ def bench_memory(pics: Path, cache: Path, args: argparse.Namespace) -> dict[str,
 
 def bench_data(pics: Path, cache: Path, args: argparse.Namespace) -> dict[str, float]:
     """Input pipeline alone: setup plus one epoch of uint8 batches, uncached vs cached."""
+    import torch
+
+    from dcgan.config import DataConfig
+    from dcgan.data import ImageDataModule
 
     def one_pass(use_cache: bool) -> tuple[float, float]:
         start = time.perf_counter()
@@ -262,20 +295,28 @@ def main() -> None:
     parser.add_argument("--image-size", type=int, default=64)
     parser.add_argument("--width", type=int, default=64, help="ngf = ndf")
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="0: only the data and memory passes"
+    )
     parser.add_argument("--iters", type=int, default=None, help="timed iterations per run")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--rss-iters", type=int, default=None, help="N of the N vs 4N check")
     parser.add_argument("--images", type=int, default=None, help="JPEGs written for the data test")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     args = parser.parse_args()
+    import torch
+
+    from dcgan.config import register_configs
+    from dcgan.console import quiet_libraries
+
+    quiet_libraries()  # Lightning's start-up notes and its advertising tip
     if args.threads:
         torch.set_num_threads(args.threads)
     cuda = args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available())
     args.accelerator = "gpu" if cuda else "cpu"
     device = torch.device("cuda" if cuda else "cpu")
     quick_or_gpu = args.quick or cuda
-    args.rounds = args.rounds or (3 if args.quick else 5)
+    args.rounds = (3 if args.quick else 5) if args.rounds is None else args.rounds
     args.iters = args.iters or (40 if cuda else 5 if args.quick else 10)
     args.rss_iters = args.rss_iters or (25 if cuda else 3 if args.quick else 10)
     args.images = args.images or (2000 if quick_or_gpu else 5000)
@@ -293,6 +334,9 @@ def main() -> None:
             emit(name, value)
         for name, value in bench_memory(pics, cache, args).items():
             emit(name, value)
+        if args.rounds == 0:
+            print(f"summary: data_cached_img_s={data['data_cached_img_s']:.0f}", flush=True)
+            return
 
         fp32 = compose_cfg(
             pics, cache, args, "trainer.precision=32-true", "trainer.memory_format=contiguous"

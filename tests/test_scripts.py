@@ -4,6 +4,8 @@ a script long before anyone runs its study again)."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,3 +22,22 @@ def test_script_imports(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)  # top level only: each runs under `if __name__ == ...`
     assert callable(getattr(module, "main", None)), f"{path.name} has no main()"
+
+
+def test_bench_on_a_few_images_takes_its_batch_and_keeps_lightning_quiet(tmp_path: Path) -> None:
+    """50 images at batch 16: the memory pass trains at --batch, not at 128 (more than there
+    are images), and Lightning's start-up notes (its litlogger tip) stay out of the output."""
+    bench = SCRIPTS[0].parent / "bench.py"
+    tiny = "--rounds 0 --images 50 --batch 16 --image-size 16 --width 4 --rss-iters 1 --threads 1"
+    done = subprocess.run(
+        [sys.executable, str(bench), *tiny.split()],
+        cwd=tmp_path,
+        env={**os.environ, "WANDB_MODE": "offline"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "rss_peak_mb_batch16=" in done.stdout and "summary: " in done.stdout, out
+    assert "Traceback" not in out and "litlogger" not in out and "Tip" not in out, out

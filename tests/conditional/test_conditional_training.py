@@ -142,7 +142,8 @@ def test_generate_writes_the_asked_for_class(make_cfg, tmp_path: Path, squares) 
     argv = [f"ckpt={ckpt}", "n=3", "per_class=true", f"out={tmp_path}/grid"]
     assert generate.main(argv) == 0
     assert Image.open(tmp_path / "grid" / "grid.png").size == (2 + 3 * 18, 2 + 2 * 18)
-    assert len(list((tmp_path / "grid").glob("0*.png"))) == 6
+    written = sorted(p.name for p in (tmp_path / "grid").glob("*_0*.png"))
+    assert written == [f"{c}_{i:06d}.png" for c in ("bright", "dark") for i in range(3)]
     (tmp_path / "grid" / "grid.png").unlink()  # only the per-class images are left to clash
     with pytest.raises(OutputError, match="already holds 6 of the files"):
         generate.run(generate.parse(argv))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -251,3 +252,46 @@ def test_a_wrong_class_lists_the_classes_as_they_are_written() -> None:
         pick_class("sneaker", [str(d) for d in range(10)])
     with pytest.raises(ConfigError, match=r"choose one of: 0=dark, 1=bright$"):
         pick_class("grey", ["dark", "bright"])
+
+
+def test_a_wrong_class_is_refused_from_the_saved_names_before_lightning(
+    plain_ckpt: Path, tmp_path: Path
+) -> None:
+    """`class=hexagon` is answered from the checkpoint's class names: no net, no Lightning."""
+    import torch
+
+    ckpt = torch.load(plain_ckpt, map_location="cpu", weights_only=True)
+    ckpt["hyper_parameters"]["model"]["conditional"] = True
+    ckpt["hyper_parameters"]["class_names"] = ["dark", "bright"]
+    labelled = tmp_path / "labelled.ckpt"
+    torch.save(ckpt, labelled)
+    cases = {
+        f"ckpt={labelled} class=hexagon": "error: class='hexagon' is not a class of this model; "
+        "choose one of: 0=dark, 1=bright\n",
+        f"ckpt={labelled} class=5": "error: class='5' is not a class of this model; "
+        "choose one of: 0=dark, 1=bright\n",
+        f"ckpt={plain_ckpt} per_class=true": "error: per_class= needs a class-conditional model; "
+        f"{plain_ckpt} is unconditional\n",
+    }
+    probe = (  # the three commands in one fresh interpreter: torch is imported once
+        "import contextlib, io, json, sys\n"
+        "from dcgan.generate import main\n"
+        "out = []\n"
+        "for argv in json.loads(sys.argv[1]):\n"
+        "    err = io.StringIO()\n"
+        "    with contextlib.redirect_stderr(err):\n"
+        "        out.append([main(argv), err.getvalue()])\n"
+        "print(json.dumps([out, 'lightning' in sys.modules]))\n"
+    )
+    argvs = [[*args.split(), f"out={tmp_path / 'gen'}"] for args in cases]
+    res = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    answers, lightning = json.loads(res.stdout.strip().splitlines()[-1])
+    for (code, err), message in zip(answers, cases.values(), strict=True):
+        assert (code, err) == (2, message)
+    assert not lightning, "Lightning was imported before the refusal"
+    assert not (tmp_path / "gen").exists()
