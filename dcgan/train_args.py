@@ -24,10 +24,12 @@ _FLAGS_WITH_VALUE |= {"--shell-completion", "--experimental-rerun"}
 _HANDS_OFF = {"-h", "--help", "--hydra-help", "--version", "-cn", "--config-name", "-cp"}
 _HANDS_OFF |= {"--config-path", "-cd", "--config-dir", "-sc", "--shell-completion", "-i"}
 _HANDS_OFF |= {"--info", "--experimental-rerun"}
+# Hydra reads a value itself: spaces pass, but non-ASCII letters and its own signs need quotes.
 QUOTE_HINT = (
-    "quote a value with spaces or non-ASCII letters inside the argument, e.g. "
-    "\"data.root='my pics'\" (see README: Paths with spaces)"
+    "quote the value inside the argument too, e.g. \"data.root='bilder/größe'\": non-ASCII "
+    "letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ need it, spaces do not (see README: Paths)"
 )
+SPLIT_HINT = 'put the whole argument in quotes, e.g. "data.root=my pics" (see README: Paths)'
 
 
 class ArgumentError(ValueError):
@@ -152,7 +154,7 @@ def check_overrides(overrides: list[str], defaults: DictConfig, config_dir: Path
         if "=" not in arg:
             raise ArgumentError(
                 f"argument {arg!r} is not key=value; if it belongs to the value before it, "
-                + QUOTE_HINT
+                + SPLIT_HINT
             )
         try:
             (override,) = parser.parse_overrides([arg])

@@ -154,8 +154,13 @@ def test_resume_from_the_cli(pics: Path, single: tuple[Path, subprocess.Complete
             ["ckpt_path=fake.ckpt"],
             "error: checkpoint 'fake.ckpt' is not a checkpoint of this project",
         ),
-        (["data.root=my", "pics"], "quote a value with spaces"),
-        (["data.root=bilder/größe"], "cannot read 'data.root=bilder/größe': quote a value"),
+        (["data.root=my", "pics"], 'put the whole argument in quotes, e.g. "data.root=my pics"'),
+        (
+            ["data.root=bilder/größe"],
+            "cannot read 'data.root=bilder/größe': quote the value inside the argument too, e.g. "
+            "\"data.root='bilder/größe'\": non-ASCII letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ "
+            "need it, spaces do not",
+        ),
         (["image_size=48"], "error: image_size=48 is invalid"),
         (["data.channels=2"], "error: data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
         (["data.root=no/such/folder"], "no/such/folder' does not exist"),
@@ -345,3 +350,21 @@ def test_a_flag_between_overrides_works(pics: Path) -> None:
     res = run_module("dcgan.train", f"data.root={pics}", "--cfg", "job", "image_size=16", cwd=work)
     assert res.returncode == 0, res.stderr[-2000:]
     assert "image_size: 16" in res.stdout and f"root: {pics}" in res.stdout
+
+
+def test_a_space_needs_the_shells_quotes_and_a_non_ascii_letter_quotes_inside(pics: Path) -> None:
+    """`"data.root=<folder with spaces>"` reaches the run as written, and so does a folder with
+    a non-ASCII letter quoted inside the argument: both find the folder's images (a batch larger
+    than they are stops the run before it trains)."""
+    import shutil
+
+    work = pics.parent
+    for folder, arg in (
+        (work / "my  pics", f"data.root={work / 'my  pics'}"),  # two spaces: kept as written
+        (work / "bilder größe", f"data.root='{work / 'bilder größe'}'"),
+    ):
+        shutil.copytree(pics, folder, dirs_exist_ok=True)
+        res = run_module("dcgan.train", *TINY, arg, "data.batch_size=64", cwd=work)
+        assert res.returncode == 2, res.stderr[-2000:]
+        found = f"larger than the 13 images found in data.root={folder}: lower data.batch_size"
+        assert found in res.stderr, res.stderr
