@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from dcgan.report import collect_runs, main, sort_runs
+from tests.report.sweep_files import written
 from tests.tiny import TINY_DIGITS, heavy_imports, run_module
 
 pytestmark = pytest.mark.slow
@@ -79,8 +80,15 @@ def test_each_job_has_its_own_folder_and_config(sweep: Path) -> None:
 def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
     # W&B refuses the project name this sweep was given; the report's own W&B run is tested apart
     assert main([str(sweep), "wandb=false"]) == 0
-    written = capsys.readouterr().out.split()
-    assert [Path(p).name for p in written] == ["report.md", "report.html", "report_swd.png"]
+    out = capsys.readouterr().out
+    paths = written(out)
+    assert [p.name for p in paths] == [
+        "report.md",
+        "report.html",
+        "report_swd.png",
+        "train_best.sh",
+    ]
+    assert len(out.splitlines()) == len(paths) + 5  # the scale, 3 settings, the best's command
     assert (sweep / "report_swd.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     runs = sort_runs(collect_runs(sweep), "swd")
@@ -89,7 +97,7 @@ def test_report_lists_every_run_sorted_failed_last(sweep: Path, capsys) -> None:
     assert finished == sorted(finished)
 
     md = (sweep / "report.md").read_text()
-    settings_part, runs_part = md.split("## Settings\n", 1)[1].split("## Runs\n", 1)
+    settings_part, runs_part = md.split("## Details per setting\n", 1)[1].split("## Runs\n", 1)
     rows = [line for line in runs_part.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == 3
     assert [row.split(" | ")[1] for row in rows] == [r.name for r in runs]

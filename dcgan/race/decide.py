@@ -67,8 +67,9 @@ def _corrected(
 
 def _fmt(d: Difference) -> str:
     q = f"Holm p={d.adjusted_p:.3g}" if d.adjusted_p is not None else "no p"
-    kind = "paired" if d.paired else "Welch"
-    return f"{d.delta:+.4g} ({kind}, {q})"
+    kind = f"paired over {d.n} seeds" if d.paired else "Welch"
+    one_df = ", 1 degree of freedom" if d.paired and d.n == 2 else ""
+    return f"{d.delta:+.4g} ({kind}{one_df}, {q})"
 
 
 def decide(

@@ -70,7 +70,7 @@ def seed_scores(
 def _difference(d: Difference | None) -> dict[str, Any] | None:
     if d is None:
         return None
-    keys = ("delta", "low", "high", "p", "adjusted_p", "paired", "prob_improvement", "verdict")
+    keys = ("delta", "low", "high", "p", "adjusted_p", "paired", "prob_improvement", "verdict", "n")
     return {k: getattr(d, k) for k in keys}
 
 
@@ -129,10 +129,14 @@ def judge_round(
     return decisions
 
 
-def write_round_report(folder: Path, metric: str, baseline: str, score: str) -> str:
-    """Write the report of the race folder; a line saying where, or why it could not."""
+def write_round_report(folder: Path) -> str:
+    """Write the report of the race folder; a line saying where, or why it could not.
+
+    The report reads the race's metric, score, baseline and alpha from race.json (saved before
+    this), so it judges every setting as the race did.
+    """
     try:
-        written = write_report(folder, metric, baseline, score=score, wandb="false")
+        _, written = write_report(folder, wandb="false")
     except (ReportError, OSError) as err:
         return f"report not written: {err}"
     return f"report: {written[0]}"

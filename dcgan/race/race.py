@@ -13,14 +13,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from dcgan.atomic import write_text_atomic
 from dcgan.race import launch as launcher
 from dcgan.race import record
 from dcgan.race.baseline import baselines, resolve
 from dcgan.race.cli import Command
+from dcgan.race.end import best_script, race_command, winner_lines
 from dcgan.race.judge import compared_by, judge_round, summary, write_round_report
 from dcgan.race.plan import first_round, launches, next_round
 from dcgan.race.status import needs_training
 from dcgan.race.sweep import RaceError, Setting, Sweep, read_sweep
+from dcgan.report.best import BEST_SH
 from dcgan.report.write import REPORT_MD
 from dcgan.run import now
 
@@ -89,6 +92,7 @@ class Race:
         self.by_name = {s.name: s for s in sweep.settings}
         self.against = baselines(sweep, baseline)
         self.started = time.monotonic()
+        self.reported = False  # a report was written (and said) by this command
         data["invocations"].append(
             {"started": now(), "seconds": 0.0, "command": cmd.resume_command()}
         )
@@ -104,6 +108,13 @@ class Race:
         """Rounds until the race ends; 130/143 when a launch was interrupted."""
         self.say(f"race folder: {self.folder}")
         self.say(f"continue it after an interruption with:\n  {self.cmd.resume_command()}")
+        if self.cfg.seeds == 2:
+            self.say(
+                "race.seeds=2: a verdict after the first round rests on a paired t-test over 2 "
+                "seeds, 1 degree of freedom (its 95% interval is 12.7 standard errors wide "
+                "each side): only large, steady differences are decided; race.seeds=3 or more "
+                "for smaller ones"
+            )
         while True:
             rounds = self.data["rounds"]
             if not rounds or "settings" in rounds[-1]:
@@ -198,7 +209,8 @@ class Race:
         self.beat()
         for line in summary(rnd):
             self.say(line)
-        self.say(write_round_report(self.folder, rnd["metric"], self.baseline, rnd["score"]))
+        self.say(write_round_report(self.folder))
+        self.reported = True
 
     def finish(self, reason: str) -> int:
         """Log why the race ended and say where its report is."""
@@ -212,12 +224,21 @@ class Race:
             "runs": spent,
             "full_grid": grid,  # every setting with as many seeds as the most-seeded one
         }
+        self.say(f"race ended: {reason}")
+        if rounds and "settings" in rounds[-1]:
+            self.data["end"]["winners"] = winner_lines(rounds[-1]["settings"], best)
+            for line in self.data["end"]["winners"]:
+                self.say(line)
+        if best is not None:
+            command = race_command(self.sweep.task_overrides(), self.by_name[best].overrides)
+            write_text_atomic(self.folder / BEST_SH, best_script(command, best, str(self.folder)))
+            self.data["end"]["command"] = command
+            self.say(f"train the best on the full budget ({self.folder / BEST_SH}):\n  {command}")
         self.beat()
-        self.say(f"race ended: {reason}" + (f"; best mean: {best}" if best else ""))
         self.say(
             f"runs spent: {spent}, against {grid} for a full grid of {len(self.by_name)} "
             f"settings x {most} seeds"
         )
-        if (self.folder / REPORT_MD).exists():
+        if not self.reported and (self.folder / REPORT_MD).exists():
             self.say(f"report: {self.folder / REPORT_MD}")
         return 0

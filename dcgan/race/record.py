@@ -21,8 +21,9 @@ from typing import Any
 
 from dcgan.atomic import write_text_atomic
 from dcgan.race.sweep import RaceError
+from dcgan.report.race_log import RACE_LOG
 
-FILENAME = "race.json"
+FILENAME = RACE_LOG
 LOCK = ".race.lock"
 
 
@@ -47,19 +48,48 @@ def save(folder: Path, data: dict[str, Any]) -> None:
     write_text_atomic(folder / FILENAME, json.dumps(data, indent=2, default=str) + "\n")
 
 
+KEYS = {
+    "seeds": "race.seeds",
+    "step": "race.step",
+    "baseline": "race.baseline",
+    "alpha": "race.alpha",
+}
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items) if items else "none"
+
+
+def _added_and_left(saved: list[str], current: list[str]) -> str:
+    added = [i for i in current if i not in saved]
+    left = [i for i in saved if i not in current]
+    parts = [f"adds {_listed(added)}"] if added else []
+    parts += [f"leaves out {_listed(left)}"] if left else []
+    return " and ".join(parts) or "orders them otherwise"
+
+
 def differences(saved: dict[str, Any], current: dict[str, Any]) -> list[str]:
-    """`key: saved != current` for each part of the race's definition that differs."""
-    keys = sorted(set(saved) | set(current))
-    return [
-        f"{k}: {_short(saved.get(k))} != {_short(current.get(k))}"
-        for k in keys
-        if saved.get(k) != current.get(k)
-    ]
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = json.dumps(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """Each part of the race's definition that this command changes, in words."""
+    said = []
+    for key in sorted(set(saved) | set(current)):
+        before, now_ = saved.get(key), current.get(key)
+        if before == now_:
+            continue
+        if key == "settings":
+            old = [" ".join(s) for s in before or []]
+            new = [" ".join(s) for s in now_ or []]
+            said.append(
+                f"its settings are {_listed(old)}; this command {_added_and_left(old, new)}"
+            )
+        elif key == "overrides":
+            old, new = list(before or []), list(now_ or [])
+            said.append(
+                f"its runs get the overrides {_listed(old)}; this command "
+                f"{_added_and_left(old, new)}"
+            )
+        else:
+            said.append(f"it has {KEYS.get(key, key)}={before}, this command {now_}")
+    return said
 
 
 def check_same_race(folder: Path, saved: dict[str, Any], current: dict[str, Any]) -> None:

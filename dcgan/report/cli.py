@@ -13,15 +13,14 @@ from dcgan.report.wandb_log import MODES
 
 USAGE = (
     "python -m dcgan.report <sweep folder> [metric=...] [baseline=...] [score=...] [window=...] "
-    "[wandb=...] [until=...]   (also dcgan-report)"
+    "[alpha=...] [wandb=...] [until=...]   (also dcgan-report)"
 )
+NO_FOLDER = "give the sweep folder: python -m dcgan.report outputs/multirun/<date>/<time>"
 
 
 @dataclass
 class ReportConfig:
-    sweep_dir: str = key(
-        help="a multirun folder: outputs/multirun/<date>/<time> (or sweep_dir=...)"
-    )
+    sweep_dir: str = key(help="the folder of a multirun or a race (also as sweep_dir=...)")
     metric: str | None = key(
         None,
         "rank by this metric (swd; fid, kid, is with the Inception weights; or a part such as "
@@ -45,6 +44,13 @@ class ReportConfig:
         "the last one (at least the last value)",
         check=lambda w: 0 < w <= 1,
         rule="give a fraction 0 < window <= 1",
+    )
+    alpha: float | None = key(
+        None,
+        "family-wise error level of the verdicts (Holm's correction over the settings); null: "
+        "a race folder's race.alpha, else 0.05",
+        check=lambda a: 0 < a < 1,
+        rule="give 0 < alpha < 1",
     )
     wandb: str = key(
         "offline",
@@ -82,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if {"-h", "--help", "help"} & set(argv):
         print(help_text(ReportConfig, USAGE))
         return 0
+    if not any("=" not in a or a.startswith("sweep_dir=") for a in argv):
+        print(f"error: {NO_FOLDER}", file=sys.stderr)
+        return 2
     try:
         cfg = parse_args(argv)
         # the folder, the metric and the baseline too: read from the runs' files alone
@@ -93,15 +102,25 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    from dcgan.report.words import console_lines
     from dcgan.report.write import write_report
 
     try:
-        written = write_report(
-            cfg.sweep_dir, cfg.metric, cfg.baseline, cfg.score, cfg.window, cfg.wandb, cfg.until
+        report, written = write_report(
+            cfg.sweep_dir,
+            cfg.metric,
+            cfg.baseline,
+            cfg.score,
+            cfg.window,
+            cfg.wandb,
+            cfg.until,
+            cfg.alpha,
         )
     except (CliError, ReportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    for line in console_lines(report):
+        print(line)
     for path in written:
         print(path)
     return 0

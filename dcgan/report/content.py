@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ class Report:
     runs: list[Run]  # best first, unfinished last
     shared: list[str]
     plot: str | None  # file name of the plot beside the report
+    until: int | None = None  # every run read as it stood at this iteration
+    from_race: list[str] = field(default_factory=list)  # keys whose value race.json gave
 
     @property
     def metric(self) -> str:
@@ -119,13 +121,101 @@ def _summary_cells(summary: Summary) -> list[str]:
     return [fmt(summary.mean), fmt(summary.sd), _interval(summary.low, summary.high)]
 
 
+def _images(counts: list[int]) -> str:
+    return "/".join(f"{n:,}" for n in counts)
+
+
+def final_images(report: Report) -> list[int]:
+    """The image counts the final values were measured on, as the runs recorded them."""
+    return sorted(
+        {
+            int(n)
+            for r in report.runs
+            if isinstance(n := (r.info.get("metrics") or {}).get("num_samples"), int)
+        }
+    )
+
+
+def periodic_images(report: Report) -> list[int]:
+    """The image counts of the periodic evaluations (`callbacks.metrics.num_samples`)."""
+    counts = set()
+    for run in report.runs:
+        metrics = (run.folder.read_config().get("callbacks") or {}).get("metrics") or {}
+        if isinstance(n := metrics.get("num_samples"), int):
+            counts.add(n)
+    return sorted(counts)
+
+
+def score_name(report: Report, score: str) -> str:
+    """A score's column name with the images it was measured on: `final swd (2,048 images)`.
+
+    The end-of-run evaluation uses more images than the periodic ones, and the metric's value
+    moves with the sample size: the names keep a reader from comparing best with final.
+    """
+    sizes = periodic_images(report) if score != "final" else final_images(report)
+    if score == "final" and report.until is not None:
+        sizes = periodic_images(report)
+    shown = f" ({_images(sizes)} images)" if sizes else ""
+    kind = "" if score == "final" else " periodic"
+    return f"{score}{kind} {report.metric}{shown}"
+
+
+def steady_seconds(setting: Setting) -> float | None:
+    """Mean over counted runs of images trained / steady img/s: training time without the
+    warm-up, evaluations and checkpoints, which the first job of a process pays more of."""
+    values = [
+        images / speed
+        for r in setting.counted
+        if (images := r.number("images_seen")) is not None
+        and (speed := r.number("img_per_s")) is not None
+        and speed > 0
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def _score_cell(summary: Summary) -> str:
+    interval = _interval(summary.low, summary.high)
+    return fmt(summary.mean) + (f" {interval}" if interval else "")
+
+
+def main_table(report: Report) -> tuple[list[str], list[list[str]]]:
+    """The short table: setting, score with interval, difference with interval, verdict, cost."""
+    ci = f"{LEVEL:.0%} CI"
+    header = [
+        "#",
+        "setting",
+        "n",
+        f"{score_name(report, report.analysis.score)} [{ci}]",
+        f"vs baseline [{ci}]",
+        "P(better)",
+        "verdict",
+        f"img/s ratio [{ci}]",
+    ]
+    rows = []
+    for rank, s in enumerate(report.settings, 1):
+        versus = _versus(s)
+        rows.append(
+            [
+                str(rank),
+                s.label,
+                str(s.chosen.n),
+                _score_cell(s.chosen),
+                versus[0],
+                versus[2],
+                versus[4] or versus[0],
+                "baseline" if s.is_baseline else ratio_cell(s.cost),
+            ]
+        )
+    return header, rows
+
+
 def settings_table(report: Report) -> tuple[list[str], list[list[str]]]:
-    """Header and plain-text cells of the settings table, best mean of the chosen score first."""
+    """Header and plain-text cells of the detailed settings table, in the main table's order."""
     m, ci = report.metric, f"{LEVEL:.0%} CI"
     header = ["#", "setting", "n", "not counted"]
     for score in SCORES:
         suffix = "" if score == "final" else f" ({score})"
-        header += [f"{score} {m}", f"sd{suffix}", f"{ci}{suffix}"]
+        header += [score_name(report, score), f"sd{suffix}", f"{ci}{suffix}"]
     header += [
         f"{report.analysis.score} {m} per seed",
         f"vs baseline [{ci}]",
@@ -135,7 +225,7 @@ def settings_table(report: Report) -> tuple[list[str], list[list[str]]]:
         "verdict",
         "img/s",
         f"img/s / baseline's [{ci}]",
-        "time/run (s)",
+        "train s/run",
     ]
     rows = []
     for rank, s in enumerate(report.settings, 1):
@@ -150,7 +240,7 @@ def settings_table(report: Report) -> tuple[list[str], list[list[str]]]:
                 *_versus(s),
                 fmt(s.mean_of("img_per_s")),
                 "baseline" if s.is_baseline else ratio_cell(s.cost),
-                _seconds(s.mean_of("run_time_s")),
+                _seconds(steady_seconds(s)),
             ]
         )
     return header, rows
@@ -161,7 +251,7 @@ def runs_table(report: Report) -> tuple[list[str], list[list[str]], list[Path | 
     runs, m = report.runs, report.metric
     columns = [c for c in headline_names() if any(r.metric(c) is not None for r in runs)] or [m]
     labels = {s.key: s.label for s in report.settings}
-    header = ["#", "run", "seed", "setting", "status", *columns, f"best {m} (iter)"]
+    header = ["#", "run", "seed", "setting", "status", *columns, f"best periodic {m} (iter)"]
     header += ["iterations", "time (s)", "img/s", "error"]
     rows, grids = [], []
     for rank, run in enumerate(runs, 1):

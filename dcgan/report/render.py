@@ -6,9 +6,9 @@ import html
 import os
 from pathlib import Path
 
-from dcgan.report.content import Report, runs_table, settings_table
+from dcgan.report.content import Report, main_table, runs_table, settings_table
 from dcgan.report.plot import BAND
-from dcgan.report.words import intro
+from dcgan.report.words import best_line, intro, title
 
 __all__ = ["Report", "render_html", "render_markdown"]
 
@@ -29,21 +29,36 @@ def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def render_markdown(report: Report) -> str:
     """The report as Markdown, every user text escaped."""
+    m_header, m_rows = main_table(report)
     s_header, s_rows = settings_table(report)
     r_header, r_rows, grids = runs_table(report)
     r_rows = [
         [*row, f"![samples]({_rel(g, report.sweep)})" if g else ""]
         for row, g in zip(r_rows, grids, strict=True)
     ]
-    lines = [f"# Sweep report: {_md_cell(report.sweep.name)}", ""]
-    for sentence in intro(report):
-        lines += [_md_cell(sentence).replace("\\`", "`"), ""]
-    lines += [f"Shared overrides: {_md_cell(' '.join(report.shared)) or '(none)'}", ""]
-    lines += ["## Settings", "", *_md_table(s_header, s_rows), ""]
+    lines = [f"# {_md_cell(title(report))}", "", "## Settings", "", *_md_table(m_header, m_rows)]
+    lines += ["", _md_text(best_line(report)), ""]
     if report.plot is not None:
         lines += [f"![{report.metric} over iterations, {BAND}]({report.plot})", ""]
-    lines += ["## Runs", "", *_md_table([*r_header, "last samples"], r_rows)]
+    lines += ["## How they were compared", ""]
+    for sentence in intro(report):
+        lines += [_md_text(sentence), ""]
+    lines += [f"Shared overrides: {_md_cell(' '.join(report.shared)) or '(none)'}", ""]
+    lines += ["## Details per setting", "", *_md_table(s_header, s_rows), ""]
+    lines += ["## Runs", "", *_md_table([*r_header, last_samples(report)], r_rows)]
     return "\n".join(lines) + "\n"
+
+
+def _md_text(sentence: str) -> str:
+    """A sentence escaped as a cell is, its `code` spans kept."""
+    return _md_cell(sentence).replace("\\`", "`")
+
+
+def last_samples(report: Report) -> str:
+    """The runs table's last column: the newest grid, or the one at `until`."""
+    if report.until is None:
+        return "last samples"
+    return f"last samples (at iteration {report.until})"
 
 
 def _html_table(header: list[str], rows: list[list[str]], classes: list[str]) -> str:
@@ -59,13 +74,17 @@ def _html_table(header: list[str], rows: list[list[str]], classes: list[str]) ->
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (images by relative path), escaped."""
     esc = html.escape
+    m_header, m_rows = main_table(report)
     s_header, s_rows = settings_table(report)
     r_header, r_rows, grids = runs_table(report)
+    short = _html_table(
+        m_header, [[esc(c) for c in row] for row in m_rows], ["setting"] * len(m_rows)
+    )
     settings = _html_table(
         s_header, [[esc(c) for c in row] for row in s_rows], ["setting"] * len(s_rows)
     )
     runs = _html_table(
-        [*r_header, "last samples"],
+        [*r_header, last_samples(report)],
         [
             [
                 *(esc(c) for c in row),
@@ -83,11 +102,12 @@ def render_html(report: Report) -> str:
     text = "".join(f"<p>{esc(sentence)}</p>\n" for sentence in intro(report))
     return (
         '<!doctype html>\n<html><head><meta charset="utf-8">'
-        f"<title>Sweep report: {esc(report.sweep.name)}</title>"
+        f"<title>{esc(title(report))}</title>"
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px;vertical-align:top}"
         "tr.failed,tr.unreadable{background:#fdd}tr.running{background:#ffd}</style></head><body>\n"
-        f"<h1>Sweep report: {esc(report.sweep.name)}</h1>\n{text}"
+        f"<h1>{esc(title(report))}</h1>\n<h2>Settings</h2>\n{short}"
+        f"<p>{esc(best_line(report))}</p>\n{plot}<h2>How they were compared</h2>\n{text}"
         f"<p>Shared overrides: <code>{esc(' '.join(report.shared)) or '(none)'}</code></p>\n"
-        f"<h2>Settings</h2>\n{settings}{plot}<h2>Runs</h2>\n{runs}</body></html>\n"
+        f"<h2>Details per setting</h2>\n{settings}<h2>Runs</h2>\n{runs}</body></html>\n"
     )

@@ -35,6 +35,7 @@ class Run:
     overrides: list[str]
     info: dict[str, Any] = field(default_factory=dict)
     unreadable: str | None = None  # why metrics.json could not be read, when it could not
+    until: int | None = None  # read as it stood at this iteration (`until=`); None: the whole run
 
     @property
     def name(self) -> str:
@@ -89,13 +90,22 @@ class Run:
 
     @property
     def last_grid(self) -> Path | None:
-        return self.folder.last_grid()
+        """Its latest sample grid (up to `until` when it is read as of an iteration)."""
+        if self.until is None:
+            return self.folder.last_grid()
+        grids = [g for g in self.folder.grids() if _grid_iteration(g) <= self.until]
+        return grids[-1] if grids else None
 
     def metric_names(self) -> set[str]:
         names = set((self.info.get("metrics") or {}).keys())
         for h in self.history:
             names.update(h.keys())
         return names - {"iteration", "num_samples"}
+
+
+def _grid_iteration(grid: Path) -> int:
+    """The iteration of a sample grid `iter_NNNNNN.png` (its folder lists only such names)."""
+    return int(grid.stem.split("_", 1)[1])
 
 
 def _run_order(path: Path) -> tuple[int, str]:

@@ -85,11 +85,14 @@ class Choice:
     why: str
 
 
-def choose_score(per_setting: Sequence[Mapping[str, Mapping[int, float]]], score: str) -> Choice:
+def choose_score(
+    per_setting: Sequence[Mapping[str, Mapping[int, float]]], score: str, source: str = ""
+) -> Choice:
     """`score`, or with "auto" the score of smallest relative pooled sd over settings' seeds.
 
     `per_setting`: each setting's scores (score -> seed -> value). Only seeds with all three
-    scores count, so the three spreads come from the same runs.
+    scores count, so the three spreads come from the same runs. `source`: where a given score
+    came from, in words, when not from the command line (a race's log).
     """
     spreads = {}
     for name in SCORES:
@@ -100,11 +103,8 @@ def choose_score(per_setting: Sequence[Mapping[str, Mapping[int, float]]], score
         spreads[name] = pooled_spread(groups)
     shown = "; ".join(_spread_text(s, spreads[s]) for s in SCORES)
     if score != "auto":
-        return Choice(
-            score,
-            spreads,
-            f"`{score}`, as asked (score={score}; sd pooled within settings: {shown})",
-        )
+        said = source or f"as asked (score={score})"
+        return Choice(score, spreads, f"`{score}`, {said} (sd pooled within settings: {shown})")
     ranked = [s for s in SCORES if spreads[s].relative is not None]
     if not ranked:
         return Choice(

@@ -14,7 +14,14 @@ from dcgan.metrics.registry import lower_is_better
 from dcgan.report.cost import Ratio, speed_ratio
 from dcgan.report.runs import Run, check_baseline
 from dcgan.report.scores import SCORES, WINDOW, Spread, check_choice, choose_score, run_scores
-from dcgan.report.stats import Difference, Summary, apply_correction, compare, summarize
+from dcgan.report.stats import (
+    ALPHA,
+    Difference,
+    Summary,
+    apply_correction,
+    compare,
+    summarize,
+)
 from dcgan.tracking import is_seed_override
 
 BASELINE = "trick=none"
@@ -156,20 +163,22 @@ def group_settings(runs: list[Run], metric: str, window: float = WINDOW) -> list
     return settings
 
 
-def compare_to_baseline(settings: list[Setting], metric: str, baseline: str | None = None) -> str:
+def compare_to_baseline(
+    settings: list[Setting], metric: str, baseline: str | None = None, alpha: float = ALPHA
+) -> str:
     """Mark the baselines, set every other setting's corrected difference; say what they are.
 
     `baseline` is one override (`augment=none`): each setting is compared with the setting that
     has the same other overrides and that value, so a sweep over data sizes and augmentations
     compares the augmentations within each size. None: `trick=none` when a setting has it, else
     the first setting is the one baseline of all. The differences of all settings form one
-    family: Holm's correction makes their verdicts.
+    family: Holm's correction at family-wise level `alpha` makes their verdicts.
     """
     pairs, said = _baselines(settings, baseline)
     lower = lower_is_better(metric)
     compared = [(s, b) for s, b in pairs if b is not None]
     raw = [compare(s.per_seed, b.per_seed, lower) for s, b in compared]
-    for (setting, base), diff in zip(compared, apply_correction(raw), strict=True):
+    for (setting, base), diff in zip(compared, apply_correction(raw, alpha), strict=True):
         setting.difference = diff
         setting.cost = speed_ratio(setting.speeds, base.speeds)
     return said
@@ -227,6 +236,7 @@ class Analysis:
     spreads: dict[str, Spread]
     baseline: str  # what the settings are compared with, in words
     window: float
+    alpha: float = ALPHA  # the family-wise error level of the verdicts
 
 
 def analyse(
@@ -235,14 +245,19 @@ def analyse(
     baseline: str | None = None,
     score: str = "auto",
     window: float = WINDOW,
+    alpha: float = ALPHA,
+    source: str = "",
 ) -> Analysis:
-    """Settings, chosen score per seed, corrected differences and verdicts: one call per look."""
+    """Settings, chosen score per seed, corrected differences and verdicts: one call per look.
+
+    `source`: where a given `score` came from, in words, when not from the command line.
+    """
     check_choice(score, window)
     settings = group_settings(runs, metric, window)
-    choice = choose_score([s.scores for s in settings], score)
+    choice = choose_score([s.scores for s in settings], score, source)
     for setting in settings:
         setting.score = choice.score
-    said = compare_to_baseline(settings, metric, baseline)
+    said = compare_to_baseline(settings, metric, baseline, alpha)
     return Analysis(
         metric=metric,
         settings=rank_settings(settings, metric),
@@ -251,4 +266,5 @@ def analyse(
         spreads=choice.spreads,
         baseline=said,
         window=window,
+        alpha=alpha,
     )

@@ -20,10 +20,26 @@ def check_until(until: int | None) -> None:
         raise ReportError(f"until={until} is no iteration: give an iteration >= 1, or null")
 
 
+def check_reached(runs: list[Run], until: int) -> None:
+    """Refuse an iteration at which no run was evaluated: there would be nothing to compare."""
+    evaluated = sorted({it for run in runs for h in run.history if (it := _iteration(h))})
+    if until in evaluated:
+        return
+    if not evaluated:
+        raise ReportError(f"until={until}: no run of this sweep has a periodic evaluation yet")
+    shown = ", ".join(map(str, evaluated[:12])) + (", ..." if len(evaluated) > 12 else "")
+    where = "before every run's first" if until < evaluated[0] else "at no run's"
+    raise ReportError(
+        f"until={until} is {where} evaluation, so no run could be read as of it: the runs were "
+        f"evaluated at iterations {shown}; give one of them"
+    )
+
+
 def as_of(run: Run, until: int) -> Run:
     """The run as it stood at iteration `until` (status "not reached" when it had not)."""
     history = [h for h in run.history if _iteration(h) is not None and _iteration(h) <= until]
     view = copy.copy(run)
+    view.until = until
     view.info = dict(run.info)
     view.info["history"] = history
     at = next((h for h in history if _iteration(h) == until), None)

@@ -3,12 +3,15 @@
 The run joins the group the sweep's runs log to (`logger.group` of their saved config, else the
 sweep folder's name, as `dcgan.tracking` names it) in their project, with `job_type` "report",
 and writes its files under `<sweep>/wandb/`. Offline by default, like every run; `wandb sync`
-uploads it.
+uploads it. A sweep has one report run: its id follows from the sweep folder, a later report
+replaces the offline files of the earlier one and, online, updates the same run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,8 +74,21 @@ def table_rows(report: Report) -> list[list[Any]]:
     return rows
 
 
+def report_run_id(sweep: Path) -> str:
+    """The W&B id of a sweep's report run: the same on every call for the same folder."""
+    digest = hashlib.sha256(str(sweep.resolve()).encode("utf-8")).hexdigest()[:12]
+    return f"report-{digest}"
+
+
+def _drop_earlier(sweep: Path, run_id: str) -> None:
+    """Remove the offline files of this sweep's earlier report run: the new one replaces it."""
+    for old in (sweep / "wandb").glob(f"*-{run_id}"):
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path | None:
-    """Log the settings table and plot to a "report" run of the sweep's group; its folder."""
+    """Log the settings table and plot to the "report" run of the sweep's group; its folder."""
     if mode == "false":
         return None
     import wandb
@@ -82,8 +98,13 @@ def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path
     from dcgan.tracking import sweep_group_name
 
     logger = _logger_config(report)
+    run_id = report_run_id(report.sweep)
+    if mode == "offline":
+        _drop_earlier(report.sweep, run_id)
     try:
         run = wandb.init(
+            id=run_id,
+            resume="allow" if mode == "online" else None,
             project=logger.get("project") or LoggerConfig.project,
             entity=logger.get("entity"),
             group=logger.get("group") or sweep_group_name(report.sweep),
@@ -96,6 +117,8 @@ def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path
                 "score": report.analysis.score,
                 "window": report.analysis.window,
                 "baseline": report.baseline,
+                "alpha": report.analysis.alpha,
+                "until": report.until,
             },
             # silent: the console keeps the report's own lines; no stats or code to collect
             settings=wandb.Settings(

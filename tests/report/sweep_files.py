@@ -52,3 +52,22 @@ def write_sweep(
             write_run(sweep, num, [setting, f"seed={seed}"], final, history)
             num += 1
     return sweep
+
+
+def md_table(md: str, heading: str) -> dict[str, dict[str, str]]:
+    """The rows of the first Markdown table under `## heading`, keyed by their second cell."""
+    part = md.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    lines: list[str] = []
+    for line in part.splitlines():
+        if line.startswith("|"):
+            lines.append(line)
+        elif lines:
+            break  # the end of the first table
+    header = [c.strip() for c in lines[0].strip("|").split(" | ")]
+    rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in lines[2:]]
+    return {row[1]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def written(out: str) -> list[Path]:
+    """The paths the report printed (one a line, after its verdict lines)."""
+    return [Path(line) for line in out.splitlines() if line.startswith("/")]

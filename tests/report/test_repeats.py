@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dcgan.report import analyse, collect_runs, main
-from tests.report.sweep_files import write_run
+from tests.report.sweep_files import md_table, write_run
 
 FINALS = {"trick=none": [20.0, 22.0, 21.0], "trick=ema": [18.0, 21.5, 19.0]}
 
@@ -37,5 +37,6 @@ def test_the_report_says_why_a_run_is_left_out(tmp_path: Path) -> None:
     assert main([str(sweep), "wandb=false", "score=final"]) == 0
     md = (sweep / "report.md").read_text()
     assert "2 finished runs repeat a seed that its setting already has" in md
-    row = next(line for line in md.splitlines() if line.startswith("| 1 | trick=ema"))
-    assert "| 2 repeating a seed |" in row and "s1: 21.5, s2: 19 |" in row
+    row = md_table(md, "Details per setting")["trick=ema"]
+    assert row["not counted"] == "2 repeating a seed"
+    assert row["final swd per seed"].endswith("s1: 21.5, s2: 19")

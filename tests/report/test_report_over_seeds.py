@@ -9,7 +9,7 @@ import pytest
 
 from dcgan.report import analyse, collect_runs, main
 from dcgan.report.scores import WINDOW
-from tests.report.sweep_files import write_run
+from tests.report.sweep_files import md_table, write_run, written
 
 SEED_EFFECT = [0.0, 3.0, -2.0, 1.0]  # what a seed does to every setting alike
 JITTER = [5.0, -6.0, 4.0, -3.0]  # the final evaluation's own noise, larger than the late mean's
@@ -42,14 +42,6 @@ def sweep(tmp_path: Path) -> Path:
         _run(folder, num + i, "smooth", seed, [22.0, 21.0, 19.0][i], 100.0)
     write_run(folder, 99, ["trick=none", "seed=4"], None, status="failed")
     return folder
-
-
-def _settings(md: str) -> dict[str, dict[str, str]]:
-    part = md.split("## Settings\n", 1)[1].split("\n## ", 1)[0]
-    lines = [line for line in part.splitlines() if line.startswith("|")]
-    header = [c.strip() for c in lines[0].strip("|").split(" | ")]
-    rows = [[c.strip() for c in line.strip("|").split(" | ")] for line in lines[2:]]
-    return {row[1]: dict(zip(header, row, strict=True)) for row in rows}
 
 
 def test_analyse_compares_by_the_quietest_score_paired_and_corrected(sweep: Path) -> None:
@@ -89,13 +81,14 @@ def test_score_key_chooses_what_is_compared(sweep: Path) -> None:
 
 def test_report_shows_pairing_holm_and_cost(sweep: Path, capsys) -> None:
     assert main([str(sweep), "wandb=false"]) == 0
-    assert [Path(p).name for p in capsys.readouterr().out.split()] == [
+    assert [p.name for p in written(capsys.readouterr().out)] == [
         "report.md",
         "report.html",
         "report_swd.png",
+        "train_best.sh",
     ]
     md = (sweep / "report.md").read_text()
-    rows = _settings(md)
+    rows = md_table(md, "Details per setting")
     assert list(rows) == ["trick=ema", "trick=smooth", "trick=none", "trick=dropout"]
     ema, none, dropout = rows["trick=ema"], rows["trick=none"], rows["trick=dropout"]
     assert none["n"] == "4" and none["not counted"] == "1 failed"

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from dcgan.report import main
-from dcgan.report.wandb_log import COLUMNS
-from tests.report.sweep_files import write_run, write_sweep
+from dcgan.report.wandb_log import COLUMNS, report_run_id
+from tests.report.sweep_files import write_run, write_sweep, written
 
 
 def _records(run_dir: Path) -> list[dict]:
@@ -28,10 +28,11 @@ def _records(run_dir: Path) -> list[dict]:
 
 
 def _report_run(sweep: Path, capsys) -> Path:
-    written = [Path(p) for p in capsys.readouterr().out.split()]
-    assert [p.name for p in written[:2]] == ["report.md", "report.html"]
+    paths = written(capsys.readouterr().out)
+    assert [p.name for p in paths[:2]] == ["report.md", "report.html"]
     (run_dir,) = sweep.glob("wandb/offline-run-*")
-    assert written[-1] == run_dir  # the W&B run's folder is printed last
+    assert paths[-1] == run_dir  # the W&B run's folder is printed last
+    assert run_dir.name.endswith(report_run_id(sweep))  # one id per sweep
     return run_dir
 
 
@@ -42,8 +43,12 @@ def test_settings_table_and_plot_are_logged_to_a_report_run_of_the_group(
         tmp_path / "multirun" / "2026-11-30" / "10-00-00",
         {"trick=none": [10.0, 12.0, 11.0], "trick=ema": [9.0, 11.1, 10.0]},
     )
+    # the report run of an earlier call, as W&B names its offline folder: replaced, not added to
+    earlier = sweep / "wandb" / f"offline-run-20261130_100500-{report_run_id(sweep)}"
+    (earlier / "files").mkdir(parents=True)
     assert main([str(sweep), "score=final"]) == 0
     run_dir = _report_run(sweep, capsys)
+    assert not earlier.exists()
     assert (sweep / "report_swd.png").is_file()
     records = _records(run_dir)
 
@@ -51,6 +56,7 @@ def test_settings_table_and_plot_are_logged_to_a_report_run_of_the_group(
     assert run["run_group"] == "2026-11-30_10-00-00"  # as the sweep's runs name their group
     assert run["job_type"] == "report" and run["project"] == "dcgan"
     assert run["config"]["update"]["score"] == "final"
+    assert run["config"]["update"]["alpha"] == 0.05 and run["run_id"] == report_run_id(sweep)
 
     (history,) = [r["history"]["item"] for r in records if r.get("type") == "history"]
     assert history["settings._type"] == "table-file" and history["settings.nrows"] == 2
