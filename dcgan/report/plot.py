@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import math
+from typing import TYPE_CHECKING
 
 from dcgan.metrics.registry import lower_is_better
 from dcgan.report.settings import Analysis
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BAND = "+-1 sd over seeds"
 BASELINE_COLOUR = "black"  # the baseline: black and dashed, every other setting its own colour
@@ -53,6 +57,19 @@ def title(analysis: Analysis, until: int | None) -> str:
 
 def plot_settings(analysis: Analysis, until: int | None = None) -> bytes | None:
     """A PNG of each setting's mean curve with its band; None when no run has a history."""
+    import matplotlib.pyplot as plt
+
+    fig = draw(analysis, until)
+    if fig is None:
+        return None
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def draw(analysis: Analysis, until: int | None = None) -> Figure | None:
+    """The plot's figure (closed and None when no run has a history)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -86,16 +103,13 @@ def plot_settings(analysis: Analysis, until: int | None = None) -> bytes | None:
         highs = [m + s for m, s in zip(means, sds, strict=True)]
         ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.2, linewidth=0)
         drawn = True
-    data = None
-    if drawn:
-        ax.set_xlabel("iteration")
-        ax.set_ylabel(f"periodic {metric}")
-        ax.set_title(title(analysis, until), fontsize=9)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-        data = buffer.getvalue()
-    plt.close(fig)
-    return data
+    if not drawn:
+        plt.close(fig)
+        return None
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(f"periodic {metric}")
+    ax.set_title(title(analysis, until), fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.tight_layout()
+    return fig

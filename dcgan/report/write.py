@@ -44,7 +44,7 @@ def choose_metric(runs: list[Run], metric: str | None) -> str:
     return metric
 
 
-def build_report(
+def read_report(
     sweep_dir: str | Path,
     metric: str | None = None,
     baseline: str | None = None,
@@ -52,8 +52,8 @@ def build_report(
     window: float = WINDOW,
     until: int | None = None,
     alpha: float | None = None,
-) -> tuple[Report, bytes | None]:
-    """Everything the report shows, and its plot as PNG bytes; writes nothing.
+) -> Report:
+    """Everything the report says (its plot aside): the runs, the settings and their verdicts.
 
     In a race folder the race's metric, score, baseline and alpha are the defaults (race.json),
     so the report and the race give the same verdicts; a key given here wins.
@@ -79,16 +79,30 @@ def build_report(
     metric = choose_metric(runs, metric)
     source = "the race's score, kept since its first round" if "score" in from_race else ""
     analysis = analyse(runs, metric, baseline, score, window, alpha or ALPHA, source)
-    png = plot_settings(analysis, until)
-    report = Report(
+    return Report(
         sweep=sweep,
         analysis=analysis,
         runs=sort_runs(runs, metric),
         shared=[o for o in shared_overrides(runs) if not is_how_started(o)],
-        plot=f"report_{metric}.png" if png else None,
+        plot=None,
         until=until,
         from_race=from_race,
     )
+
+
+def build_report(
+    sweep_dir: str | Path,
+    metric: str | None = None,
+    baseline: str | None = None,
+    score: str = "auto",
+    window: float = WINDOW,
+    until: int | None = None,
+    alpha: float | None = None,
+) -> tuple[Report, bytes | None]:
+    """Everything the report shows, and its plot as PNG bytes; writes nothing."""
+    report = read_report(sweep_dir, metric, baseline, score, window, until, alpha)
+    png = plot_settings(report.analysis, until)
+    report.plot = f"report_{report.metric}.png" if png else None
     return report, png
 
 
