@@ -19,19 +19,26 @@ def write_run(
     status: str = "finished",
     metric: str = "swd",
     logger: dict | None = None,
+    run_time_s: float = 10.0,
+    images_seen: int | None = None,
+    periodic_images: int | None = None,
 ) -> Path:
     """One run folder `sweep/num` with .hydra/ overrides and config and a metrics.json."""
     run = sweep / str(num)
     (run / ".hydra").mkdir(parents=True)
     (run / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(list(overrides)))
-    config = {"logger": logger or {"name": "wandb", "project": "dcgan", "group": None}}
+    config: dict = {"logger": logger or {"name": "wandb", "project": "dcgan", "group": None}}
+    if periodic_images is not None:
+        config["callbacks"] = {"metrics": {"num_samples": periodic_images}}
     (run / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config))
     info: dict = {
         "status": status,
         "monitor": metric,
         "history": [{"iteration": it, metric: v} for it, v in history],
-        "run_time_s": 10.0,
+        "run_time_s": run_time_s,
     }
+    if images_seen is not None:
+        info["images_seen"] = images_seen
     if final is not None:
         info["metrics"] = {metric: final, "num_samples": 256}
     if img_per_s is not None:
