@@ -33,7 +33,8 @@ def test_the_end_compares_the_winners_and_saves_the_best_command(tmp_path: Path)
     assert all(line in lines for line in end["winners"])
     assert end["command"] == "python -m dcgan.train data=digits trick=ema"
     assert (tmp_path / "train_best.sh").read_text().splitlines()[-1] == end["command"]
-    assert f"  {end['command']}" in lines
+    said = f"train the best on the full budget ({tmp_path / 'train_best.sh'}):\n  {end['command']}"
+    assert said in lines
     assert sum(line.startswith("report: ") for line in lines) == 1  # said once
 
 
