@@ -78,7 +78,7 @@ def render_html(report: Report) -> str:
     s_header, s_rows = settings_table(report)
     r_header, r_rows, grids = runs_table(report)
     short = _html_table(
-        m_header, [[esc(c) for c in row] for row in m_rows], ["setting"] * len(m_rows)
+        m_header, [[esc(c) for c in row] for row in m_rows], ["summary"] * len(m_rows)
     )
     settings = _html_table(
         s_header, [[esc(c) for c in row] for row in s_rows], ["setting"] * len(s_rows)
