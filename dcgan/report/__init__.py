@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from dcgan.report.errors import ReportError
     from dcgan.report.runs import Run, collect_runs, sort_runs
     from dcgan.report.settings import Analysis, analyse
-    from dcgan.report.write import build_report, write_report
+    from dcgan.report.write import read_report, write_report
 
 _WHERE = {
     "Analysis": "settings",
     "ReportError": "errors",
     "Run": "runs",
     "analyse": "settings",
-    "build_report": "write",
+    "read_report": "write",
     "collect_runs": "runs",
     "main": "cli",
     "sort_runs": "runs",
@@ -40,7 +40,7 @@ __all__ = [
     "ReportError",
     "Run",
     "analyse",
-    "build_report",
+    "read_report",
     "collect_runs",
     "main",
     "sort_runs",

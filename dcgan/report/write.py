@@ -90,22 +90,6 @@ def read_report(
     )
 
 
-def build_report(
-    sweep_dir: str | Path,
-    metric: str | None = None,
-    baseline: str | None = None,
-    score: str = "auto",
-    window: float = WINDOW,
-    until: int | None = None,
-    alpha: float | None = None,
-) -> tuple[Report, bytes | None]:
-    """Everything the report shows, and its plot as PNG bytes; writes nothing."""
-    report = read_report(sweep_dir, metric, baseline, score, window, until, alpha)
-    png = plot_settings(report.analysis, until)
-    report.plot = f"report_{report.metric}.png" if png else None
-    return report, png
-
-
 def write_report(
     sweep_dir: str | Path,
     metric: str | None = None,
@@ -125,7 +109,9 @@ def write_report(
     """
     if wandb not in MODES:
         raise ReportError(f"wandb={wandb} is invalid: choose one of {', '.join(MODES)}")
-    report, png = build_report(sweep_dir, metric, baseline, score, window, until, alpha)
+    report = read_report(sweep_dir, metric, baseline, score, window, until, alpha)  # checks first
+    png = plot_settings(report.analysis, until)
+    report.plot = f"report_{report.metric}.png" if png else None
     written = []
     for old in report.sweep.glob(PLOTS):
         if old.name != report.plot:

@@ -67,7 +67,9 @@ def test_another_race_in_the_folder_is_said_in_words(tmp_path: Path) -> None:
         run_race(race(tmp_path, "image_size=32", "race.step=3", sweep="trick=none,ema,bad"))
     said = str(err.value)
     assert "[" not in said and "..." not in said
-    assert "its settings are trick=none, trick=ema, trick=ttur; this command adds trick=bad and "
-    "leaves out trick=ttur" in said
+    assert (
+        "its settings are trick=none, trick=ema, trick=ttur; this command adds trick=bad and "
+        "leaves out trick=ttur" in said
+    )
     assert "its runs get the overrides data=digits; this command adds image_size=32" in said
     assert "it has race.step=2, this command 3" in said

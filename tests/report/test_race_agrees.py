@@ -50,7 +50,9 @@ def _runs(sweep: Sweep, seeds: dict[str, int], rng: random.Random, fail: float):
     for setting in sweep.settings:
         for seed in range(seeds[setting.name]):
             base = level[setting.name] + effect[seed]
-            history = [{"iteration": it, "swd": base + 30 / it + rng.gauss(0, 1)} for it in ITERATIONS]
+            history = [
+                {"iteration": it, "swd": base + 30 / it + rng.gauss(0, 1)} for it in ITERATIONS
+            ]
             end = {"iteration": 30, "swd": base + rng.gauss(0, 1.5), "num_samples": 256}
             if rng.random() < fail:
                 history, end = history[: rng.randrange(len(ITERATIONS))], None

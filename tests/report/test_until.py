@@ -9,7 +9,7 @@ import pytest
 from dcgan.report import main
 from dcgan.report.runs import ReportError, collect_runs
 from dcgan.report.until import as_of
-from dcgan.report.write import build_report
+from dcgan.report.write import read_report
 from tests.report.sweep_files import write_run
 
 
@@ -46,8 +46,8 @@ def test_a_run_as_it_stood_at_an_iteration(tmp_path: Path) -> None:
 
 def test_the_verdict_follows_the_budget(tmp_path: Path) -> None:
     sweep = _sweep(tmp_path)
-    early, _ = build_report(sweep, baseline="x=a", score="final", until=100)
-    late, _ = build_report(sweep, baseline="x=a", score="final")
+    early = read_report(sweep, baseline="x=a", score="final", until=100)
+    late = read_report(sweep, baseline="x=a", score="final")
     b_early = next(s for s in early.analysis.settings if s.label == "x=b")
     b_late = next(s for s in late.analysis.settings if s.label == "x=b")
     assert b_early.chosen.mean == pytest.approx(31.0) and b_early.difference.verdict == "worse"
@@ -58,6 +58,6 @@ def test_the_verdict_follows_the_budget(tmp_path: Path) -> None:
 
 def test_a_bad_until_is_one_line(tmp_path: Path, capsys) -> None:
     with pytest.raises(ReportError, match="until=0"):
-        build_report(_sweep(tmp_path), until=0)
+        read_report(_sweep(tmp_path), until=0)
     assert main([str(tmp_path), "until=-3", "wandb=false"]) == 2
     assert "until" in capsys.readouterr().err
