@@ -25,16 +25,29 @@ if TYPE_CHECKING:  # the config checks read LOSSES: registering a loss loads no 
     Critic = Callable[[Tensor], Tensor]
 
 
+def input_grad_sq_norm(discriminator: nn.Module | Critic, images: Tensor) -> Tensor:
+    """||grad_x D(x)||^2 per image [B], in float32 and differentiable: every gradient penalty.
+
+    `images` are detached first; the graph of the gradient is kept (`create_graph`), so that the
+    penalty's own backward reaches D's weights. Under autocast D runs in its precision and the
+    gradient is summed in float32.
+    """
+    import torch
+
+    x = images.detach().requires_grad_(True)
+    out = discriminator(x)
+    (grad,) = torch.autograd.grad(out.float().sum(), x, create_graph=True)
+    return grad.float().flatten(1).pow(2).sum(dim=1)
+
+
 def gradient_penalty(discriminator: nn.Module | Critic, real: Tensor, fake: Tensor) -> Tensor:
     """WGAN-GP term ((||grad D(x_hat)||_2 - 1)^2).mean(); the caller applies its weight."""
     import torch
 
     eps_shape = (real.shape[0],) + (1,) * (real.dim() - 1)
     eps = torch.rand(eps_shape, device=real.device, dtype=real.dtype)
-    x_hat = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)
-    out = discriminator(x_hat)
-    (grad,) = torch.autograd.grad(out.float().sum(), x_hat, create_graph=True)
-    norm = (grad.float().flatten(1).pow(2).sum(dim=1) + 1e-12).sqrt()
+    x_hat = eps * real.detach() + (1 - eps) * fake.detach()
+    norm = (input_grad_sq_norm(discriminator, x_hat) + 1e-12).sqrt()
     return ((norm - 1) ** 2).mean()
 
 

@@ -222,6 +222,10 @@ class GAN(L.LightningModule):
             if real_y is not None:  # the interpolates are scored as the real images' classes
                 critic = lambda x: self.discriminator(x, real_y)  # noqa: E731
             loss = loss + cfg.gp_weight * self.loss.penalty(critic, real, fake)
+        for trick in self.tricks:
+            penalty = trick.d_penalty(real, fake, real_logits, fake_logits, real_y, fake_y)
+            if penalty is not None:
+                loss = loss + penalty
         opt.zero_grad(set_to_none=True)
         self.manual_backward(loss)
         real_logits, fake_logits = real_logits.detach(), fake_logits.detach()
@@ -253,7 +257,10 @@ class GAN(L.LightningModule):
             logits = (
                 self.discriminator(fake) if fake_y is None else self.discriminator(fake, fake_y)
             )
-            loss = self.loss.g(logits.float())
+            logits = logits.float()
+            for trick in self.tricks:
+                logits = trick.g_logits(logits)
+            loss = self.loss.g(logits)
             opt.zero_grad(set_to_none=True)
             self.manual_backward(loss)
         finally:

@@ -52,8 +52,22 @@ class AugmentConfig:
     cutout: float = STRENGTHS["cutout"]  # a grey square of s x the side at a random centre
 
 
-def _seed_for_rank(seed: int, rank: int) -> int:
+def seed_for_rank(seed: int, rank: int) -> int:
+    """Each DDP process its own augmentation stream, derived from the run's seed."""
     return (seed + 1_000_003 * rank) % 2**63
+
+
+def check_policy(policy: list[str], key: str) -> None:
+    """Every name of an augmentation policy (`augment.policy`, `bcr.policy`) is an operation."""
+    for name in policy:
+        if name not in POLICIES:
+            raise ConfigError(
+                f"{key}={list(policy)!r} names {name!r}, which is unknown; "
+                f"choose any of: {', '.join(POLICIES)}, e.g. {key}=[color,cutout]",
+                key=key,
+                rule=f"a list of any of: {', '.join(POLICIES)}",
+                choices=list(POLICIES),
+            )
 
 
 @register
@@ -72,15 +86,7 @@ class Augment(Trick):
     @classmethod
     def check(cls, cfg: Any, key: Callable[[str], str]) -> None:
         """Names the key of a policy, probability, target, speed or strength that cannot work."""
-        for name in cfg.policy:
-            if name not in POLICIES:
-                raise ConfigError(
-                    f"{key('policy')}={list(cfg.policy)!r} names {name!r}, which is unknown; "
-                    f"choose any of: {', '.join(POLICIES)}, e.g. {key('policy')}=[color,cutout]",
-                    key=key("policy"),
-                    rule=f"a list of any of: {', '.join(POLICIES)}",
-                    choices=list(POLICIES),
-                )
+        check_policy(cfg.policy, key("policy"))
         check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
         check(cfg.signal in SIGNALS, key("signal"), cfg.signal, f"must be one of {list(SIGNALS)}")
         check(cfg.holdout >= 1, key("holdout"), cfg.holdout, "must be >= 1 (images)")
@@ -133,7 +139,7 @@ class Augment(Trick):
 
     def _augment(self, images: Tensor) -> Tensor:
         if self.augmenter.generator is None:  # each process its own stream (DDP)
-            self.augmenter.seed = _seed_for_rank(self._seed, self.gan.global_rank)
+            self.augmenter.seed = seed_for_rank(self._seed, self.gan.global_rank)
         return self.augmenter(images, self.p)
 
     def d_inputs(self, real: Tensor, fake: Tensor) -> tuple[Tensor, Tensor]:

@@ -10,9 +10,11 @@ order of their `order` (lower first; ties by name):
 
     D step:  fake = G(z)                      (detached)
              real, fake = trick.d_inputs(real, fake)
-             real_logits, fake_logits = D(real), D(fake); D loss; D optimizer step
+             real_logits, fake_logits = D(real), D(fake); D loss
+             D loss += trick.d_penalty(real, fake, real_logits, fake_logits, real_y, fake_y)
+             D optimizer step
              trick.after_d_step(real_logits, fake_logits)
-    G step:  logits = D(trick.g_input(G(z)));  G loss; G optimizer step
+    G step:  logits = trick.g_logits(D(trick.g_input(G(z))));  G loss; G optimizer step
              trick.after_g_step()
     logging: trick.log_values()  -> {"<name>/<key>": float} added to the logged metrics
     saving:  trick.settle()      -> module weights it derives, brought up to date (EMA's BN stats)
@@ -100,6 +102,29 @@ class Trick:
     def g_input(self, fake: Tensor) -> Tensor:
         """G's step: the fake batch (with G's graph) just before D sees it."""
         return fake
+
+    def d_penalty(
+        self,
+        real: Tensor,
+        fake: Tensor,
+        real_logits: Tensor,
+        fake_logits: Tensor,
+        real_y: Tensor | None,
+        fake_y: Tensor | None,
+    ) -> Tensor | None:
+        """D's step: a term added to D's loss (None: nothing this step).
+
+        `real` and `fake` are the images D saw (after `d_inputs`), the logits D's outputs on
+        them with D's graph, `real_y` and `fake_y` their classes when D is conditional.
+        """
+        return None
+
+    def g_logits(self, logits: Tensor) -> Tensor:
+        """G's step: D's float32 logits on the fakes [B], before G's loss averages them.
+
+        A trick may return a subset (the samples G learns from) or reweighted logits.
+        """
+        return logits
 
     def after_d_step(self, real_logits: Tensor, fake_logits: Tensor) -> None:
         """After D's optimizer step, with D's (detached) logits on the real and fake batch."""

@@ -34,6 +34,13 @@ ALL_ON = [
     "optimizer=ttur",
     "upsample=nearest_conv",
     "loss.label_flip=0.1",
+    "r1.gamma=1",
+    "r1.r2_gamma=1",
+    "bcr.real_weight=10",
+    "bcr.fake_weight=10",
+    "lecam.weight=0.3",
+    "topk.min_frac=0.5",
+    "topk.every=1",
 ]
 
 
