@@ -32,7 +32,7 @@ from dcgan.data.order import settle_epoch
 from dcgan.nets import Discriminator, Generator, init_weights, num_classes, paired_seed
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
-from dcgan.tricks import TRICKS, Trick, config_of, discriminate, ordered
+from dcgan.tricks import TRICKS, DStep, Trick, config_of, discriminate, ordered
 from dcgan.upgrade import upgrade_checkpoint, upgrade_hparams
 
 log = logging.getLogger(__name__)
@@ -222,8 +222,9 @@ class GAN(L.LightningModule):
             if real_y is not None:  # the interpolates are scored as the real images' classes
                 critic = lambda x: self.discriminator(x, real_y)  # noqa: E731
             loss = loss + cfg.gp_weight * self.loss.penalty(critic, real, fake)
+        seen = DStep(real, fake, real_logits, fake_logits, real_y, fake_y)
         for trick in self.tricks:
-            penalty = trick.d_penalty(real, fake, real_logits, fake_logits, real_y, fake_y)
+            penalty = trick.d_penalty(seen)
             if penalty is not None:
                 loss = loss + penalty
         opt.zero_grad(set_to_none=True)

@@ -9,7 +9,9 @@ import pkgutil
 
 from dcgan.tricks.base import (
     TRICKS,
+    DStep,
     Trick,
+    check_weights,
     config_of,
     data_hints,
     health_remedies,
@@ -27,10 +29,12 @@ for _info in pkgutil.iter_modules(__path__):
 
 __all__ = [
     "D_BATCHES",
+    "DStep",
     "TRICKS",
     "ReplayBuffer",
     "Trick",
     "add_instance_noise",
+    "check_weights",
     "config_of",
     "data_hints",
     "discriminate",

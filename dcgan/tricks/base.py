@@ -11,7 +11,7 @@ order of their `order` (lower first; ties by name):
     D step:  fake = G(z)                      (detached)
              real, fake = trick.d_inputs(real, fake)
              real_logits, fake_logits = D(real), D(fake); D loss
-             D loss += trick.d_penalty(real, fake, real_logits, fake_logits, real_y, fake_y)
+             D loss += trick.d_penalty(DStep(real, fake, real_logits, fake_logits, ...))
              D optimizer step
              trick.after_d_step(real_logits, fake_logits)
     G step:  logits = trick.g_logits(D(trick.g_input(G(z))));  G loss; G optimizer step
@@ -34,8 +34,11 @@ Every hook defaults to "do nothing", so a trick implements only what it needs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from dcgan.checks import check
 
 if TYPE_CHECKING:  # the schema reads TRICKS: registering a trick loads no torch
     from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +52,26 @@ TRICKS: dict[str, type[Trick]] = {}
 @dataclass
 class NoConfig:
     """A trick without keys."""
+
+
+@dataclass(frozen=True)
+class DStep:
+    """What D's step saw and said, for `d_penalty`: the images D scored (after `d_inputs`),
+    its logits on them with D's graph, and their classes when D is conditional."""
+
+    real: Tensor
+    fake: Tensor
+    real_logits: Tensor
+    fake_logits: Tensor
+    real_y: Tensor | None = None
+    fake_y: Tensor | None = None
+
+
+def check_weights(cfg: Any, key: Callable[[str], str], *names: str) -> None:
+    """Each named key is a weight: finite and >= 0, where 0 switches its term off."""
+    for name in names:
+        value = getattr(cfg, name)
+        check(value >= 0 and math.isfinite(value), key(name), value, "must be >= 0 (0 = off)")
 
 
 class Trick:
@@ -103,20 +126,8 @@ class Trick:
         """G's step: the fake batch (with G's graph) just before D sees it."""
         return fake
 
-    def d_penalty(
-        self,
-        real: Tensor,
-        fake: Tensor,
-        real_logits: Tensor,
-        fake_logits: Tensor,
-        real_y: Tensor | None,
-        fake_y: Tensor | None,
-    ) -> Tensor | None:
-        """D's step: a term added to D's loss (None: nothing this step).
-
-        `real` and `fake` are the images D saw (after `d_inputs`), the logits D's outputs on
-        them with D's graph, `real_y` and `fake_y` their classes when D is conditional.
-        """
+    def d_penalty(self, seen: DStep) -> Tensor | None:
+        """D's step: a term added to D's loss (None: nothing this step)."""
         return None
 
     def g_logits(self, logits: Tensor) -> Tensor:

@@ -7,7 +7,6 @@ to every image. Unlike DiffAugment, G never sees T: only D is taught that T chan
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from dcgan.augment import Augmenter
 from dcgan.checks import check
 from dcgan.tricks.augment import check_policy, seed_for_rank
-from dcgan.tricks.base import Trick, register
+from dcgan.tricks.base import DStep, Trick, check_weights, register
 from dcgan.tricks.d_batch import discriminate
 
 if TYPE_CHECKING:
@@ -52,9 +51,7 @@ class BCR(Trick):
     @classmethod
     def check(cls, cfg: BCRConfig, key: Callable[[str], str]) -> None:
         """Weights finite and >= 0; a known, non-empty policy when a weight is on."""
-        for name in ("real_weight", "fake_weight"):
-            value = getattr(cfg, name)
-            check(value >= 0 and math.isfinite(value), key(name), value, "must be >= 0 (0 = off)")
+        check_weights(cfg, key, "real_weight", "fake_weight")
         check_policy(cfg.policy, key("policy"))
         check(
             bool(cfg.policy) or not cls.enabled(cfg),
@@ -77,26 +74,18 @@ class BCR(Trick):
             self.augmenter.seed = seed_for_rank(self._seed, self.gan.global_rank)
         return self.augmenter(images, 1.0)
 
-    def d_penalty(
-        self,
-        real: Tensor,
-        fake: Tensor,
-        real_logits: Tensor,
-        fake_logits: Tensor,
-        real_y: Tensor | None,
-        fake_y: Tensor | None,
-    ) -> Tensor | None:
+    def d_penalty(self, seen: DStep) -> Tensor | None:
         """The weighted squared change of D's logits under T, on the batches D just scored."""
         d = self.gan.discriminator
         real_w, fake_w = self.cfg.real_weight, self.cfg.fake_weight
         if real_w > 0 and fake_w > 0:  # one call, as D's step saw them (separate or mixed)
             policy = self.gan.cfg.d_batch.name
-            real_t, fake_t = self._augment(real), self._augment(fake)
-            real_aug, fake_aug = discriminate(d, real_t, fake_t, policy, real_y, fake_y)
-            penalty = real_w * _sq_change(real_logits, real_aug)
-            return self._keep(penalty + fake_w * _sq_change(fake_logits, fake_aug))
-        one = (real_w, real, real_logits, real_y) if real_w > 0 else None
-        weight, images, logits, y = one or (fake_w, fake, fake_logits, fake_y)
+            real_t, fake_t = self._augment(seen.real), self._augment(seen.fake)
+            real_aug, fake_aug = discriminate(d, real_t, fake_t, policy, seen.real_y, seen.fake_y)
+            penalty = real_w * _sq_change(seen.real_logits, real_aug)
+            return self._keep(penalty + fake_w * _sq_change(seen.fake_logits, fake_aug))
+        one = (real_w, seen.real, seen.real_logits, seen.real_y) if real_w > 0 else None
+        weight, images, logits, y = one or (fake_w, seen.fake, seen.fake_logits, seen.fake_y)
         augmented = self._augment(images)
         scored = d(augmented) if y is None else d(augmented, y)
         return self._keep(weight * _sq_change(logits, scored))

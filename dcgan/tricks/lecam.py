@@ -8,13 +8,12 @@ would otherwise memorise a small set.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import check
-from dcgan.tricks.base import Trick, register
+from dcgan.tricks.base import DStep, Trick, check_weights, register
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -53,8 +52,7 @@ class LeCam(Trick):
     @classmethod
     def check(cls, cfg: LeCamConfig, key: Callable[[str], str]) -> None:
         """The weight finite and >= 0; the decay in [0, 1)."""
-        ok = cfg.weight >= 0 and math.isfinite(cfg.weight)
-        check(ok, key("weight"), cfg.weight, "must be >= 0 (0 = off)")
+        check_weights(cfg, key, "weight")
         check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1), e.g. 0.99")
 
     def __init__(self, cfg: LeCamConfig, gan: Any) -> None:
@@ -62,19 +60,11 @@ class LeCam(Trick):
         self.anchors: Tensor | None = None  # [a_R, a_F]; set from the first D step's outputs
         self._penalty: Tensor | None = None
 
-    def d_penalty(
-        self,
-        real: Tensor,
-        fake: Tensor,
-        real_logits: Tensor,
-        fake_logits: Tensor,
-        real_y: Tensor | None,
-        fake_y: Tensor | None,
-    ) -> Tensor | None:
+    def d_penalty(self, seen: DStep) -> Tensor | None:
         """weight * (E[(D(x) - a_F)^2] + E[(D(G(z)) - a_R)^2]) with the anchors of this step."""
         import torch
 
-        real_out, fake_out = real_logits.float(), fake_logits.float()
+        real_out, fake_out = seen.real_logits.float(), seen.fake_logits.float()
         means = _mean_over_ranks(torch.stack([real_out.detach().mean(), fake_out.detach().mean()]))
         if self.anchors is None:
             self.anchors = means

@@ -7,14 +7,13 @@ only, scaled by `every`, so that on average it weighs the same at a fraction of 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import check
 from dcgan.losses import input_grad_sq_norm
-from dcgan.tricks.base import Trick, register
+from dcgan.tricks.base import DStep, Trick, check_weights, register
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -49,32 +48,22 @@ class R1(Trick):
     @classmethod
     def check(cls, cfg: R1Config, key: Callable[[str], str]) -> None:
         """Both gammas finite and >= 0; `every` >= 1."""
-        for name in ("gamma", "r2_gamma"):
-            value = getattr(cfg, name)
-            check(value >= 0 and math.isfinite(value), key(name), value, "must be >= 0 (0 = off)")
+        check_weights(cfg, key, "gamma", "r2_gamma")
         check(cfg.every >= 1, key("every"), cfg.every, "must be >= 1 (D steps between penalties)")
 
     def __init__(self, cfg: R1Config, gan: Any) -> None:
         super().__init__(cfg, gan)
         self._sq: dict[str, Tensor] = {}  # the last E||grad||^2 on real and fake, for the logs
 
-    def d_penalty(
-        self,
-        real: Tensor,
-        fake: Tensor,
-        real_logits: Tensor,
-        fake_logits: Tensor,
-        real_y: Tensor | None,
-        fake_y: Tensor | None,
-    ) -> Tensor | None:
+    def d_penalty(self, seen: DStep) -> Tensor | None:
         """gamma/2 * every * E||grad D||^2 on each batch whose gamma is on, every `every` steps."""
         every = self.cfg.every
         if d_step_index(self.gan) % every:
             return None
         total = None
         for which, gamma, images, y in (
-            ("real", self.cfg.gamma, real, real_y),
-            ("fake", self.cfg.r2_gamma, fake, fake_y),
+            ("real", self.cfg.gamma, seen.real, seen.real_y),
+            ("fake", self.cfg.r2_gamma, seen.fake, seen.fake_y),
         ):
             if gamma <= 0:
                 continue

@@ -13,6 +13,7 @@ from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
 from dcgan.module import GAN
 from dcgan.train import train
+from dcgan.tricks import DStep
 from dcgan.tricks.topk import kept_fraction
 
 # Every one of the four on, with a lazy R1 and R2 and a top-k fraction that falls each iteration.
@@ -107,14 +108,14 @@ def test_penalties_follow_their_formulas(make_cfg) -> None:
     real, fake = torch.randn(4, 1, 16, 16), torch.randn(4, 1, 16, 16)
     x = real.clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(module.discriminator(x).sum(), x)
-    r1 = module.trick("r1").d_penalty(real, fake, None, None, None, None)
+    r1 = module.trick("r1").d_penalty(DStep(real, fake, None, None))
     torch.testing.assert_close(r1, 2 / 2 * 4 * grad.pow(2).sum((1, 2, 3)).mean())
 
     lecam = module.trick("lecam")
-    first = lecam.d_penalty(real, fake, torch.tensor([1.0, 3.0]), torch.tensor([-2.0]), None, None)
+    first = lecam.d_penalty(DStep(real, fake, torch.tensor([1.0, 3.0]), torch.tensor([-2.0])))
     assert lecam.anchors.tolist() == [2.0, -2.0]  # the first step sets them
     torch.testing.assert_close(first, torch.tensor(0.5 * ((9 + 25) / 2 + 16)))
-    lecam.d_penalty(real, fake, torch.tensor([6.0]), torch.tensor([2.0]), None, None)
+    lecam.d_penalty(DStep(real, fake, torch.tensor([6.0]), torch.tensor([2.0])))
     assert lecam.anchors.tolist() == [0.75 * 2 + 0.25 * 6, 0.75 * -2 + 0.25 * 2]
     restored = build_module(cfg).trick("lecam")
     restored.load_state_dict(lecam.state_dict())
@@ -124,7 +125,7 @@ def test_penalties_follow_their_formulas(make_cfg) -> None:
     bcr._augment(fake)  # the stream starts on the first batch; remember it from here
     state = bcr.augmenter.state_dict()
     fake_logits = module.discriminator(fake)
-    penalty = bcr.d_penalty(real, fake, None, fake_logits, None, None)
+    penalty = bcr.d_penalty(DStep(real, fake, None, fake_logits))
     bcr.augmenter.load_state_dict(state)
     moved = module.discriminator(bcr._augment(fake))
     torch.testing.assert_close(penalty, 3 * ((fake_logits - moved) ** 2).mean())
