@@ -38,12 +38,14 @@ MUST_MATCH = {"resume": "must_match"}
 
 @dataclass
 class DataConfig:
-    source: str = "folder"  # folder, digits, fashion_mnist
-    root: str | None = "pics"  # the image folder (any depth), or the IDX files' folder
+    source: str = "folder"  # folder, digits, or a set by name: cifar10, mnist, celeba, ...
+    # the image folder (any depth), or a named set's folder (null: ~/.cache/dcgan/datasets)
+    root: str | None = "pics"
+    download: bool = False  # a named set missing from data.root: fetch it there once (network)
     channels: int = 3  # 3 (RGB) or 1 (greyscale)
     batch_size: int = 64  # real images per D step
     num_workers: int = 0  # 0 is fastest: images are decoded once at start and kept as uint8
-    split: str = "train"  # fashion_mnist: train (60k), test (10k) or all
+    split: str = "train"  # a named set's train or test part, or all
     hflip: bool = False  # random horizontal flips
     max_pixels: int = MAX_PIXELS  # larger images are skipped as decompression bombs
     cache: bool = False  # true: decode once into a uint8 .npy, memory-mapped by later runs

@@ -42,7 +42,9 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     """
     check_output(run_dir)
     data = cfg.data
-    count = check_source(data.source, data.root, data.split, data.channels, data.max_pixels)
+    count = check_source(
+        data.source, data.root, data.split, data.channels, data.max_pixels, data.download
+    )
     check_logger(cfg.logger)
 
     from dcgan.config import validate  # imports torch (the registries): after the cheap checks

@@ -42,8 +42,8 @@ def _heavy(loaded: set[str]) -> list[str]:
         ),
         (
             ["data=nosuch"],
-            "error: data='nosuch' is not an option of group 'data'; choices: digits, "
-            "fashion_mnist, folder",
+            "error: data='nosuch' is not an option of group 'data'; choices: celeba, cifar10, "
+            "cifar100, digits, fashion_mnist, folder, mnist, stl10, svhn",
         ),
         (  # the rule comes from config.validate, as a probe of the key
             ["image_size=abc"],

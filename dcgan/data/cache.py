@@ -25,7 +25,8 @@ from filelock import FileLock
 
 from dcgan.atomic import write_atomic
 
-from .files import FASHION_MNIST_ROOT, DataError, _check_root, _idx_path, find_image_files
+from .files import DataError, _check_root, find_image_files
+from .named import NAMED
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,12 @@ def fingerprint(
         folder = _check_root(root)
         request.update(root=folder, max_pixels=max_pixels)
         contents: list[Any] = _stat_list(find_image_files(folder), folder)
-    elif source == "fashion_mnist":
-        folder = os.path.abspath(os.path.expanduser(os.fspath(root or FASHION_MNIST_ROOT)))
+    elif source in NAMED:
+        found = NAMED[source]
+        folder = str(found.root(root).resolve())
         request.update(root=folder, split=split)
-        prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
-        contents = _stat_list([str(_idx_path(folder, p)) for p in prefixes], folder)
+        found.ensure(Path(folder), split)
+        contents = _stat_list([str(path) for path in found.files(Path(folder), split)], folder)
     else:  # digits ship inside scikit-learn: its version is the contents
         contents = [importlib.metadata.version("scikit-learn")]
     return request, contents

@@ -1,10 +1,13 @@
-"""Decode one image file of any format or mode into a square uint8 array [C, S, S]."""
+"""Decode image files of any format or mode into square uint8 arrays [C, S, S]."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 INT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
+
+log = logging.getLogger(__name__)
 
 # warnings.catch_warnings() edits process-global filters: serialise it across decoder threads.
 _OPEN_LOCK = threading.Lock()
@@ -139,3 +144,42 @@ def _to_array(img: Image.Image, channels: int) -> np.ndarray:
     arr = np.asarray(img, dtype=np.uint8)
     arr = arr[None] if channels == 1 else arr.transpose(2, 0, 1)
     return np.ascontiguousarray(arr)
+
+
+def decode_files(
+    files: list[str],
+    image_size: int,
+    channels: int,
+    max_pixels: int,
+    workers: int | None = None,
+    where: str = "",
+) -> tuple[np.ndarray, list[str], list[tuple[str, str]]]:
+    """Decode image files in parallel threads: the images, the files kept, and (file, reason)
+    of each one skipped, reported in one warning that names `where` they are."""
+    start = time.perf_counter()
+    out = np.empty((len(files), channels, image_size, image_size), dtype=np.uint8)
+    skipped: list[tuple[str, str]] = []
+    kept: list[str] = []
+
+    def decode(path: str) -> np.ndarray | str:
+        try:
+            return decode_image(path, image_size, channels, max_pixels)
+        except UnreadableImage as err:
+            return str(err)
+
+    n_workers = workers or min(32, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(1, n_workers)) as pool:
+        for path, result in zip(files, pool.map(decode, files), strict=True):
+            if isinstance(result, str):
+                skipped.append((path, result))
+            else:
+                out[len(kept)] = result
+                kept.append(path)
+    if skipped and kept:
+        first = "; ".join(f"{path}: {reason}" for path, reason in skipped[:5])
+        log.warning("skipped %d of %d image files under %s: %s", len(skipped), len(files), where,
+                    first)  # fmt: skip
+    if kept:
+        elapsed = time.perf_counter() - start
+        log.info("decoded %d images from %s in %.1f s", len(kept), where, elapsed)
+    return out[: len(kept)], kept, skipped

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
-from dcgan.checks import ConfigError, check, choose
+from dcgan.checks import check, choose
 
-SOURCES = ("folder", "digits", "fashion_mnist")
+from .error import DataError
+from .named import NAMED
+
+SOURCES = ("folder", "digits", *NAMED)
 SPLITS = ("train", "test", "all")
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
-FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"
 DIGITS_IMAGES = 1797  # scikit-learn's bundled digits (data=digits)
 MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)
 
-
-class DataError(ConfigError):
-    """A dataset or data config problem, with a message that says what, where and how to fix."""
+__all__ = ["DataError", "SOURCES", "check_data", "check_source", "find_image_files"]
 
 
 def _is_int(value: object) -> bool:
@@ -96,30 +94,6 @@ def _walk(folder: str) -> Iterator[tuple[str, list[str]]]:
         yield dirpath, filenames
 
 
-def _idx_path(folder: str, prefix: str) -> Path:
-    """Find <prefix>-images-idx3-ubyte(.gz) or say how to get it."""
-    path = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
-    for candidate in (path, path.with_suffix("")):
-        if candidate.is_file():
-            return candidate
-    raise DataError(
-        f"Fashion-MNIST file {path} not found (data.root={folder}): "
-        "run `apt-get install dataset-fashion-mnist` or set data.root to the folder with "
-        "the IDX files"
-    )
-
-
-def _idx_count(path: Path) -> int:
-    """The item count in an IDX file's header (bytes 4-8, big-endian), read without the rest."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as fh:
-            header = fh.read(8)
-    except (OSError, EOFError) as err:
-        raise DataError(f"cannot read {path}: {err}") from err
-    return int.from_bytes(header[4:8], "big") if len(header) == 8 else 0
-
-
 def check_batch_size(
     batch_size: int,
     images: int,
@@ -147,17 +121,24 @@ def held_out(images: int, holdout: int) -> int:
 
 
 def check_source(
-    source: str, root: str | None, split: str, channels: int, max_pixels: int
+    source: str,
+    root: str | None,
+    split: str,
+    channels: int,
+    max_pixels: int,
+    download: bool = False,
 ) -> int | None:
-    """Fail now, naming the folder or file, when the data cannot yield a single image.
+    """Fail now, naming the folder or file, when the data cannot yield a single image; a named
+    set missing from data.root is fetched first with `download`.
 
     Returns how many images the source holds at most (image files, IDX header counts), found
     without decoding; None when it cannot say.
     """
-    if source == "fashion_mnist":
-        folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
-        prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}.get(split, [])
-        return sum(_idx_count(_idx_path(folder, prefix)) for prefix in prefixes)
+    if source in NAMED:
+        found = NAMED[source]
+        folder = found.root(root)
+        found.ensure(folder, split, download)
+        return found.count(folder, split)
     if source == "digits":
         return DIGITS_IMAGES
     if source != "folder":

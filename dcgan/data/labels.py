@@ -11,32 +11,14 @@ import numpy as np
 
 from .cache import decoded
 from .files import _check_root, find_image_files
-from .sources import (
-    FASHION_MNIST_ROOT,
-    MAX_PIXELS,
-    DataError,
-    check_data,
-    decode_folder,
-    load_images,
-    read_idx,
-)
+from .named import NAMED
+from .named.idx import DIGIT_CLASSES, FASHION_MNIST_CLASSES
+from .sources import MAX_PIXELS, DataError, check_data, decode_folder, load_images
+
+__all__ = ["FASHION_MNIST_CLASSES", "class_names_of", "load_labeled"]
 
 log = logging.getLogger(__name__)
 
-IDX_LABELS_MAGIC = 2049
-FASHION_MNIST_CLASSES = (
-    "t-shirt",
-    "trouser",
-    "pullover",
-    "dress",
-    "coat",
-    "sandal",
-    "shirt",
-    "sneaker",
-    "bag",
-    "ankle_boot",
-)
-DIGIT_CLASSES = tuple(str(d) for d in range(10))
 FEW_IMAGES = 16  # a class with fewer images than this gets a warning
 
 
@@ -58,33 +40,19 @@ def folder_labels(folder: str, files: Sequence[str]) -> tuple[np.ndarray, list[s
     return np.array([index[parts[0]] for parts in firsts], dtype=np.int64), names
 
 
-def read_idx_labels(path: str | Path) -> np.ndarray:
-    """Parse an IDX1 label file (optionally gzipped): magic 2049, N, then N bytes."""
-    return read_idx(path, IDX_LABELS_MAGIC, "label").astype(np.int64)
-
-
-def fashion_mnist_labels(root: str | None, split: str) -> tuple[np.ndarray, list[str]]:
-    """Fashion-MNIST labels of a split, in the order of its images."""
-    folder = Path(os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT)
-    prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
-    parts = []
-    for prefix in prefixes:
-        path = folder / f"{prefix}-labels-idx1-ubyte.gz"
-        path = path if path.is_file() else path.with_suffix("")
-        if not path.is_file():
-            raise DataError(
-                f"Fashion-MNIST labels {path}(.gz) not found (data.root={folder}): "
-                "model.conditional=true needs the *-labels-idx1-ubyte files next to the images"
-            )
-        parts.append(read_idx_labels(path))
-    return np.concatenate(parts), list(FASHION_MNIST_CLASSES)
-
-
 def digits_labels() -> tuple[np.ndarray, list[str]]:
     """scikit-learn's digits labels 0-9."""
     from sklearn.datasets import load_digits
 
     return load_digits().target.astype(np.int64), list(DIGIT_CLASSES)
+
+
+def named_labels(source: str, root: str | None, split: str) -> tuple[np.ndarray, list[str]]:
+    """A named set's class index of each image of `split`, and its class names."""
+    found = NAMED[source]
+    folder = found.root(root)
+    names = class_names_of(source, root)  # a set without classes is refused here
+    return found.labels(folder, split), names
 
 
 def class_names_of(source: str, root: str | None) -> list[str]:
@@ -93,8 +61,15 @@ def class_names_of(source: str, root: str | None) -> list[str]:
     too: decoding drops them), or the dataset's own."""
     if source == "digits":
         return list(DIGIT_CLASSES)
-    if source == "fashion_mnist":
-        return list(FASHION_MNIST_CLASSES)
+    if source in NAMED:
+        found = NAMED[source]
+        names = found.class_names(found.root(root))
+        if not names:
+            raise DataError(
+                f"data.source={source}: {found.title} has no classes, so model.conditional=true "
+                "cannot learn them; train it with model.conditional=false"
+            )
+        return names
     folder = _check_root(root)
     return folder_labels(folder, find_image_files(folder))[1]
 
@@ -138,7 +113,7 @@ def load_labeled(
 
     images = decoded(cache, cache_dir, args, build)
     if source != "folder":
-        labels, names = digits_labels() if source == "digits" else fashion_mnist_labels(root, split)
+        labels, names = digits_labels() if source == "digits" else named_labels(source, root, split)
         if len(labels) != len(images):
             raise DataError(f"data.source={source}: {len(images)} images but {len(labels)} labels")
         return images, labels, names

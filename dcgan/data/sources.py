@@ -1,48 +1,43 @@
-"""Load a whole dataset (image folder, sklearn digits, Fashion-MNIST) as one uint8 array."""
+"""Load a whole dataset (image folder, sklearn digits, a set known by name) as one uint8 array."""
 
 from __future__ import annotations
 
 import gzip
 import importlib.util
 import logging
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
-from .decode import UnreadableImage, decode_image
+from .decode import decode_files
 from .files import (
     EXTENSIONS,
-    FASHION_MNIST_ROOT,
     MAX_PIXELS,
     SOURCES,
     SPLITS,
     DataError,
     _check_root,
-    _idx_path,
     check_data,
     find_image_files,
 )
+from .named import NAMED
+from .named.idx import read_idx, read_idx_images
+from .resize import fit_array
 
 __all__ = [
     "EXTENSIONS",
-    "FASHION_MNIST_ROOT",
     "MAX_PIXELS",
     "SOURCES",
     "SPLITS",
     "DataError",
     "check_data",
     "load_images",
+    "read_idx",
+    "read_idx_images",
 ]
 
 log = logging.getLogger(__name__)
-
-IDX_IMAGES_MAGIC = 2051
-_RESIZE_CHUNK_PIXELS = 1 << 25  # float32 pixels per interpolate call (~128 MiB) to bound memory
 
 
 def load_images(
@@ -60,7 +55,14 @@ def load_images(
         return load_folder(root, image_size, channels, max_pixels, workers)
     if source == "digits":
         return load_digits(image_size, channels)
-    return load_fashion_mnist(root, image_size, channels, split)
+    found = NAMED[source]
+    folder = found.root(root)
+    found.ensure(folder, split)
+    start = time.perf_counter()
+    images = found.read(folder, split, image_size, channels, max_pixels)
+    log.info("read %d %s images from %s in %.1f s", len(images), found.title, folder,
+             time.perf_counter() - start)  # fmt: skip
+    return images
 
 
 def load_folder(
@@ -84,29 +86,9 @@ def decode_folder(
     """`load_folder`'s images, plus the files they came from and the resolved root."""
     folder = _check_root(root)
     files = find_image_files(folder)
-    start = time.perf_counter()
-    out = np.empty((len(files), channels, image_size, image_size), dtype=np.uint8)
-    skipped: list[tuple[str, str]] = []
-    kept: list[str] = []
-    count = 0
-
-    def decode(path: str) -> np.ndarray | str:
-        try:
-            return decode_image(path, image_size, channels, max_pixels)
-        except UnreadableImage as err:
-            return str(err)
-
-    n_workers = workers or min(32, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=max(1, n_workers)) as pool:
-        for path, result in zip(files, pool.map(decode, files), strict=True):
-            if isinstance(result, str):
-                skipped.append((path, result))
-            else:
-                out[count] = result
-                kept.append(path)
-                count += 1
+    images, kept, skipped = decode_files(files, image_size, channels, max_pixels, workers, folder)
     first = "; ".join(f"{path}: {reason}" for path, reason in skipped[:5])
-    if count == 0:
+    if not kept:
         found = "found no image files"
         if files:
             found = f"found {len(files)} image file(s), all skipped (first: {first})"
@@ -114,12 +96,7 @@ def decode_folder(
             f"data.root '{root}' (resolved to {folder}) has no usable image: {found}. "
             f"Accepted extensions (any letter case): {' '.join(EXTENSIONS)}"
         )
-    if skipped:
-        log.warning(
-            "skipped %d of %d image files under %s: %s", len(skipped), len(files), folder, first
-        )
-    log.info("decoded %d images from %s in %.1f s", count, folder, time.perf_counter() - start)
-    return out[:count], kept, folder
+    return images, kept, folder
 
 
 def load_digits(image_size: int, channels: int) -> np.ndarray:
@@ -142,57 +119,6 @@ def _bundled_digits() -> np.ndarray:
     return sk_load_digits().images
 
 
-def load_fashion_mnist(root: str | None, image_size: int, channels: int, split: str) -> np.ndarray:
-    """Fashion-MNIST from its IDX files: train (60k), test (10k) or all (70k)."""
-    check_data(split=split)
-    folder = os.path.expanduser(os.fspath(root)) if root else FASHION_MNIST_ROOT
-    prefixes = {"train": ["train"], "test": ["t10k"], "all": ["train", "t10k"]}[split]
-    parts = [read_idx_images(_idx_path(folder, p)) for p in prefixes]
-    images = parts[0] if len(parts) == 1 else np.concatenate(parts)
-    return resize_gray(images, image_size, channels)
-
-
-def read_idx(path: str | Path, magic: int, what: str) -> np.ndarray:
-    """Parse an IDX file of uint8 (optionally gzipped): magic, big-endian sizes, then the bytes."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            data = fh.read()
-    except (OSError, EOFError) as err:
-        raise DataError(f"cannot read IDX {what} file {path}: {err}") from err
-    ndim = magic & 0xFF  # 2051: 3 dimensions (images), 2049: 1 (labels)
-    end = 4 * (ndim + 1)
-    header = np.frombuffer(data[:end], dtype=">u4") if len(data) >= end else np.zeros(0)
-    if header.size != ndim + 1 or int(header[0]) != magic:
-        raise DataError(f"{path} is not an IDX {what} file (expected magic {magic})")
-    shape = tuple(int(v) for v in header[1:])
-    if len(data) < end + int(np.prod(shape)):
-        raise DataError(f"{path} is truncated: header says {' x '.join(map(str, shape))} {what}")
-    return np.frombuffer(data, np.uint8, count=int(np.prod(shape)), offset=end).reshape(shape)
-
-
-def read_idx_images(path: str | Path) -> np.ndarray:
-    """Parse an IDX3 image file: magic 2051, N, rows, cols."""
-    return read_idx(path, IDX_IMAGES_MAGIC, "image")
-
-
 def resize_gray(images: np.ndarray, image_size: int, channels: int) -> np.ndarray:
-    """Bilinear-resize uint8 [N, H, W] to [N, C, S, S] in chunks; antialias only when shrinking."""
-    n, height, width = images.shape
-    out = np.empty((n, channels, image_size, image_size), dtype=np.uint8)
-    if (height, width) == (image_size, image_size):
-        out[:] = images[:, None]
-        return out
-    shrink = image_size < max(height, width)
-    chunk = max(1, _RESIZE_CHUNK_PIXELS // max(image_size * image_size, height * width))
-    for i in range(0, n, chunk):
-        x = torch.from_numpy(images[i : i + chunk].astype(np.float32)).unsqueeze(1)
-        y = F.interpolate(
-            x,
-            size=(image_size, image_size),
-            mode="bilinear",
-            align_corners=False,
-            antialias=shrink,
-        )
-        out[i : i + chunk] = y.round_().clamp_(0, 255).to(torch.uint8).numpy()
-    return out
+    """uint8 [N, H, W] -> [N, C, S, S] (see `fit_array`)."""
+    return fit_array(images[:, None], image_size, channels)

@@ -150,7 +150,8 @@ def test_fashion_mnist_all_split_concatenates(tmp_path: Path) -> None:
 def test_fashion_mnist_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="apt-get install dataset-fashion-mnist") as info:
         load_images("fashion_mnist", str(tmp_path), 32, 1)
-    assert str(tmp_path / "train-images-idx3-ubyte.gz") in str(info.value)
+    assert str(tmp_path / "FashionMNIST" / "raw" / "train-images-idx3-ubyte.gz") in str(info.value)
+    assert "or add data.download=true to fetch it once" in str(info.value)
     with pytest.raises(DataError, match="data.split"):
         load_images("fashion_mnist", None, 32, 1, split="val")
     with gzip.open(tmp_path / "t10k-images-idx3-ubyte.gz", "wb") as fh:
