@@ -48,6 +48,9 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+DETAILS = "Details per setting"
+
+
 def _section(md: str, title: str) -> list[list[str]]:
     """The body rows of the table under `## title`, as cells."""
     part = md.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
@@ -56,10 +59,14 @@ def _section(md: str, title: str) -> list[list[str]]:
 
 
 def _rows(md: str) -> dict[str, dict[str, str]]:
-    """The settings table as {setting: {column: cell}}."""
-    header = md.split("## Settings\n", 1)[1].split("\n")[1]
-    columns = [c.strip() for c in header.strip("|").split(" | ")]
-    return {row[1]: dict(zip(columns, row, strict=True)) for row in _section(md, "Settings")}
+    """The detailed settings table as {setting: {column: cell}}, a score's column by its name
+    alone (`final swd`, `best swd`; the report adds the images it was measured on)."""
+    header = md.split(f"## {DETAILS}\n", 1)[1].split("\n")[1]
+    columns = [
+        re.sub(r"^(\w+)( periodic)? swd \(.*images\)$", r"\1 swd", c.strip())
+        for c in header.strip("|").split(" | ")
+    ]
+    return {row[1]: dict(zip(columns, row, strict=True)) for row in _section(md, DETAILS)}
 
 
 def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, capsys) -> None:
@@ -74,7 +81,7 @@ def test_report_has_one_row_per_setting_with_interval_and_verdict(sweep: Path, c
         for suffix in ("", " (best)", " (late)"):
             assert INTERVAL.match(row[f"95% CI{suffix}"])
         assert re.fullmatch(r"s0: [\d.]+, s1: [\d.]+", row[f"{score} swd per seed"])
-        assert float(row["img/s"]) > 0 and float(row["time/run (s)"]) > 0
+        assert float(row["img/s"]) > 0 and float(row["train s/run"]) > 0
     means = [float(r[f"{score} swd"]) for r in rows]
     assert means == sorted(means)  # ranked by the mean of the chosen score, lower first
     base = next(r for r in rows if r["setting"] == "trick=none")
@@ -180,7 +187,7 @@ def test_corrupted_metrics_json_shows_as_unreadable(sweep: Path, tmp_path: Path)
     md = (copy / "report.md").read_text()
     (run3,) = [row for row in _section(md, "Runs") if row[1] == "3"]
     assert run3[4] == "unreadable" and "metrics.json is unreadable" in run3[-2]
-    settings = {row[1]: row for row in _section(md, "Settings")}
+    settings = {row[1]: row for row in _section(md, DETAILS)}
     counted = settings["trick=leaky_relu"]
     assert counted[2] == "1" and counted[3] == "1 unreadable"
     assert "not started" not in md
