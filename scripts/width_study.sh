@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The recipe at the default width (docs/studies/width64.md): Fashion-MNIST at 32 px, ngf=ndf=64,
+# batch 64, the budgets users run: 2 epochs (1,874 iterations) and longer. Each setting is one
+# `-m` sweep over SEEDS into DIR/<setting>_<n>; runs of one seed share the data order, the fixed
+# noise and the initial weights of the layers they have in common (pairing by seed).
+#   paper    the 2015 recipe (experiment=dcgan_paper)
+#   default  what a user gets with no options (the average of G, ramped)
+#   full     the average at its full half-life from the start (ema.rampup=null)
+#   <trick>  the default plus trick=<trick> (bcr, lecam, r1, topk, ...): any preset name
+#   full+<trick>  the full-half-life average plus trick=<trick>
+# Checkpoints are kept every EVERY iterations (2 epochs = 2 x 937), so the feature distance
+# (scripts/fashion_fd.py) scores each budget from the same runs. Two settings run at a time, one
+# thread each (JOBS=2). The same command again continues: finished runs end at once, stopped
+# ones resume from their last checkpoint; a larger STEPS trains finished runs further.
+#   SETTINGS="paper default" scripts/width_study.sh          # 2 epochs, seeds 0-4
+#   STEPS=10000 SETTINGS="paper default" scripts/width_study.sh   # the same runs, to 10,000
+#   python scripts/fashion_fd.py DIR --iterations 1874 10000 --baseline paper
+# Extra arguments go to every run.
+set -euo pipefail
+
+PYTHON=${PYTHON:-python}
+STEPS=${STEPS:-1874}
+EVERY=${EVERY:-937}
+SEEDS=${SEEDS:-0,1,2,3,4}
+SETTINGS=${SETTINGS:-"paper default"}
+DIR=${DIR:-outputs/study/width64_fmnist32}
+mkdir -p "$(dirname "$DIR")"
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+
+common=(data=fashion_mnist data.cache=true image_size=32 model.ngf=64 model.ndf=64
+    data.batch_size=64 trainer.max_steps="$STEPS" trainer.enable_progress_bar=false
+    callbacks.metrics.every_n_steps="$EVERY" callbacks.samples.every_n_steps="$EVERY"
+    callbacks.checkpoint.every_n_steps="$EVERY" callbacks.checkpoint.keep=null
+    logger=csv resume=auto hydra.sweep.dir="$DIR")
+
+overrides() {  # a setting's name -> its overrides, one a line
+    local name=$1
+    case "$name" in
+    paper) echo experiment=dcgan_paper ;;
+    default) ;;
+    full) echo ema.rampup=null ;;
+    full+*) echo ema.rampup=null && echo "trick=${name#full+}" ;;
+    *) echo "trick=$name" ;;
+    esac
+}
+
+setting() {
+    local name=$1
+    mapfile -t own < <(overrides "$name")
+    shift
+    "$PYTHON" -m dcgan.train -m seed="$SEEDS" "${own[@]}" "$@" "${common[@]}" \
+        "hydra.sweep.subdir=${name}_\${hydra.job.num}"
+}
+
+status=0
+pids=()
+for name in $SETTINGS; do # JOBS settings at a time
+    setting "$name" "$@" >"$DIR.$name.log" 2>&1 &
+    pids+=($!)
+    if ((${#pids[@]} >= ${JOBS:-2})); then
+        wait "${pids[0]}" || status=$?
+        pids=("${pids[@]:1}")
+    fi
+done
+for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+exit "$status"
