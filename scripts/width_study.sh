@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The recipe at the default width (docs/studies/width64.md): Fashion-MNIST at 32 px, ngf=ndf=64,
 # batch 64, the budgets users run: 2 epochs (1,874 iterations) and longer. Each setting is one
-# `-m` sweep over SEEDS into DIR/<setting>_<n>; runs of one seed share the data order, the fixed
+# `-m` sweep over SEEDS into DIR/<setting>_<seed>; runs of one seed share the data order, the fixed
 # noise and the initial weights of the layers they have in common (pairing by seed).
 #   paper    the 2015 recipe (experiment=dcgan_paper)
 #   default  what a user gets with no options (the average of G, ramped)
@@ -10,8 +10,9 @@
 #   full+<trick>  the full-half-life average plus trick=<trick>
 # Checkpoints are kept every EVERY iterations (2 epochs = 2 x 937), so the feature distance
 # (scripts/fashion_fd.py) scores each budget from the same runs. Two settings run at a time, one
-# thread each (JOBS=2). The same command again continues: finished runs end at once, stopped
-# ones resume from their last checkpoint; a larger STEPS trains finished runs further.
+# thread each (JOBS=2); another SEEDS list can run beside it. The same command again continues:
+# finished runs end at once, stopped ones resume from their last checkpoint; a larger STEPS
+# trains finished runs further.
 #   SETTINGS="paper default" scripts/width_study.sh          # 2 epochs, seeds 0-4
 #   STEPS=10000 SETTINGS="paper default" scripts/width_study.sh   # the same runs, to 10,000
 #   python scripts/fashion_fd.py DIR --iterations 1874 10000 --baseline paper
@@ -49,13 +50,13 @@ setting() {
     mapfile -t own < <(overrides "$name")
     shift
     "$PYTHON" -m dcgan.train -m seed="$SEEDS" "${own[@]}" "$@" "${common[@]}" \
-        "hydra.sweep.subdir=${name}_\${hydra.job.num}"
+        "hydra.sweep.subdir=${name}_\${seed}"
 }
 
 status=0
 pids=()
 for name in $SETTINGS; do # JOBS settings at a time
-    setting "$name" "$@" >"$DIR.$name.log" 2>&1 &
+    setting "$name" "$@" >"$DIR.$name.${SEEDS//,/}.log" 2>&1 &
     pids+=($!)
     if ((${#pids[@]} >= ${JOBS:-2})); then
         wait "${pids[0]}" || status=$?
