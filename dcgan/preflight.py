@@ -90,6 +90,14 @@ def check_images_fit(cfg: DictConfig, count: int) -> None:
     check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
 
 
+def in_multirun() -> bool:
+    """Whether this is a job of a Hydra multirun (False when called through the API)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
 def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
     """The checkpoint to resume from, once it is known to fit the model of this config."""
     ckpt_path = cfg.get("ckpt_path")
@@ -100,7 +108,7 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
 
     if ckpt_path is not None:
         ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt
-    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir)
+    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir, in_multirun())
     if ckpt_path is not None:
         hparams = module_values(cfg)
         ckpt = check_compatible(ckpt_path, hparams)

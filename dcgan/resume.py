@@ -144,8 +144,14 @@ def newest_checkpoint(run: RunFolder) -> Path | None:
     return None if best is None else best[2]
 
 
-def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | None:
-    """The checkpoint to resume from: the given `ckpt_path`, or with `resume=auto` the newest."""
+def resolve(
+    resume: str | None, ckpt_path: str | None, run_dir: Path, in_sweep: bool = False
+) -> str | None:
+    """The checkpoint to resume from: the given `ckpt_path`, or with `resume=auto` the newest.
+
+    `in_sweep`: the run is a job of a multirun (a race's runs all say resume=auto), whose folder
+    the sweep names: a new run there is expected, and hydra.run.dir no advice to give.
+    """
     if ckpt_path is not None:
         if resume is not None:
             raise ConfigError(
@@ -156,6 +162,9 @@ def resolve(resume: str | None, ckpt_path: str | None, run_dir: Path) -> str | N
         return None
     run = RunFolder(run_dir)
     found = newest_checkpoint(run)
+    if found is None and in_sweep:
+        log.info("resume=auto: no checkpoint in %s: a new run", run.checkpoints)
+        return None
     if found is None:
         log.warning(
             "resume=auto: no checkpoint in %s; starting a new run there "

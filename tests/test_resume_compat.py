@@ -134,3 +134,15 @@ def test_a_resume_names_the_recipe_values_that_changed(
 
 def old_overrides() -> list[str]:
     return ["ema.rampup=0.5", "optimizer.generator.lr=0.001"]
+
+
+def test_a_new_run_of_a_sweep_gets_no_hydra_run_dir_advice(tmp_path: Path, caplog) -> None:
+    from dcgan.resume import resolve
+
+    with caplog.at_level(logging.INFO, logger="dcgan.resume"):
+        assert resolve("auto", None, tmp_path / "job", in_sweep=True) is None
+        assert resolve("auto", None, tmp_path / "run") is None
+    sweep, single = caplog.records
+    assert sweep.levelno == logging.INFO and "hydra.run.dir" not in sweep.getMessage()
+    assert sweep.getMessage().startswith("resume=auto: no checkpoint in ")
+    assert single.levelno == logging.WARNING and "hydra.run.dir=<run folder>" in single.getMessage()
