@@ -81,6 +81,13 @@ def pairing_line(report: Report) -> str:
         return "Pairing: no setting was compared with a baseline."
     paired = [d for d in diffs if d.paired]
     said = f"Pairing: {len(paired)} of {_plural(len(diffs), 'comparison')} paired by seed"
+    one_df = sum(d.n == 2 and d.p is not None for d in paired)
+    if one_df:
+        said += (
+            f" ({one_df} over 2 shared seeds: a paired t-test with 1 degree of freedom, whose "
+            "interval is 12.7 standard errors wide each side, so only large, steady differences "
+            "are decided)"
+        )
     ratios = sorted(r for d in paired if (r := d.narrowing) is not None)
     if not ratios:
         return said + "."
@@ -157,17 +164,14 @@ def best_line(report: Report) -> str:
     if command is None:
         return "No setting has a value: no best setting to train."
     best = report.settings[0]
-    verdict = (
-        "the baseline"
-        if best.is_baseline
-        else best.difference.verdict
-        if best.difference is not None
-        else "not compared"
-    )
-    return (
-        f"Best mean: {best.label} ({verdict} against its baseline); to train it on the full "
-        f"budget ({BEST_SH}): {command}"
-    )
+    if best.is_baseline:
+        verdict = "the baseline"
+    elif best.difference is not None:
+        verdict = f"{best.difference.verdict} against its baseline"
+    else:
+        verdict = "not compared with a baseline"
+    budget = f"to train it on the full budget ({BEST_SH})"
+    return f"Best mean: {best.label} ({verdict}); {budget}: {command}"
 
 
 def console_lines(report: Report) -> list[str]:

@@ -59,6 +59,8 @@ def test_two_seeds_say_their_one_degree_of_freedom(tmp_path: Path) -> None:
     assert any(line.startswith("race.seeds=2: a verdict after the first round") for line in lines)
     settings = json.loads((tmp_path / "race.json").read_text())["rounds"][0]["settings"]
     assert "(paired over 2 seeds, 1 degree of freedom, Holm p=" in settings["trick=ema"]["reason"]
+    said = "1 over 2 shared seeds: a paired t-test with 1 degree of freedom"
+    assert said in (tmp_path / "report.md").read_text()  # and its report
 
 
 def test_another_race_in_the_folder_is_said_in_words(tmp_path: Path) -> None:
