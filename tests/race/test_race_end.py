@@ -55,10 +55,12 @@ def test_two_seeds_say_their_one_degree_of_freedom(tmp_path: Path) -> None:
     lines: list[str] = []
     cmd = race(tmp_path, "race.seeds=2", sweep="trick=none,ema")
     clear = {"trick=none": 100.0, "trick=ema": 60.0}
-    assert run_race(cmd, launch=FakeTrain(noisy(clear, sd=2.0)), say=lines.append) == 0
+    assert run_race(cmd, launch=FakeTrain(noisy(clear, sd=0.5)), say=lines.append) == 0
     assert any(line.startswith("race.seeds=2: a verdict after the first round") for line in lines)
     settings = json.loads((tmp_path / "race.json").read_text())["rounds"][0]["settings"]
-    assert "(paired over 2 seeds, 1 degree of freedom, Holm p=" in settings["trick=ema"]["reason"]
+    ema = settings["trick=ema"]
+    assert ema["decision"] == "decided better"  # in round 1, on 2 seeds
+    assert "(paired over 2 seeds, 1 degree of freedom, Holm p=" in ema["reason"]
     said = "1 over 2 shared seeds: a paired t-test with 1 degree of freedom"
     assert said in (tmp_path / "report.md").read_text()  # and its report
 
