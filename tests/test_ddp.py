@@ -2,13 +2,14 @@
 
 Each two-process start costs two Python starts, so one run carries several checks: it is
 class-conditional with ADA, which shows a conditional model training on both ranks with its class
-names saved, and p moving by the images of both ranks (the ranks sum their totals). A second start
-continues it from its epoch-end checkpoint.
+names saved, and p moving by the images of both ranks (the ranks sum their totals); R1/R2, bCR,
+LeCam and top-k are on too. A second start continues it from its epoch-end checkpoint.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import subprocess
 from pathlib import Path
 
@@ -27,6 +28,19 @@ EVERY = PER_RANK // 2
 # One update moves p by (2 ranks x 64 images) / (0.256 x 1000) = 0.5 when the signs are summed
 # over both ranks; a rank on its own would move it by 0.25.
 SPEED_KIMG = 0.256
+# The penalties of D (R1/R2 lazy: its double backward under DDP's gradient hooks; LeCam: its
+# anchors averaged over the ranks by a collective each D step; bCR) and top-k in G's loss.
+SINCE_GANHACKS = [
+    "r1.gamma=0.1",
+    "r1.r2_gamma=0.1",
+    "r1.every=2",
+    "bcr.real_weight=1",
+    "bcr.fake_weight=1",
+    "lecam.weight=0.3",
+    "topk.min_frac=0.5",
+    "topk.gamma=0.5",
+    "topk.every=1",
+]
 
 
 def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -45,6 +59,7 @@ def _train(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         f"augment.speed_kimg={SPEED_KIMG}",
         "augment.interval=1",
         "augment.p=0.5",  # r_v never equals its target exactly: p moves at every update
+        *SINCE_GANHACKS,
         *args,
         cwd=cwd,
         timeout=400,
@@ -109,6 +124,16 @@ def test_ada_moves_p_by_the_images_of_both_ranks(run: Path) -> None:
     assert len(ps) == PER_RANK
     assert all(p in (0.0, 0.5, 1.0) for p in ps), ps  # steps of 0.5: both ranks counted
     assert any(p != 0.5 for p in ps)  # it moved (a single rank's step would give 0.25, 0.75)
+
+
+def test_the_regularizers_since_ganhacks_train_on_both_ranks(run: Path) -> None:
+    rows = [r for r in _csv_rows(run) if r.get("d_loss")]
+    keys = ["r1/grad_sq_real", "r1/grad_sq_fake", "bcr/penalty", "lecam/anchor_real"]
+    assert all(math.isfinite(float(r[k])) for r in rows for k in keys)
+    fractions = [float(r["topk/fraction"]) for r in rows]
+    assert fractions[0] == 1.0 and fractions[-1] == 0.5  # halved after one iteration: the floor
+    tricks = _last(run)["tricks"]
+    assert tricks["lecam"]["anchors"].shape == (2,) and tricks["bcr"]["augmenter"]
 
 
 def test_the_epoch_end_checkpoint_continues_into_a_second_epoch(run: Path) -> None:
