@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dcgan.race import record
 from dcgan.race.race import run_race
 from dcgan.race.sweep import RaceError
 from tests.race.fake import FakeTrain, command, noisy
@@ -66,9 +67,22 @@ def test_two_seeds_say_their_one_degree_of_freedom(tmp_path: Path) -> None:
 
 
 def test_another_race_in_the_folder_is_said_in_words(tmp_path: Path) -> None:
-    assert run_race(race(tmp_path), launch=FakeTrain(noisy(TWO_WINNERS)), say=lambda _: None) == 0
+    saved = {
+        "settings": [["trick=none"], ["trick=ema"], ["trick=ttur"]],
+        "overrides": ["data=digits"],
+        "seeds": 3,
+        "step": 2,
+        "baseline": "trick=none",
+        "alpha": 0.05,
+    }
+    asked = {
+        **saved,
+        "settings": [["trick=none"], ["trick=ema"], ["trick=bad"]],
+        "overrides": ["data=digits", "image_size=32"],
+        "step": 3,
+    }
     with pytest.raises(RaceError) as err:
-        run_race(race(tmp_path, "image_size=32", "race.step=3", sweep="trick=none,ema,bad"))
+        record.check_same_race(tmp_path, saved, asked)
     said = str(err.value)
     assert "[" not in said and "..." not in said
     assert (
