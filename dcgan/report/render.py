@@ -37,7 +37,7 @@ def render_markdown(report: Report) -> str:
         for row, g in zip(r_rows, grids, strict=True)
     ]
     lines = [f"# {_md_cell(title(report))}", "", "## Settings", "", *_md_table(m_header, m_rows)]
-    lines += ["", _md_text(best_line(report)), ""]
+    lines += ["", _md_text(best_line(report, quote="`")), ""]
     if report.plot is not None:
         lines += [f"![{report.metric} over iterations, {BAND}]({report.plot})", ""]
     lines += ["## How they were compared", ""]

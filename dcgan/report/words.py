@@ -158,8 +158,9 @@ def intro(report: Report) -> list[str]:
     ]
 
 
-def best_line(report: Report) -> str:
-    """The command that trains the best setting on the full budget, or why there is none."""
+def best_line(report: Report, quote: str = "") -> str:
+    """The command that trains the best setting on the full budget (between `quote`s), or why
+    there is none."""
     command = best_command(report)
     if command is None:
         return "No setting has a value: no best setting to train."
@@ -171,7 +172,7 @@ def best_line(report: Report) -> str:
     else:
         verdict = "not compared with a baseline"
     budget = f"to train it on the full budget ({BEST_SH})"
-    return f"Best mean: {best.label} ({verdict}); {budget}: {command}"
+    return f"Best mean: {best.label} ({verdict}); {budget}: {quote}{command}{quote}"
 
 
 def console_lines(report: Report) -> list[str]:

@@ -78,7 +78,7 @@ def test_a_race_folder_is_judged_with_the_races_alpha_and_a_key_wins(
     assert (sweep / "train_best.sh").read_text().splitlines()[-1] == (
         "python -m dcgan.train data=digits x=b"
     )
-    assert "budget (train_best.sh): python -m dcgan.train data=digits x=b" in md
+    assert "budget (train_best.sh): `python -m dcgan.train data=digits x=b`" in md
 
     assert main([str(sweep), "alpha=0.05", "wandb=false"]) == 0
     assert "  x=b  n=3  10.5 [7.158, 13.84]  -0.5 [-1.638, +0.6384]  not distinguishable " in (
