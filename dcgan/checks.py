@@ -1,47 +1,277 @@
-"""The two checks every value goes through, and the one error they raise.
+"""Every key declared once, and the checks every value goes through, with the one error they raise.
 
-Every range or choice rule of the product is written once, next to the registry or schema it
-reads, and raises through these: the message always names the key, the value and what is valid.
+A config key is a dataclass field made with `key(default, help, choices=, rule=, shapes=)`: its
+default, a one-line meaning, the names it is chosen from (a registry) or the rule it must meet,
+and whether it shapes the weights (a resume must then keep it). The run config's `--help`, the
+generated reference, the checks (`problems`, one loop over these declarations), the command
+line's type and "did you mean" answers and resume compatibility all read them from here. Rules
+that involve several keys are written out where the keys' part lives, through `check`/`choose`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import math
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+
+# Field metadata of a value that shapes the weights, the fixed sample batch or the iteration
+# count: a resume from a checkpoint saved with another value is refused (`dcgan.resume`). A node
+# so marked must match whole; a field inside a node (or a trick's Config) can be marked alone.
+MUST_MATCH = {"resume": "must_match"}
 
 
 class ConfigError(ValueError):
     """A config value that cannot work; the message names the key, the value and the fix.
 
-    Raised by `check` and `choose`, it also carries the `key` and its `rule` or `choices`, so
-    the command line can say what a key takes (`dcgan.train_args`, `dcgan-train --help`).
+    Several at once (`problems`) are joined one to a line; `key` names the first.
     """
 
-    def __init__(
-        self,
-        message: str,
-        key: str | None = None,
-        rule: str | None = None,
-        choices: list[Any] | None = None,
-    ) -> None:
+    def __init__(self, message: str, key: str | None = None) -> None:
         super().__init__(message)
-        self.key, self.rule, self.choices = key, rule, choices
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule on one value: the test and the words that say it (`must be >= 1`)."""
+
+    test: Callable[[Any], bool]
+    text: str
+
+
+def at_least(low: float, note: str = "") -> Rule:
+    """value >= low (finite)."""
+    return Rule(lambda v: low <= v < math.inf, f"must be >= {low}{note}")
+
+
+def above(low: float, note: str = "") -> Rule:
+    """value > low (finite)."""
+    return Rule(lambda v: low < v < math.inf, f"must be > {low}{note}")
+
+
+def within(low: float, high: float, note: str = "", closed: bool = False) -> Rule:
+    """low <= value < high; `closed`: <= high."""
+    if closed:
+        return Rule(lambda v: low <= v <= high, f"must be in [{low}, {high}]{note}")
+    return Rule(lambda v: low <= v < high, f"must be in [{low}, {high}){note}")
+
+
+Choices = Iterable[Any] | Callable[[], Iterable[Any]]
+
+
+def key(
+    default: Any = dataclasses.MISSING,
+    help: str = "",  # noqa: A002 (the word a reader expects)
+    *,
+    choices: Choices | None = None,
+    rule: Rule | None = None,
+    shapes: bool = False,
+    factory: Callable[[], Any] | None = None,
+) -> Any:
+    """Declare one key: its default (or `factory` for a list), meaning, choices or rule.
+
+    `choices` is a registry (or a function returning its names, for one filled on import);
+    a list key takes any of them. `shapes`: the key shapes the weights (MUST_MATCH).
+    """
+    meta = {"help": help, "choices": choices, "rule": rule, **(MUST_MATCH if shapes else {})}
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def node(cls: type, help: str = "", shapes: bool = False) -> Any:  # noqa: A002
+    """A group of keys (a dataclass); `shapes`: every key in it must match on a resume."""
+    meta = {"help": help, **(MUST_MATCH if shapes else {})}
+    return dataclasses.field(default_factory=cls, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One declared key: its dotted name, its annotated type and its declaration."""
+
+    name: str
+    kind: Any
+    meta: Mapping[str, Any]
+
+    @property
+    def help(self) -> str:
+        """The one-line meaning."""
+        return self.meta.get("help", "")
+
+    def choices(self) -> list[Any] | None:
+        """The names it is chosen from, sorted as a user reads them; None: no list."""
+        found = self.meta.get("choices")
+        if found is None:
+            return None
+        found = list(found() if callable(found) else found)
+        return found if self.is_list() else sorted(found, key=str)  # a list: in applied order
+
+    def rule_text(self) -> str:
+        """What it takes, in words: `one of: a, b`, `a list of any of: ...` or its rule."""
+        choices = self.choices()
+        if choices is not None:
+            listed = ", ".join(shown(c) for c in choices)
+            return f"a list of any of: {listed}" if self.is_list() else f"one of: {listed}"
+        rule = self.meta.get("rule")
+        return rule.text if rule is not None else ""
+
+    def is_list(self) -> bool:
+        """Whether it holds a list."""
+        return typing.get_origin(_required(self.kind)) is list
+
+    def kind_words(self) -> str:
+        """Its type as a user reads it: a whole number, a number, true or false, text."""
+        kind = _required(self.kind)
+        return KIND_WORDS.get(kind, "a list" if self.is_list() else str(kind))
+
+    def problem(self, value: Any) -> ConfigError | None:
+        """The error `value` breaks this declaration with, or None."""
+        if not fits(self.kind, value):
+            return ConfigError(
+                f"{self.name}={value!r} is invalid: {self.name} takes {self.kind_words()}",
+                self.name,
+            )
+        if value is None:
+            return None
+        choices = self.choices()
+        if choices is not None and self.is_list():
+            unknown = [v for v in value if v not in choices]
+            if unknown:
+                listed = ", ".join(map(str, choices))
+                return ConfigError(
+                    f"{self.name}={list(value)!r} names {unknown[0]!r}, which is unknown; choose "
+                    f"any of: {listed}, e.g. {self.name}=[{','.join(map(str, choices[:2]))}]",
+                    key=self.name,
+                )
+        elif choices is not None and value not in choices:
+            valid = ", ".join(shown(c) for c in choices)
+            return ConfigError(
+                f"{self.name}={value!r} is not a valid choice; choose one of: {valid}", self.name
+            )
+        rule = self.meta.get("rule")
+        if rule is not None and not rule.test(value):
+            return ConfigError(f"{self.name}={value!r} is invalid: {rule.text}", key=self.name)
+        return None
+
+
+def fits(kind: Any, value: Any, quoted: bool = False) -> bool:
+    """Whether `value` can be held by a key of the declared type `kind`; `quoted`: a number or
+    flag may come as text (a quoted command-line value), as OmegaConf converts it."""
+    if kind is Any or (isinstance(value, str) and "${" in value):
+        return True  # an interpolation: Hydra resolves and judges it
+    args = typing.get_args(kind)
+    if value is None:
+        return type(None) in args
+    if type(None) in args:
+        kind = next(a for a in args if a is not type(None))
+    if typing.get_origin(kind) is list:
+        (item,) = typing.get_args(kind) or (Any,)
+        return isinstance(value, list) and all(fits(item, v, quoted) for v in value)
+    if isinstance(value, (list, dict)):
+        return False
+    if quoted and isinstance(value, str) and kind in (int, float, bool):
+        return _convertible(value, kind)
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True  # text takes any single value
+
+
+def _convertible(text: str, kind: type) -> bool:
+    """A quoted value of a number or flag key, read as OmegaConf reads it."""
+    if kind is bool:
+        return text.lower() in ("true", "false", "yes", "no", "on", "off", "1", "0")
+    try:
+        kind(text)
+    except ValueError:
+        return False
+    return True
+
+
+KIND_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+
+
+def leaves(schema: type, prefix: str = "") -> dict[str, Leaf]:
+    """Every key declared in the dataclass `schema` and in the groups below it, by dotted name."""
+    hints = typing.get_type_hints(schema)
+    out: dict[str, Leaf] = {}
+    for spec in dataclasses.fields(schema):
+        name = f"{prefix}{spec.name}"
+        below = spec.default_factory
+        if isinstance(below, type) and dataclasses.is_dataclass(below):
+            out.update(leaves(below, f"{name}."))
+        else:
+            out[name] = Leaf(name, hints[spec.name], spec.metadata)
+    return out
+
+
+def groups_of(schema: type, prefix: str = "") -> dict[str, type]:
+    """Every group of keys (a dataclass node) below `schema`, by dotted name, with its class."""
+    out: dict[str, type] = {}
+    for spec in dataclasses.fields(schema):
+        below = spec.default_factory
+        if isinstance(below, type) and dataclasses.is_dataclass(below):
+            out[f"{prefix}{spec.name}"] = below
+            out.update(groups_of(below, f"{prefix}{spec.name}."))
+    return out
+
+
+def problems(cfg: Any, schema: type, prefix: str = "") -> list[ConfigError]:
+    """Every declared rule or choice that a value of `cfg` (a config of `schema`) breaks."""
+    found = []
+    for name, leaf in leaves(schema, prefix).items():
+        value = _select(cfg, name[len(prefix) :])
+        error = leaf.problem(value)
+        if error is not None:
+            found.append(error)
+    return found
+
+
+def raise_all(errors: list[ConfigError], error: type[ConfigError] = ConfigError) -> None:
+    """Raise the errors found as one, a line each (none: nothing)."""
+    if errors:
+        raise error("\n".join(str(e) for e in errors), key=errors[0].key)
+
+
+def _select(cfg: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        cfg = cfg[part] if isinstance(cfg, Mapping) else getattr(cfg, part)
+    if hasattr(cfg, "_content") or type(cfg).__name__ == "ListConfig":
+        return list(cfg)
+    return cfg
+
+
+def _required(kind: Any) -> Any:
+    """The type without its `None` (an optional key's)."""
+    args = [a for a in typing.get_args(kind) if a is not type(None)]
+    optional = type(None) in typing.get_args(kind)
+    return args[0] if optional and len(args) == 1 else kind
+
+
+def shown(value: Any) -> str:
+    """A value as a user writes it on the command line (null, true, [a,b])."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(shown(v) for v in value) + "]"
+    return str(value)
 
 
 def choose(
     key: str, value: Any, choices: Iterable[Any], error: type[ConfigError] = ConfigError
 ) -> None:
     """`value` must be one of `choices` (a registry's names); the message lists them sorted."""
-    choices = list(choices)
-    if value not in choices:
-        ordered = sorted(choices, key=str)
-        valid = ", ".join("null" if c is None else str(c) for c in ordered)  # as a user writes it
-        raise error(
-            f"{key}={value!r} is not a valid choice; choose one of: {valid}",
-            key=key,
-            rule=f"one of: {valid}",
-            choices=ordered,
-        )
+    found = Leaf(key, Any, {"choices": list(choices)}).problem(value)
+    if found is not None:
+        raise error(str(found), key=key)
 
 
 def check(
@@ -49,4 +279,4 @@ def check(
 ) -> None:
     """`ok` must hold for `value`; otherwise the message says the rule."""
     if not ok:
-        raise error(f"{key}={value!r} is invalid: {rule}", key=key, rule=rule)
+        raise error(f"{key}={value!r} is invalid: {rule}", key=key)

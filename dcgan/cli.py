@@ -65,10 +65,12 @@ def _convert(name: str, text: str, kind: Any) -> Any:
     return text
 
 
-def _closest(word: str, names: Sequence[str]) -> str:
+def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
+    """`did you mean x? keys: ...`: the nearest names to a misspelt one, then all of them."""
+    names = sorted(set(names)) if label != "keys" else list(names)
     near = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(near)}? " if near else ""
-    return f"{hint}keys: {', '.join(names)}"
+    return f"{hint}{label}: {', '.join(names)}"
 
 
 def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -> T:
@@ -83,11 +85,11 @@ def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -
         name, sep, text = arg.partition("=")
         if not sep:
             if positional is None or positional in given:
-                raise CliError(f"argument {arg!r} is not key=value; {_closest(arg, list(fields))}")
+                raise CliError(f"argument {arg!r} is not key=value; {closest(arg, list(fields))}")
             name, text = positional, arg
         name = name.strip()
         if name not in fields:
-            raise CliError(f"unknown key {name!r}; {_closest(name, list(fields))}")
+            raise CliError(f"unknown key {name!r}; {closest(name, list(fields))}")
         if name in given:
             raise CliError(f"{name} is given twice: keep one {name}=...")
         given[name] = _convert(name, text, hints[fields[name].name])
@@ -108,8 +110,9 @@ def _name(spec: dataclasses.Field) -> str:
 def _check(name: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
     choices, check = meta.get("choices"), meta.get("check")
     if choices is not None and value not in choices:
-        listed = ", ".join(str(c) for c in choices)
-        raise CliError(f"{name}={value!r} is invalid: choose one of: {listed}")
+        listed = ", ".join(str(c) for c in choices if c is not None)
+        unset = f" (or leave {name} out)" if None in choices else ""
+        raise CliError(f"{name}={value!r} is invalid: choose one of: {listed}{unset}")
     if check is not None and value is not None and not check(value):
         raise CliError(f"{name}={value!r} is invalid: {meta.get('rule') or 'not allowed'}")
 

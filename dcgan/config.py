@@ -8,17 +8,45 @@ sources), so a bad value stops at start with the key, the value and the valid ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, make_dataclass
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from dcgan.checks import ConfigError, check, choose
-from dcgan.data.files import MAX_PIXELS, check_data
+from dcgan.checks import (
+    MUST_MATCH,
+    ConfigError,
+    Rule,
+    above,
+    at_least,
+    check,
+    key,
+    node,
+    raise_all,
+    within,
+)
+from dcgan.checks import problems as declared_problems
+from dcgan.data.files import DataConfig
 from dcgan.loggers import LOGGERS
+from dcgan.losses import LOSSES, check_loss
 from dcgan.metrics.registry import METRICS, monitors
 from dcgan.metrics.run_scores import SCORES
+from dcgan.nets.layers import (
+    ACTIVATIONS,
+    CONDITIONS,
+    DROPOUT,
+    FAKE_LABELS,
+    IMAGE_SIZE,
+    INITS,
+    NORMS,
+    POOLINGS,
+    UPSAMPLINGS,
+)
+from dcgan.noise import PRIORS
+from dcgan.optim import BETAS, OPTIMIZERS
+from dcgan.precision import MEMORY_FORMATS, PRECISIONS
 from dcgan.tricks import D_BATCHES, TRICKS
 
 __all__ = [
@@ -27,216 +55,272 @@ __all__ = [
     "TrainConfig",
     "module_config",
     "register_configs",
+    "problems",
     "validate",
 ]
-
-# Field metadata of a value that shapes the weights, the fixed sample batch or the iteration
-# count: a resume from a checkpoint saved with another value is refused (`dcgan.resume`). A node
-# so marked must match whole; a field inside a node (or a trick's Config) can be marked alone.
-MUST_MATCH = {"resume": "must_match"}
-
-
-@dataclass
-class DataConfig:
-    source: str = "folder"  # folder, digits, or a set by name: cifar10, mnist, celeba, ...
-    # the image folder (any depth), or a named set's folder (null: ~/.cache/dcgan/datasets)
-    root: str | None = "pics"
-    download: bool = False  # a named set missing from data.root: fetch it there once (network)
-    channels: int = 3  # 3 (RGB) or 1 (greyscale)
-    batch_size: int = 64  # real images per D step
-    num_workers: int = 0  # 0 is fastest: images are decoded once at start and kept as uint8
-    split: str = "train"  # a named set's train or test part, or all
-    hflip: bool = False  # random horizontal flips
-    max_pixels: int = MAX_PIXELS  # larger images are skipped as decompression bombs
-    cache: bool = False  # true: decode once into a uint8 .npy, memory-mapped by later runs
-    cache_dir: str | None = None  # null: $XDG_CACHE_HOME/dcgan (~/.cache/dcgan)
-    limit: int | None = None  # N: only the first N images (after decoding), e.g. a small-set study
 
 
 @dataclass
 class ModelConfig:
-    ngf: int = 64  # G's base width: channels of its last block (doubling toward z)
-    ndf: int = 64  # D's base width: channels of its first block (doubling toward the logit)
-    max_width_mult: int = 8  # widest block = 8 x base width, also at 128 and 256 px
-    minibatch_std: bool = False  # a minibatch standard-deviation feature before D's last layer
-    conditional: bool = False  # true: learn the data's classes and generate the one asked for
-    condition: str = "concat"  # concat (one-hot label in) or projection (cBN + projection D)
-    fake_labels: str = "data"  # classes of the fakes in training: data (its frequencies), uniform
+    ngf: int = key(
+        64, "G's base width: channels of its last block (doubling toward z)", rule=at_least(1)
+    )
+    ndf: int = key(
+        64,
+        "D's base width: channels of its first block (doubling toward the logit)",
+        rule=at_least(1),
+    )
+    max_width_mult: int = key(
+        8, "widest block = 8 x base width, also at 128 and 256 px", rule=at_least(1)
+    )
+    minibatch_std: bool = key(False, "a minibatch standard-deviation feature before D's last layer")
+    conditional: bool = key(False, "true: learn the data's classes and generate the one asked for")
+    condition: str = key(
+        "concat",
+        "concat (one-hot label in) or projection (cBN + projection D)",
+        choices=CONDITIONS,
+    )
+    fake_labels: str = key(
+        "data",
+        "classes of the fakes in training: data (its frequencies), uniform",
+        choices=FAKE_LABELS,
+    )
 
 
 @dataclass
 class ActivationConfig:
-    generator: str = "relu"  # G's activation (its output is always tanh)
-    discriminator: str = "leaky_relu"  # D's activation
-    negative_slope: float = 0.2  # slope of every leaky_relu
+    generator: str = key("relu", "G's activation (its output is always tanh)", choices=ACTIVATIONS)
+    discriminator: str = key("leaky_relu", "D's activation", choices=ACTIVATIONS)
+    negative_slope: float = key(0.2, "slope of every leaky_relu", rule=at_least(0))
 
 
 @dataclass
 class InitConfig:
-    name: str = "normal"  # weight initialisation of G and D
+    name: str = key("normal", "weight initialisation of G and D", choices=INITS)
 
 
 @dataclass
 class NetOptimizerConfig:
-    name: str = "adam"  # the optimizer of this network
-    lr: float = 2e-4  # learning rate
-    # adam, adamw: decay rates of the moment estimates
-    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    momentum: float = 0.0  # sgd, rmsprop: momentum
-    weight_decay: float = 0.0  # L2 penalty (adamw: decoupled weight decay)
-    eps: float = 1e-8  # adam, adamw, rmsprop: added to the denominator for stability
-    alpha: float = 0.99  # rmsprop: smoothing constant
-    nesterov: bool = False  # sgd: Nesterov momentum
+    name: str = key("adam", "the optimizer of this network", choices=OPTIMIZERS)
+    lr: float = key(2e-4, "learning rate", rule=above(0))
+    betas: list[float] = key(
+        help="adam, adamw: decay rates of the moment estimates",
+        rule=BETAS,
+        factory=lambda: [0.5, 0.999],
+    )
+    momentum: float = key(0.0, "sgd, rmsprop: momentum", rule=at_least(0))
+    weight_decay: float = key(0.0, "L2 penalty (adamw: decoupled weight decay)", rule=at_least(0))
+    eps: float = key(
+        1e-8, "adam, adamw, rmsprop: added to the denominator for stability", rule=above(0)
+    )
+    alpha: float = key(0.99, "rmsprop: smoothing constant", rule=within(0, 1))
+    nesterov: bool = key(False, "sgd: Nesterov momentum")
 
 
 @dataclass
 class OptimizerConfig:
-    generator: NetOptimizerConfig = field(default_factory=NetOptimizerConfig)
-    discriminator: NetOptimizerConfig = field(default_factory=NetOptimizerConfig)
+    generator: NetOptimizerConfig = node(NetOptimizerConfig)
+    discriminator: NetOptimizerConfig = node(NetOptimizerConfig)
 
 
 @dataclass
 class DropoutConfig:
-    p: float = 0.5  # probability of zeroing an activation where dropout is on
-    generator: bool = False  # dropout in G (the original DCGAN project's trick)
-    discriminator: bool = False  # dropout in D
-    at_generation: bool = True  # keep G's dropout on in sample grids and generation
+    p: float = key(0.5, "probability of zeroing an activation where dropout is on", rule=DROPOUT)
+    generator: bool = key(False, "dropout in G (the original DCGAN project's trick)")
+    discriminator: bool = key(False, "dropout in D")
+    at_generation: bool = key(True, "keep G's dropout on in sample grids and generation")
 
 
 @dataclass
 class PoolingConfig:
-    name: str = "strided"  # how D halves the image size
+    name: str = key("strided", "how D halves the image size", choices=POOLINGS)
 
 
 @dataclass
 class NormConfig:
-    generator: str = "batch"  # G's normalisation layer
-    discriminator: str = "batch"  # D's normalisation layer
-    spectral: bool = False  # spectral normalisation of D's weights
+    generator: str = key("batch", "G's normalisation layer", choices=NORMS)
+    discriminator: str = key("batch", "D's normalisation layer", choices=NORMS)
+    spectral: bool = key(False, "spectral normalisation of D's weights")
 
 
 @dataclass
 class LossConfig:
-    name: str = "nonsaturating"  # the GAN loss
-    label_smoothing: float = 0.0  # one-sided: the real target becomes 1 - label_smoothing
-    label_flip: float = 0.0  # probability of swapping real/fake labels for D
-    gp_weight: float = 0.0  # weight of the gradient penalty (wgan_gp: 10)
+    name: str = key("nonsaturating", "the GAN loss", choices=LOSSES)
+    label_smoothing: float = key(
+        0.0,
+        "one-sided: the real target becomes 1 - label_smoothing",
+        rule=within(0, 0.5, " (the real target becomes 1 - s)"),
+    )
+    label_flip: float = key(
+        0.0, "probability of swapping real/fake labels for D", rule=within(0, 0.5)
+    )
+    gp_weight: float = key(0.0, "weight of the gradient penalty (wgan_gp: 10)", rule=at_least(0))
 
 
 @dataclass
 class NoiseConfig:
-    name: str = "uniform"  # the prior of z
+    name: str = key("uniform", "the prior of z", choices=PRIORS)
 
 
 @dataclass
 class UpsampleConfig:
-    name: str = "transposed"  # how G doubles the image size
+    name: str = key("transposed", "how G doubles the image size", choices=UPSAMPLINGS)
 
 
 @dataclass
 class DBatchConfig:
-    name: str = "separate"  # D's batches: reals and fakes apart, or mixed in one
+    name: str = key(
+        "separate", "D's batches: reals and fakes apart, or mixed in one", choices=D_BATCHES
+    )
 
 
 @dataclass
 class TrainerConfig:
-    accelerator: str = "auto"  # auto (a GPU when there is one), cpu, gpu, mps
-    devices: Any = 1  # how many devices (or which), as Lightning takes it
-    strategy: str = "auto"  # auto, or ddp for several devices (trainer=ddp)
-    num_nodes: int = 1  # machines of a multi-node run
-    precision: str = "auto"  # bf16-mixed / 16-mixed where the hardware is fast at it, else 32-true
-    memory_format: str = "auto"  # channels_last where it speeds convolutions up; or contiguous
-    max_steps: int = 10_000  # iterations (README: "Steps and iterations")
-    # passes over the data; the run ends at whichever limit comes first
-    max_epochs: int | None = None
-    log_every_n_steps: int = 50  # iterations between logged losses and gradient norms
-    enable_progress_bar: bool = True  # the iteration bar on the console
-    deterministic: bool = False  # deterministic algorithms: the same numbers on every run
-    benchmark: bool | None = None  # cuDNN's algorithm search; null: Lightning's choice
+    accelerator: str = key("auto", "auto (a GPU when there is one), cpu, gpu, mps")
+    devices: Any = key(1, "how many devices (or which), as Lightning takes it")
+    strategy: str = key("auto", "auto, or ddp for several devices (trainer=ddp)")
+    num_nodes: int = key(1, "machines of a multi-node run", rule=at_least(1))
+    precision: str = key(
+        "auto",
+        "bf16-mixed / 16-mixed where the hardware is fast at it, else 32-true",
+        choices=PRECISIONS,
+    )
+    memory_format: str = key(
+        "auto",
+        "channels_last where it speeds convolutions up; or contiguous",
+        choices=MEMORY_FORMATS,
+    )
+    max_steps: int = key(
+        10_000,
+        "iterations (README: Steps and iterations); -1: stop by trainer.max_epochs",
+        rule=Rule(
+            lambda v: v == -1 or v >= 1,
+            "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
+        ),
+    )
+    max_epochs: int | None = key(
+        None,
+        "passes over the data; the run ends at whichever limit comes first",
+        rule=Rule(lambda v: v == -1 or v >= 1, "must be >= 1, -1 (no limit) or null"),
+    )
+    log_every_n_steps: int = key(
+        50, "iterations between logged losses and gradient norms", rule=at_least(1)
+    )
+    enable_progress_bar: bool = key(True, "the iteration bar on the console")
+    deterministic: bool = key(False, "deterministic algorithms: the same numbers on every run")
+    benchmark: bool | None = key(None, "cuDNN's algorithm search; null: Lightning's choice")
 
 
 @dataclass
 class LoggerConfig:
-    name: str = "wandb"  # where metrics and grids go besides the run folder
-    project: str = "dcgan"  # W&B project
-    offline: bool = True  # false after `wandb login`
-    entity: str | None = None  # W&B user or team; null: the login's default
-    group: str | None = None  # W&B group; null: the sweep folder's name in a multirun
+    name: str = key("wandb", "where metrics and grids go besides the run folder", choices=LOGGERS)
+    project: str = key("dcgan", "W&B project")
+    offline: bool = key(True, "false after `wandb login`")
+    entity: str | None = key(None, "W&B user or team; null: the login's default")
+    group: str | None = key(None, "W&B group; null: the sweep folder's name in a multirun")
 
 
 @dataclass
 class SamplesConfig:
-    every_n_steps: int = 500  # iterations between sample grids (PNG under samples/ and logger)
-    num_samples: int = 64  # size of the fixed noise batch
-    nrow: int = 8  # images per row of a grid
+    every_n_steps: int = key(
+        500, "iterations between sample grids (PNG under samples/ and logger)", rule=at_least(1)
+    )
+    num_samples: int = key(64, "size of the fixed noise batch", rule=at_least(1))
+    nrow: int = key(8, "images per row of a grid", rule=at_least(1))
 
 
 @dataclass
 class CheckpointConfig:
-    every_n_steps: int = 1000  # iterations between periodic checkpoints (last.ckpt kept current)
-    keep: int | None = 3  # periodic checkpoints kept; null keeps all
+    every_n_steps: int = key(
+        1000, "iterations between periodic checkpoints (last.ckpt kept current)", rule=at_least(1)
+    )
+    keep: int | None = key(
+        3, "periodic checkpoints kept; null keeps all", rule=at_least(0, ", or null to keep all")
+    )
 
 
 @dataclass
 class MetricsConfig:
-    # iterations between image-quality evaluations (and one at the end): one on 1024 images
-    # costs about 30 training iterations (32 px, width 16), ~6% of the training time at 500
-    every_n_steps: int = 500
-    # generated and real images compared each time (the same ones): on 1024, SWD's own noise is
-    # about a third of the seed-to-seed variance of a late score; on 256, three quarters
-    # (docs/compare.md, "Is the metric fit for comparing?")
-    num_samples: int = 1024
-    # the end-of-run evaluation: SWD's own noise on 2048 images is about half the spread
-    # between seeds of one final value; null: num_samples
-    final_num_samples: int | None = 2048
-    # picks checkpoints/best.ckpt, and train() returns it: a lower-is-better metric of dcgan/metrics
-    monitor: str = "swd"
-    # what train() returns to a sweeper (optuna): final, the monitor at the end of the run; best,
-    # its best periodic value; late, the mean of its periodic values over the last 40% of the run
-    # (the report's scores; late has the least seed-to-seed noise, docs/studies/race.md)
-    objective: str = "final"
-    # auto: torch-fidelity's cached Inception weights, else one download attempt; or a local
-    # .pth (weights-inception-2015-12-05-6726825d.pth); null: FID, KID and IS off
-    inception_weights: str | None = "auto"
-    seed: int = 0  # fixes the real subset, the latent vectors and SWD's random directions
+    # One evaluation on 1024 images costs about 30 training iterations (32 px, width 16), ~6% of
+    # the training time at 500. On 1024 images SWD's own noise is about a third of the
+    # seed-to-seed variance of a late score; on 256, three quarters (docs/compare.md). On 2048,
+    # about half the spread between seeds of one final value.
+    every_n_steps: int = key(
+        500, "iterations between image-quality evaluations (and one at the end)", rule=at_least(1)
+    )
+    num_samples: int = key(
+        1024,
+        "generated and real images compared each time (the same ones)",
+        rule=at_least(2, " (SWD compares two sets of images)"),
+    )
+    final_num_samples: int | None = key(
+        2048,
+        "images of the end-of-run evaluation; null: num_samples",
+        rule=at_least(2, ", or null for callbacks.metrics.num_samples"),
+    )
+    monitor: str = key(
+        "swd",
+        "picks checkpoints/best.ckpt, and train() returns it: a lower-is-better metric",
+        choices=monitors,
+    )
+    objective: str = key(
+        "final",
+        "what train() returns to a sweeper: final (the monitor at the end), best (its best "
+        "periodic value) or late (mean over the last 40% of the run, the least noisy)",
+        choices=SCORES,
+    )
+    inception_weights: str | None = key(
+        "auto",
+        "auto: torch-fidelity's cached Inception weights, else one download attempt; or a "
+        "local .pth; null: FID, KID and IS off",
+    )
+    seed: int = key(0, "fixes the real subset, the latent vectors and SWD's random directions")
 
 
 @dataclass
 class HealthConfig:
-    every_n_steps: int = 100  # iterations between sample-diversity checks
-    d_wins_below: float = 0.02  # warn when mean D(G(z)) stays below this ...
-    d_wins_patience: int = 200  # ... for this many iterations
-    collapse_below: float = 0.05  # warn when fixed-noise samples differ by less than this a pixel
-    stop_on_nan: bool = True  # a NaN/inf loss saves checkpoints/nan_iter_NNNNNN.ckpt and stops
+    every_n_steps: int = key(100, "iterations between sample-diversity checks", rule=at_least(1))
+    d_wins_below: float = key(
+        0.02, "warn when mean D(G(z)) stays below this ...", rule=within(0, 1, " (a mean D(G(z)))")
+    )
+    d_wins_patience: int = key(200, "... for this many iterations", rule=at_least(1))
+    collapse_below: float = key(
+        0.05, "warn when fixed-noise samples differ by less than this a pixel", rule=at_least(0)
+    )
+    stop_on_nan: bool = key(True, "a NaN/inf loss saves checkpoints/nan_iter_NNNNNN.ckpt and stops")
 
 
 @dataclass
 class CallbacksConfig:
-    samples: SamplesConfig = field(default_factory=SamplesConfig)
-    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
-    metrics: MetricsConfig = field(default_factory=MetricsConfig)
-    health: HealthConfig = field(default_factory=HealthConfig)
+    samples: SamplesConfig = node(SamplesConfig)
+    checkpoint: CheckpointConfig = node(CheckpointConfig)
+    metrics: MetricsConfig = node(MetricsConfig)
+    health: HealthConfig = node(HealthConfig)
 
 
 @dataclass
 class _GANFields:
-    image_size: int = field(default=64, metadata=MUST_MATCH)  # 16, 32, 64, 128, 256 or 512
-    latent_dim: int = field(default=100, metadata=MUST_MATCH)  # length of z
-    # D updates per iteration, each on a fresh real batch
-    d_steps: int = field(default=1, metadata=MUST_MATCH)
-    # G updates per iteration, each on fresh noise
-    g_steps: int = field(default=1, metadata=MUST_MATCH)
-    model: ModelConfig = field(default_factory=ModelConfig, metadata=MUST_MATCH)
-    activation: ActivationConfig = field(default_factory=ActivationConfig, metadata=MUST_MATCH)
-    init: InitConfig = field(default_factory=InitConfig)
-    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
-    dropout: DropoutConfig = field(default_factory=DropoutConfig)
-    pooling: PoolingConfig = field(default_factory=PoolingConfig, metadata=MUST_MATCH)
-    norm: NormConfig = field(default_factory=NormConfig, metadata=MUST_MATCH)
-    upsample: UpsampleConfig = field(default_factory=UpsampleConfig, metadata=MUST_MATCH)
-    loss: LossConfig = field(default_factory=LossConfig)
-    noise: NoiseConfig = field(default_factory=NoiseConfig, metadata=MUST_MATCH)
-    d_batch: DBatchConfig = field(default_factory=DBatchConfig)
+    image_size: int = key(
+        64, "the side of the square images, in pixels", rule=IMAGE_SIZE, shapes=True
+    )
+    latent_dim: int = key(100, "length of z", rule=at_least(1), shapes=True)
+    d_steps: int = key(
+        1, "D updates per iteration, each on a fresh real batch", rule=at_least(1), shapes=True
+    )
+    g_steps: int = key(
+        1, "G updates per iteration, each on fresh noise", rule=at_least(1), shapes=True
+    )
+    model: ModelConfig = node(ModelConfig, shapes=True)
+    activation: ActivationConfig = node(ActivationConfig, shapes=True)
+    init: InitConfig = node(InitConfig)
+    optimizer: OptimizerConfig = node(OptimizerConfig)
+    dropout: DropoutConfig = node(DropoutConfig)
+    pooling: PoolingConfig = node(PoolingConfig, shapes=True)
+    norm: NormConfig = node(NormConfig, shapes=True)
+    upsample: UpsampleConfig = node(UpsampleConfig, shapes=True)
+    loss: LossConfig = node(LossConfig)
+    noise: NoiseConfig = node(NoiseConfig, shapes=True)
+    d_batch: DBatchConfig = node(DBatchConfig)
 
 
 # What the GAN module is built from and a checkpoint stores: the fields above, plus one node per
@@ -262,13 +346,21 @@ class ModuleConfig(GANConfig):
 
 @dataclass
 class TrainConfig(GANConfig):
-    seed: int = 0
-    ckpt_path: str | None = None  # resume from this checkpoint (a new run folder is written)
-    resume: str | None = None  # auto: continue the newest good checkpoint of this run folder
-    data: DataConfig = field(default_factory=DataConfig)
-    trainer: TrainerConfig = field(default_factory=TrainerConfig)
-    logger: LoggerConfig = field(default_factory=LoggerConfig)
-    callbacks: CallbacksConfig = field(default_factory=CallbacksConfig)
+    seed: int = key(
+        0,
+        "seeds weights, noise and data order",
+        rule=Rule(lambda v: 0 <= v < 2**32, "must be in [0, 2**32 - 1] (NumPy's range)"),
+    )
+    ckpt_path: str | None = key(
+        None, "resume from this checkpoint or run folder (a new run folder is written)"
+    )
+    resume: str | None = key(
+        None, "auto: continue the newest good checkpoint of this run folder", choices=(None, "auto")
+    )
+    data: DataConfig = node(DataConfig)
+    trainer: TrainerConfig = node(TrainerConfig)
+    logger: LoggerConfig = node(LoggerConfig)
+    callbacks: CallbacksConfig = node(CallbacksConfig)
 
 
 def register_configs() -> None:
@@ -303,149 +395,43 @@ def _plain(node: Any) -> Any:
 
 
 def validate(cfg: DictConfig) -> None:
-    """Stop before anything is built when a value cannot work, naming the key and the fix."""
-    choose("resume", cfg.get("resume"), (None, "auto"))
-    check_data(**cfg.data)
-    _validate_module(cfg)
-    _validate_run(cfg)
-    _validate_more(cfg)
-    _validate_metrics_and_health(cfg.callbacks)
+    """Stop before anything is built when a value cannot work, naming every such key and its fix."""
+    raise_all(problems(cfg))
 
 
-def _validate_module(cfg: DictConfig) -> None:
-    """What the GAN module is built from: ranges, and names read from the registries."""
-    from dcgan import losses, nets, noise, optim
+def problems(cfg: DictConfig) -> list[ConfigError]:
+    """Every value of `cfg` that cannot work: declared rules first, then those of several keys."""
+    found = declared_problems(cfg, TrainConfig)
+    if found:  # the rules of several keys assume each value valid
+        return found
+    for rule in (_cross_rules, *(_trick_rule(name) for name in TRICKS)):
+        try:
+            rule(cfg)
+        except ConfigError as err:
+            found.append(err)
+    return found
 
-    nets.check_image_size(cfg.image_size)
-    check(cfg.latent_dim >= 1, "latent_dim", cfg.latent_dim, "must be >= 1")
-    check(cfg.d_steps >= 1, "d_steps", cfg.d_steps, "must be >= 1")
-    check(cfg.g_steps >= 1, "g_steps", cfg.g_steps, "must be >= 1")
 
-    check(cfg.model.ngf >= 1, "model.ngf", cfg.model.ngf, "must be >= 1")
-    check(cfg.model.ndf >= 1, "model.ndf", cfg.model.ndf, "must be >= 1")
-    choose("model.condition", cfg.model.condition, nets.CONDITIONS)
-    choose("model.fake_labels", cfg.model.fake_labels, nets.FAKE_LABELS)
+def _trick_rule(name: str) -> Callable[[DictConfig], None]:
+    return lambda cfg: TRICKS[name].check(cfg[name], lambda key: f"{name}.{key}")
+
+
+def _cross_rules(cfg: DictConfig) -> None:
+    """The rules that involve several keys (each single key is checked by its declaration)."""
     check(
         not (cfg.model.conditional and cfg.replay.size > 0),
         "replay.size",
         cfg.replay.size,
         "must be 0 with model.conditional=true (stored fakes keep no class)",
     )
-    choose("upsample.name", cfg.upsample.name, nets.UPSAMPLINGS)
-    choose("activation.generator", cfg.activation.generator, nets.ACTIVATIONS)
-    choose("activation.discriminator", cfg.activation.discriminator, nets.ACTIVATIONS)
+    check_loss(cfg.loss)
     check(
-        cfg.activation.negative_slope >= 0,
-        "activation.negative_slope",
-        cfg.activation.negative_slope,
-        "must be >= 0",
-    )
-    choose("init.name", cfg.init.name, nets.INITS)
-    choose("pooling.name", cfg.pooling.name, nets.POOLINGS)
-    choose("norm.generator", cfg.norm.generator, nets.NORMS)
-    choose("norm.discriminator", cfg.norm.discriminator, nets.NORMS)
-    choose("noise.name", cfg.noise.name, noise.PRIORS)
-    nets.check_dropout(cfg.dropout.p)
-
-    for net in ("generator", "discriminator"):
-        optim.check_optimizer(f"optimizer.{net}", cfg.optimizer[net])
-    losses.check_loss(cfg.loss)
-    choose("d_batch.name", cfg.d_batch.name, D_BATCHES)
-    for name, trick in TRICKS.items():
-        trick.check(cfg[name], lambda key, name=name: f"{name}.{key}")
-
-
-def _validate_run(cfg: DictConfig) -> None:
-    """The Trainer, the logger and the callbacks' schedules."""
-    from dcgan import precision
-
-    trainer = cfg.trainer
-    check(
-        trainer.max_steps == -1 or trainer.max_steps >= 1,
+        cfg.trainer.max_steps != -1 or cfg.trainer.max_epochs is not None,
         "trainer.max_steps",
-        trainer.max_steps,
-        "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
-    )
-    check(
-        trainer.max_steps != -1 or trainer.max_epochs is not None,
-        "trainer.max_steps",
-        trainer.max_steps,
+        cfg.trainer.max_steps,
         "-1 needs trainer.max_epochs=N to end the run; or set trainer.max_steps=N (iterations)",
     )
-    check(
-        trainer.log_every_n_steps >= 1,
-        "trainer.log_every_n_steps",
-        trainer.log_every_n_steps,
-        "must be >= 1",
-    )
-    choose("trainer.precision", trainer.precision, precision.PRECISIONS)
-    choose("trainer.memory_format", trainer.memory_format, precision.MEMORY_FORMATS)
-    choose("logger.name", cfg.logger.name, LOGGERS)
-    samples, ckpt = cfg.callbacks.samples, cfg.callbacks.checkpoint
-    check(
-        samples.every_n_steps >= 1,
-        "callbacks.samples.every_n_steps",
-        samples.every_n_steps,
-        "must be >= 1",
-    )
-    check(
-        samples.num_samples >= 1,
-        "callbacks.samples.num_samples",
-        samples.num_samples,
-        "must be >= 1",
-    )
-    check(
-        ckpt.every_n_steps >= 1,
-        "callbacks.checkpoint.every_n_steps",
-        ckpt.every_n_steps,
-        "must be >= 1",
-    )
-    check(
-        ckpt.keep is None or ckpt.keep >= 0,
-        "callbacks.checkpoint.keep",
-        ckpt.keep,
-        "must be >= 0, or null to keep all",
-    )
-
-
-def _validate_more(cfg: DictConfig) -> None:
-    """The remaining values a command line can set to something that fails later, or silently."""
-    check(0 <= cfg.seed < 2**32, "seed", cfg.seed, "must be in [0, 2**32 - 1] (NumPy's range)")
-    check(cfg.model.max_width_mult >= 1, "model.max_width_mult", cfg.model.max_width_mult, ">= 1")
-    max_epochs = cfg.trainer.max_epochs
-    check(
-        max_epochs is None or max_epochs == -1 or max_epochs >= 1,
-        "trainer.max_epochs",
-        max_epochs,
-        "must be >= 1, -1 (no limit) or null",
-    )
-    nrow = cfg.callbacks.samples.nrow
-    check(nrow >= 1, "callbacks.samples.nrow", nrow, "must be >= 1")
-
-
-def _validate_metrics_and_health(callbacks: DictConfig) -> None:
-    """Range checks of callbacks.metrics and callbacks.health."""
-    metrics, health = callbacks.metrics, callbacks.health
-    for key, value in (
-        ("callbacks.metrics.every_n_steps", metrics.every_n_steps),
-        ("callbacks.health.every_n_steps", health.every_n_steps),
-        ("callbacks.health.d_wins_patience", health.d_wins_patience),
-    ):
-        check(value >= 1, key, value, "must be >= 1")
-    check(
-        metrics.num_samples >= 2,
-        "callbacks.metrics.num_samples",
-        metrics.num_samples,
-        "must be >= 2 (SWD compares two sets of images)",
-    )
-    check(
-        metrics.final_num_samples is None or metrics.final_num_samples >= 2,
-        "callbacks.metrics.final_num_samples",
-        metrics.final_num_samples,
-        "must be >= 2, or null for callbacks.metrics.num_samples",
-    )
-    choose("callbacks.metrics.monitor", metrics.monitor, monitors())
-    choose("callbacks.metrics.objective", metrics.objective, SCORES)
+    metrics = cfg.callbacks.metrics
     free = " or ".join(m for m in monitors() if not METRICS[m].inception)
     check(
         not METRICS[metrics.monitor].inception or metrics.inception_weights is not None,
@@ -453,16 +439,4 @@ def _validate_metrics_and_health(callbacks: DictConfig) -> None:
         metrics.monitor,
         "needs callbacks.metrics.inception_weights=auto or a local Inception .pth; "
         f"or monitor {free}",
-    )
-    check(
-        0 <= health.d_wins_below < 1,
-        "callbacks.health.d_wins_below",
-        health.d_wins_below,
-        "must be in [0, 1) (a mean D(G(z)))",
-    )
-    check(
-        health.collapse_below >= 0,
-        "callbacks.health.collapse_below",
-        health.collapse_below,
-        "must be >= 0",
     )

@@ -5,9 +5,8 @@
 
 Nothing in it is written by hand: every key of the run config with the value a run starts from
 and its meaning, with its choices or rule, as `dcgan-train --help` says them (`train_help.key_rows`:
-the schema's comments, the composed defaults, what `config.validate` refuses), every config group
-with its options (`configs/<group>/*.yaml`, each described by its leading comment) and every
-registry's names.
+each field's declaration and the composed defaults), every config group with its options
+(`configs/<group>/*.yaml`, each described by its leading comment) and every registry's names.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dcgan.train_args import CONFIG_DIR, compose_train, groups
+
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 OUTPUT = ROOT / "docs" / "config-reference.md"
 # Registries a name is chosen from: (module, attribute, what it names).
 REGISTRIES = (
@@ -48,13 +48,7 @@ REGISTRIES = (
 
 def run_config() -> Any:
     """The config a run starts from: the schema under configs/train.yaml and its default options."""
-    from hydra import compose, initialize_config_dir
-
-    from dcgan.config import register_configs
-
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        return compose("train")
+    return compose_train()
 
 
 def _one_line(text: str) -> str:
@@ -84,16 +78,6 @@ def group_defaults() -> dict[str, str | None]:
         if isinstance(item, dict):
             out.update(item)
     return out
-
-
-def groups() -> dict[str, list[str]]:
-    """Every group (a folder of option files under configs/) and its options, Hydra's included."""
-    found = {}
-    for folder in sorted(p for p in CONFIG_DIR.rglob("*") if p.is_dir()):
-        options = sorted(f.stem for f in folder.glob("*.yaml"))
-        if options:
-            found[folder.relative_to(CONFIG_DIR).as_posix()] = options
-    return found
 
 
 def _registry_names(module: str, attr: str) -> str:
@@ -143,7 +127,7 @@ def render() -> str:
         "| group | option | what it does |",
         "|---|---|---|",
     ]
-    for group, options in groups().items():
+    for group, options in groups(hydra=True).items():
         for option in options:
             chosen = defaults.get(group) == option
             shown = f"**`{option}`**" if chosen else f"`{option}`"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check, choose
+from dcgan.checks import Rule, choose
 
 if TYPE_CHECKING:
     import torch
@@ -19,6 +18,10 @@ OPTIMIZERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sgd": ("SGD", ("lr", "momentum", "weight_decay", "nesterov")),
     "rmsprop": ("RMSprop", ("lr", "alpha", "eps", "momentum", "weight_decay")),
 }
+BETAS = Rule(
+    lambda b: len(b) == 2 and all(0 <= x < 1 for x in b),
+    "give two numbers in [0, 1), e.g. [0.5, 0.999]",
+)
 
 
 def make_optimizer(
@@ -37,20 +40,3 @@ def make_optimizer(
     if kwargs.get("nesterov") and not kwargs.get("momentum"):
         kwargs["nesterov"] = False  # torch refuses nesterov without momentum; it would be a no-op
     return cls(params, **kwargs)
-
-
-def check_optimizer(key: str, opt: Any) -> None:
-    """Every rule on one network's optimizer settings (`key`: optimizer.generator, ...)."""
-    choose(f"{key}.name", opt.name, OPTIMIZERS)
-    check(opt.lr > 0, f"{key}.lr", opt.lr, "must be > 0")
-    check(math.isfinite(opt.lr), f"{key}.lr", opt.lr, "must be a finite number")
-    check(
-        len(opt.betas) == 2 and all(0 <= b < 1 for b in opt.betas),
-        f"{key}.betas",
-        list(opt.betas),
-        "give two numbers in [0, 1), e.g. [0.5, 0.999]",
-    )
-    check(opt.momentum >= 0, f"{key}.momentum", opt.momentum, "must be >= 0")
-    check(opt.weight_decay >= 0, f"{key}.weight_decay", opt.weight_decay, "must be >= 0")
-    check(opt.eps > 0, f"{key}.eps", opt.eps, "must be > 0")
-    check(0 <= opt.alpha < 1, f"{key}.alpha", opt.alpha, "must be in [0, 1)")

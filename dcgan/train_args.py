@@ -2,18 +2,20 @@
 
 Hydra alone answers a misspelt group with advice to append it (`+optimiser=adam`), a wrong
 type with a multi-line report and exit 1, and an unquoted space with a lexer error. Here each
-argument is parsed, its key or group is looked up in the composed default config and in
-`configs/`, and the nearest valid names are offered.
+argument is parsed, its key is looked up in the schema's declarations (`dcgan.checks.key`) and
+its group in `configs/`, its value held against the declared type, choices and rule, and the
+nearest valid names are offered: every wrong key and value at once, a line each, before Hydra
+makes a folder or anything slow loads.
 """
 
 from __future__ import annotations
 
-import difflib
 import sys
-from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from omegaconf import DictConfig
+from dcgan.checks import Leaf, fits, groups_of, leaves
+from dcgan.cli import closest
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 # Hydra flags followed by a value; the value is not an override.
@@ -74,34 +76,27 @@ def hydra_order(argv: list[str]) -> list[str]:
     return [*flags, *overrides]
 
 
-def groups(config_dir: Path = CONFIG_DIR) -> dict[str, list[str]]:
-    """Each config group (a folder of YAML files) and its options."""
+def groups(config_dir: Path = CONFIG_DIR, hydra: bool = False) -> dict[str, list[str]]:
+    """Each config group (a folder of YAML files) and its options; Hydra's own when asked."""
     found: dict[str, list[str]] = {}
     for folder in sorted(p for p in config_dir.rglob("*") if p.is_dir()):
         options = sorted(f.stem for f in folder.glob("*.yaml"))
         name = folder.relative_to(config_dir).as_posix()
-        if options and not name.startswith("hydra"):
+        if options and (hydra or not name.startswith("hydra")):
             found[name] = options
     return found
 
 
-def _closest(word: str, choices: Iterable[str]) -> str:
-    choices = sorted(set(choices))
-    near = difflib.get_close_matches(word, choices, n=3, cutoff=0.6)
-    listed = ", ".join(choices)
-    if near:
-        return f"did you mean {' or '.join(repr(n) for n in near)}? choices: {listed}"
-    return f"choices: {listed}"
-
-
-def _values(override) -> list[str]:  # noqa: ANN001 (Hydra's Override)
-    """The plain option names an override asks for (a sweep's list, or the one value)."""
-    from hydra.core.override_parser.types import ChoiceSweep
+def _values(override) -> list[Any]:  # noqa: ANN001 (Hydra's Override)
+    """The values an override asks for: a sweep's choices or range, or the one value."""
+    from hydra.core.override_parser.types import ChoiceSweep, RangeSweep
 
     value = override.value()
-    items = value.list if isinstance(value, ChoiceSweep) else [value]
-    items = [i for item in items for i in (item if isinstance(item, list) else [item])]
-    return [v for v in items if isinstance(v, str)]
+    if isinstance(value, ChoiceSweep):
+        return list(value.list)
+    if isinstance(value, RangeSweep):
+        return list(override.sweep_iterator())
+    return [value] if not override.is_sweep_override() else []
 
 
 def warn_repeats(overrides: list[str], known_groups: dict[str, list[str]]) -> None:
@@ -123,33 +118,89 @@ def warn_repeats(overrides: list[str], known_groups: dict[str, list[str]]) -> No
         seen[key] = arg
 
 
-def check_key(key: str, defaults: DictConfig, known_groups: dict[str, list[str]]) -> None:
-    """Raise ArgumentError when `key` is neither a config key nor a group."""
-    node: object = defaults
-    done: list[str] = []
-    for part in key.split("."):
-        if not isinstance(node, DictConfig):
-            return  # below a free-form value: Hydra and the checks judge it
-        if part not in node:
-            here = ".".join(done)
-            names = [k for k in node.keys() if isinstance(k, str)]
-            if not done:
-                names += list(known_groups)
+class Schema:
+    """The run config's declared keys and groups of keys, and the config groups of configs/."""
+
+    def __init__(self, config_dir: Path = CONFIG_DIR) -> None:
+        from dcgan.config import TrainConfig
+
+        self.leaves = leaves(TrainConfig)
+        self.nodes = set(groups_of(TrainConfig))
+        self.groups = groups(config_dir)
+
+    def check_key(self, key: str) -> None:
+        """Raise ArgumentError when `key` is neither a declared key nor a group."""
+        parts = key.split(".")
+        for depth in range(1, len(parts) + 1):
+            here = ".".join(parts[: depth - 1])
+            name = ".".join(parts[:depth])
+            if name in self.leaves:
+                return  # a free-form value (devices) may hold more: Hydra judges it
+            if name in self.nodes or (depth == 1 and name in self.groups):
+                continue
+            names = [k.rpartition(".")[2] for k in [*self.leaves, *self.nodes]]
+            names = [
+                n
+                for k, n in zip([*self.leaves, *self.nodes], names, strict=True)
+                if k.rpartition(".")[0] == here
+            ]
+            names += list(self.groups) if not here else []
             what = f"a key under {here!r}" if here else "a key or a group"
             raise ArgumentError(
-                f"unknown key {key!r}: {part!r} is not {what}; {_closest(part, names)}"
+                f"unknown key {key!r}: {parts[depth - 1]!r} is not {what}; "
+                + closest(parts[depth - 1], names, "choices")
             )
-        node = node[part]
-        done.append(part)
+
+    def group_value(self, group: str, value: str) -> str | None:
+        """Why `value` is not an option of `group` (with the keys that take it), or None."""
+        if value in self.groups[group] or value == "null":
+            return None
+        line = f"{group}={value!r} is not an option of group {group!r}; "
+        takers = [
+            f"{name}={value}"
+            for name, leaf in self.leaves.items()
+            if name.startswith(f"{group}.") and value in (leaf.choices() or ())
+        ]
+        if takers:
+            return (
+                line
+                + f"did you mean {' or '.join(takers)}? options: "
+                + ", ".join(self.groups[group])
+            )
+        return line + closest(value, self.groups[group], "choices")
 
 
-def check_overrides(overrides: list[str], defaults: DictConfig, config_dir: Path) -> None:
-    """Raise ArgumentError for the first override that Hydra could not use as the user meant."""
+def type_problem(leaf: Leaf, value: Any, text: str) -> str | None:
+    """Why `value` (written `text` by the user) does not fit the key's declared type, or None."""
+    if fits(leaf.kind, value, quoted=True):
+        return None
+    rule = leaf.rule_text()
+    if leaf.is_list():
+        items = [i.strip() for i in text.strip("[]").split(",") if i.strip()]
+        listed = f"[{','.join(items)}]"
+        line = f"{leaf.name}={text} is not a list: write it in brackets, {leaf.name}={listed}"
+        choices = leaf.choices()
+        if choices:
+            unknown = [i for i in items if i not in choices]
+            line += f"; {leaf.name} takes {rule}"
+            if unknown:
+                line += f" ({', '.join(map(repr, unknown))} is none of them)"
+        elif rule:
+            line += f" (rule: {rule})"
+        return line
+    line = f"{leaf.name}={text} is invalid: {leaf.name} takes {leaf.kind_words()}"
+    if leaf.choices() is not None:
+        return f"{line} ({rule})"
+    return f"{line} (rule: {rule})" if rule else line
+
+
+def override_problems(overrides: list[str], schema: Schema) -> list[str]:
+    """A line for each override whose key, group option or value type cannot work."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import OverrideParseException
 
     parser = OverridesParser.create()
-    known = groups(config_dir)
+    found = []
     for arg in overrides:
         if "=" not in arg:
             raise ArgumentError(
@@ -163,22 +214,39 @@ def check_overrides(overrides: list[str], defaults: DictConfig, config_dir: Path
         key = override.key_or_group
         if override.is_delete() or override.is_add() or key.startswith("hydra"):
             continue  # +key, ++key, ~key and Hydra's own keys: Hydra decides
-        if key in known:
-            for value in _values(override):
-                if value not in known[key] and value != "null":
-                    raise ArgumentError(
-                        f"{key}={value!r} is not an option of group {key!r}; "
-                        + _closest(value, known[key])
-                    )
+        values = _values(override)
+        if key in schema.groups:
+            found += [
+                line
+                for v in values
+                if isinstance(v, str) and (line := schema.group_value(key, v)) is not None
+            ]
             continue
-        check_key(key, defaults, known)
+        try:
+            schema.check_key(key)
+        except ArgumentError as err:
+            found.append(str(err))
+            continue
+        leaf = schema.leaves.get(key)
+        if leaf is None:
+            continue
+        text = arg.partition("=")[2]
+        if leaf.is_list() and override.is_sweep_override() and not isinstance(values[0], list):
+            values = [None if text == "null" else text]  # `color,cutout`: meant as a list
+        for value in values:
+            shown = text if len(values) == 1 else str(value)
+            line = type_problem(leaf, value, shown)
+            if line is not None:
+                found.append(line)
+                break
+    return found
 
 
 def sweep_samples(overrides: list[str]) -> list[list[str]]:
     """Job override lists that together hold every swept value once (the others at their first).
 
     A sweep's values are written `key=value` as Hydra's basic sweeper writes them; glob sweeps
-    (`trick=glob(*)`) pick group options, which `check_overrides` has checked.
+    (`trick=glob(*)`) pick group options, which `override_problems` has checked.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
@@ -198,161 +266,68 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
     return jobs
 
 
-def _compose(overrides: list[str], config_dir: Path) -> DictConfig:
+def compose_train(
+    overrides: list[str] = (), config_dir: Path = CONFIG_DIR, hydra: bool = False
+) -> Any:
+    """The run config of `overrides` as Hydra composes it (`hydra`: with Hydra's own node)."""
     from hydra import compose, initialize_config_dir
 
     from dcgan.config import register_configs
 
     register_configs()
     with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-        return compose("train", overrides=overrides)
+        return compose("train", overrides=list(overrides), return_hydra_config=hydra)
 
 
-def _first_line(err: BaseException) -> str:
-    """The useful line of a composition error: the cause's first line, plus the key."""
-    cause = err.__cause__ or err
-    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
-    key = next((line for line in lines if line.startswith("full_key:")), "")
-    head = lines[0] if lines else type(cause).__name__
-    return f"{head} ({key})" if key and key not in head else head
-
-
-# OmegaConf's words for a value of the wrong type, and what the key takes instead.
-_KINDS = {
-    "could not be converted to Integer": "a whole number",
-    "could not be converted to Float": "a number",
-    "is not a valid bool": "true or false",
-    "is not a ListConfig": "a list",
-}
-# Values that break every range rule of a number key, tried to learn the rule (config.validate).
-_PROBES = {"a whole number": ("-2", "1000000000000"), "a number": ("-2.0", "1e12")}
-
-
-def _user_value(key: str, overrides: list[str]) -> str | None:
-    """The value text the user wrote for `key` (the last override of it), if any."""
-    for arg in reversed(overrides):
-        name, sep, text = arg.partition("=")
-        if sep and name.lstrip("+~") == key:
-            return text
-    return None
-
-
-def rule_of(key: str, value: str, overrides: list[str], config_dir: Path = CONFIG_DIR):  # noqa: ANN201
-    """The ConfigError `config.validate` raises for `key=value` (with the other `overrides`), or
-    None: how a rule written once next to its registry or schema is found by its key."""
-    from dcgan.config import ConfigError, validate
-
-    others = [o for o in overrides if o.partition("=")[0].lstrip("+~") != key]
-    try:
-        cfg = _compose([*others, f"{key}={value}"], config_dir)
-        validate(cfg)
-    except ConfigError as err:
-        return err if err.key == key else None
-    except Exception:  # noqa: BLE001 (a probe that does not compose teaches nothing)
-        return None
-    return None
-
-
-def explain(
-    err: BaseException, given: list[str], job: list[str], config_dir: Path = CONFIG_DIR
-) -> str:
-    """One line for a composition error of `job`: a value of the wrong type names the key, the
-    type it takes and its rule (from `config.validate`), quoting the value as `given` by the
-    user; anything else: the library's first line."""
-    from omegaconf.errors import ValidationError
-
-    cause = err.__cause__ or err
-    key = getattr(cause, "full_key", None)
-    kind = next((k for text, k in _KINDS.items() if text in str(cause)), None)
-    if not isinstance(cause, ValidationError) or not key or kind is None:
-        return _first_line(err)
-    # a list as the user wrote it (`color,cutout` is a sweep to Hydra); else the job's value
-    text = _user_value(key, given if kind == "a list" else job)
-    if text is None:
-        text = str(getattr(cause, "value", ""))
-    if kind == "a list":
-        items = [item.strip() for item in text.strip("[]").split(",") if item.strip()]
-        listed = f"[{','.join(items)}]"
-        probe = rule_of(key, listed, job, config_dir) or rule_of(key, "[_]", job, config_dir)
-        line = f"{key}={text} is not a list: write it in brackets, {key}={listed}"
-        if probe is not None and probe.choices:
-            unknown = [i for i in items if i not in probe.choices]
-            line += f"; {key} takes a list of any of: {', '.join(map(str, probe.choices))}"
-            if unknown:
-                line += f" ({', '.join(map(repr, unknown))} is none of them)"
-        elif probe is not None and probe.rule:
-            line += f" (rule: {probe.rule})"
-        return line
-    line = f"{key}={text} is invalid: {key} takes {kind}"
-    for value in _PROBES.get(kind, ()):
-        probe = rule_of(key, value, job, config_dir)
-        if probe is not None and probe.rule:
-            return f"{line} (rule: {probe.rule})"
-    return line
-
-
-def check_sweep_mode(overrides: list[str], job: list[str], config_dir: Path) -> None:
+def check_sweep_mode(overrides: list[str], config_dir: Path) -> None:
     """Several values without -m: a sweep only when a `sweep=` preset asks for one."""
-    from hydra import compose, initialize_config_dir
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
-    from omegaconf import ListConfig, OmegaConf
 
-    with initialize_config_dir(config_dir=str(config_dir), version_base="1.3"):
-        mode = compose("train", overrides=job, return_hydra_config=True).hydra.mode
-    if mode == RunMode.MULTIRUN:
-        return
     parsed = OverridesParser.create().parse_overrides(overrides)
-    swept = next(o.input_line for o in parsed if o.is_sweep_override())
-    key, _, values = swept.partition("=")
-    line = f"{swept} gives several values: add -m for one run each (python -m dcgan.train -m ...)"
-    if isinstance(OmegaConf.select(_compose([], config_dir), key), ListConfig):
-        line += f"; a list is written in brackets, {key}=[{values}]"
-    raise ArgumentError(line)
+    swept = [o for o in parsed if o.is_sweep_override()]
+    if not swept:
+        return
+    job = sweep_samples(overrides)[0] if sweep_samples(overrides) else overrides
+    if compose_train(job, config_dir, hydra=True).hydra.mode == RunMode.MULTIRUN:
+        return
+    line = f"{swept[0].input_line} gives several values: add -m for one run each "
+    raise ArgumentError(line + "(python -m dcgan.train -m ...)")
 
 
 def check_rules(jobs: list[list[str]], config_dir: Path = CONFIG_DIR) -> None:
-    """Raise ArgumentError when a job's config breaks a rule of `config.validate`."""
-    from dcgan.config import ConfigError, validate
+    """Raise ArgumentError naming every value of the jobs' configs that breaks a rule."""
+    from dcgan.config import problems
 
+    found: list[str] = []
     for job in jobs:
         try:
-            validate(_compose(job, config_dir))
-        except ConfigError as err:
-            raise ArgumentError(str(err)) from None
+            cfg = compose_train(job, config_dir)
+        except Exception as err:  # noqa: BLE001 (every composition failure is reported)
+            cause = err.__cause__ or err
+            raise ArgumentError(str(cause).strip().splitlines()[0]) from None
+        found += [str(e) for e in problems(cfg) if str(e) not in found]
+    if found:
+        raise ArgumentError("\n".join(found))
 
 
 def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
-    """Exit 2 with one line when an argument is misspelt, unreadable or of the wrong type; a
-    sweep also when one of its values breaks a rule (before its first job starts)."""
+    """Exit 2 with a line per wrong argument: a misspelt key or group, an unreadable value, a
+    value of the wrong type, and (once all are readable) every value that breaks a rule, of the
+    run or of each value of a sweep, before Hydra starts."""
     overrides, multirun, hands_off = split_args(argv)
     if hands_off or not overrides:
         return
     plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
-        warn_repeats(overrides, groups(config_dir))
+        schema = Schema(config_dir)
+        warn_repeats(overrides, schema.groups)
+        found = override_problems(overrides, schema)
+        if found:
+            raise ArgumentError("\n".join(found))
         if not multirun:
-            try:
-                _compose(plain, config_dir)  # as Hydra will: types and values too
-                return  # the rules: Preflight, before the run folder is made
-            except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-                failure = err
-                # a sweep value without -m: a `sweep=` preset may set hydra.mode=MULTIRUN, which
-                # only Hydra knows; check the keys here and let Hydra judge the mode
-                multirun = "Ambiguous value for argument" in str(err.__cause__ or err)
-        check_overrides(overrides, _compose([], config_dir), config_dir)
-        if not multirun:
-            raise ArgumentError(explain(failure, plain, plain, config_dir))
-        explicit = bool({"-m", "--multirun"} & set(argv))
-        jobs = sweep_samples(plain) or [plain]
-        for job in jobs:  # each swept value once: its type, its value
-            try:
-                _compose(job, config_dir)
-            except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-                raise ArgumentError(explain(err, plain, job, config_dir)) from None
-        if not explicit:
-            check_sweep_mode(plain, jobs[0], config_dir)
-        check_rules(jobs, config_dir)  # a rule broken by one value: no job starts
+            check_sweep_mode(plain, config_dir)
+        check_rules(sweep_samples(plain) or [plain], config_dir)
     except ArgumentError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write("".join(f"error: {line}\n" for line in str(err).splitlines()))
         raise SystemExit(2) from None

@@ -107,9 +107,9 @@ def test_resume_from_the_cli(pics: Path, single: tuple[Path, subprocess.Complete
         (
             ["optimiser=adam"],
             "error: unknown key 'optimiser': 'optimiser' is not a key or a group; "
-            "did you mean 'optimizer'?",
+            "did you mean optimizer?",
         ),
-        (["data.batchsize=8"], "'batchsize' is not a key under 'data'; did you mean 'batch_size'"),
+        (["data.batchsize=8"], "'batchsize' is not a key under 'data'; did you mean batch_size"),
         (
             ["d_steps=1.5"],
             "error: d_steps=1.5 is invalid: d_steps takes a whole number (rule: must be >= 1)",

@@ -67,9 +67,12 @@ def schema_defaults(schema: type, nodes: tuple[str, ...] | None = None) -> dict[
 
 
 def _members(module: ModuleType) -> Iterator[tuple[str, Callable, bool]]:
-    """(name, callable, is a constructor) of every public class and function defined here."""
+    """(name, callable, is a constructor) of every public class and function defined here; a
+    part's own config (a dataclass of declared keys) is where the defaults are written."""
     for name, obj in vars(module).items():
         if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if dataclasses.is_dataclass(obj) and name.endswith("Config"):
             continue
         if inspect.isfunction(obj):
             yield name, obj, False

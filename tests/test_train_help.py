@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
 
 from dcgan.train_args import CONFIG_DIR
-from dcgan.train_help import _leaves
 from tests.tiny import run_module
 
 pytestmark = pytest.mark.slow
@@ -33,14 +33,25 @@ def test_help_lists_groups_then_every_key_with_default_meaning_and_rule(tmp_path
     # every key of the composed default config, with its default
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         cfg = compose("train")
-    assert sorted(keys) == sorted(key for key, _ in _leaves(cfg))
-    # the meaning from the schema's comment, the rule and the choices from validate
+    assert sorted(keys) == sorted(_leaves(OmegaConf.to_container(cfg)))
+    # the meaning, the rule and the choices as each field declares them
     assert "optimizer.generator.lr=0.0002" in keys["optimizer.generator.lr"]
     assert "learning rate (must be > 0)" in keys["optimizer.generator.lr"]
     assert "D updates per iteration" in keys["d_steps"] and "(must be >= 1)" in keys["d_steps"]
     assert "one of: avg, max, strided" in keys["pooling.name"]
     assert "a list of any of: color, translation, cutout" in keys["augment.policy"]
     assert "(one of: csv, none, tensorboard, wandb)" in keys["logger.name"]
+    assert "(one of: rt, rv)" in keys["augment.signal"]  # words, not a Python list
+    assert "null: rv 0.5" in keys["augment.target"] and "None" not in out
+    assert keys["image_size"].count("16, 32") == 1  # each rule said once
+
+
+def _leaves(node: dict, prefix: str = "") -> list[str]:
+    out = []
+    for key, value in node.items():
+        full = f"{prefix}{key}"
+        out += _leaves(value, f"{full}.") if isinstance(value, dict) else [full]
+    return out
 
 
 def test_hydra_help_is_still_hydras(tmp_path: Path) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from dcgan.checks import check, choose
+from dcgan.checks import Rule, at_least, key, leaves, raise_all
 
 from .error import DataError
 from .named import NAMED
@@ -23,31 +24,46 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+CHANNELS = Rule(lambda v: v in (1, 3), "choose 1 (greyscale) or 3 (RGB)")
+
+
+@dataclass
+class DataConfig:
+    source: str = key(
+        "folder", "folder, digits, or a set by name: cifar10, mnist, celeba, ...", choices=SOURCES
+    )
+    root: str | None = key(
+        "pics",
+        "the image folder (any depth), or a named set's folder (null: ~/.cache/dcgan/datasets)",
+    )
+    download: bool = key(False, "a named set missing from data.root: fetch it there once (network)")
+    channels: int = key(3, "3 (RGB) or 1 (greyscale)", rule=CHANNELS)
+    batch_size: int = key(64, "real images per D step", rule=at_least(1))
+    num_workers: int = key(
+        0,
+        "0 is fastest: images are decoded once at start and kept as uint8",
+        rule=at_least(0, " (0: in-process, usually fastest)"),
+    )
+    split: str = key("train", "a named set's train or test part, or all", choices=SPLITS)
+    hflip: bool = key(False, "random horizontal flips")
+    max_pixels: int = key(
+        MAX_PIXELS, "larger images are skipped as decompression bombs", rule=at_least(1)
+    )
+    cache: bool = key(False, "true: decode once into a uint8 .npy, memory-mapped by later runs")
+    cache_dir: str | None = key(None, "null: $XDG_CACHE_HOME/dcgan (~/.cache/dcgan)")
+    limit: int | None = key(
+        None,
+        "N: only the first N images (after decoding), e.g. a small-set study; null: all",
+        rule=at_least(1, " (the first N images), or null for all"),
+    )
+
+
 def check_data(**data: object) -> None:
-    """Every rule on the `data.*` values given, checked before any slow loading; takes
+    """Every declared rule on the `data.*` values given, checked before any slow loading; takes
     `**cfg.data` or the few values a loader has (a key left out is not checked)."""
-    if "source" in data:
-        choose("data.source", data["source"], SOURCES, DataError)
-    if "channels" in data:
-        channels = data["channels"]
-        rule = "choose 1 (greyscale) or 3 (RGB)"
-        check(channels in (1, 3) and _is_int(channels), "data.channels", channels, rule, DataError)
-    if "split" in data:
-        choose("data.split", data["split"], SPLITS, DataError)
-    for key, low, hint in (
-        ("max_pixels", 1, ""),
-        ("batch_size", 1, ""),
-        ("num_workers", 0, " (0: in-process, usually fastest)"),
-    ):
-        if key in data:
-            value, rule = data[key], f"choose an integer >= {low}{hint}"
-            check(_is_int(value) and value >= low, f"data.{key}", value, rule, DataError)
-    limit = data.get("limit")
-    check(
-        limit is None or (_is_int(limit) and limit >= 1),
-        "data.limit",
-        limit,
-        "choose an integer >= 1 (the first N images), or null for all",
+    declared = leaves(DataConfig, "data.")
+    raise_all(
+        [e for k, v in data.items() if (e := declared[f"data.{k}"].problem(v)) is not None],
         DataError,
     )
 

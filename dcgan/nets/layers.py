@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from dcgan.checks import check, choose
+from dcgan.checks import Rule, check, choose
 
 if TYPE_CHECKING:
     from torch import Tensor, nn
@@ -24,15 +24,20 @@ if TYPE_CHECKING:
 IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
 
 
+IMAGE_SIZE = Rule(
+    lambda v: v in IMAGE_SIZES, f"use a power of two: {', '.join(map(str, IMAGE_SIZES))}"
+)
+DROPOUT = Rule(lambda p: 0.0 <= p < 1.0, "must satisfy 0 <= p < 1")  # 1 would drop everything
+
+
 def check_image_size(image_size: int, key: str = "image_size") -> None:
     """Only the powers of two in IMAGE_SIZES fit the nets (and the metrics)."""
-    listed = ", ".join(map(str, IMAGE_SIZES))
-    check(image_size in IMAGE_SIZES, key, image_size, f"use a power of two: {listed}")
+    check(IMAGE_SIZE.test(image_size), key, image_size, IMAGE_SIZE.text)
 
 
 def check_dropout(p: float, key: str = "dropout.p") -> None:
     """A drop probability of 1 would drop everything."""
-    check(0.0 <= p < 1.0, key, p, "must satisfy 0 <= p < 1")
+    check(DROPOUT.test(p), key, p, DROPOUT.text)
 
 
 # --- class conditioning (its layers: conditional.py) --------------------------------------------

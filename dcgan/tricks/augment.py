@@ -9,8 +9,7 @@ r_t = E[sign(D(real))] (`signal: rt`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dcgan.augment import (
@@ -22,7 +21,7 @@ from dcgan.augment import (
     augments,
     small_set_hint,
 )
-from dcgan.checks import ConfigError, check
+from dcgan.checks import Rule, above, at_least, key, within
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
@@ -37,37 +36,48 @@ DECISION_CENTER: dict[str, float] = {"lsgan": 0.5}
 class AugmentConfig:
     """The `augment.*` keys; the defaults switch it off."""
 
-    policy: list[str] = field(default_factory=list)  # operations on every image D sees
-    p: float = 0.0  # probability per image and operation; where ADA starts
-    adaptive: bool = False  # ADA: p follows the signal
-    signal: str = "rv"  # rv: held-out images score like fakes; rt: E[sign(D(real))]
-    target: float | None = None  # the signal's value that ADA holds; None: rv 0.5, rt 0.6
-    holdout: int = 256  # images kept out of training for r_v (at most a tenth of the set)
-    speed_kimg: float = 100.0  # thousands of images for p to go from 0 to 1
-    interval: int = 4  # iterations between p updates
-    brightness: float = STRENGTHS["brightness"]  # add U(-s, s) to every pixel of an image
-    saturation: float = STRENGTHS["saturation"]  # scale the distance to grey by U(1 - s, 1 + s)
-    contrast: float = STRENGTHS["contrast"]  # scale the distance to the mean by U(1 - s, 1 + s)
-    translation: float = STRENGTHS["translation"]  # shift by up to s x the side, whole pixels
-    cutout: float = STRENGTHS["cutout"]  # a grey square of s x the side at a random centre
+    policy: list[str] = key(help="operations on every image D sees", choices=POLICIES, factory=list)
+    p: float = key(
+        0.0, "probability per image and operation; where ADA starts", rule=within(0, 1, closed=True)
+    )
+    adaptive: bool = key(False, "ADA: p follows the signal")
+    signal: str = key(
+        "rv", "rv: held-out images score like fakes; rt: E[sign(D(real))]", choices=SIGNALS
+    )
+    target: float | None = key(
+        None,
+        "the signal's value that ADA holds; null: rv 0.5, rt 0.6",
+        rule=Rule(lambda v: 0 < v < 1, "must be in (0, 1), e.g. 0.6"),
+    )
+    holdout: int = key(
+        256,
+        "images kept out of training for r_v (at most a tenth of the set)",
+        rule=at_least(1, " (images)"),
+    )
+    speed_kimg: float = key(
+        100.0, "thousands of images for p to go from 0 to 1", rule=above(0, " (1000s of images)")
+    )
+    interval: int = key(4, "iterations between p updates", rule=at_least(1, " (iterations)"))
+    brightness: float = key(
+        STRENGTHS["brightness"], "add U(-s, s) to every pixel of an image", rule=at_least(0)
+    )
+    saturation: float = key(
+        STRENGTHS["saturation"], "scale the distance to grey by U(1 - s, 1 + s)", rule=at_least(0)
+    )
+    contrast: float = key(
+        STRENGTHS["contrast"], "scale the distance to the mean by U(1 - s, 1 + s)", rule=at_least(0)
+    )
+    translation: float = key(
+        STRENGTHS["translation"], "shift by up to s x the side, whole pixels", rule=at_least(0)
+    )
+    cutout: float = key(
+        STRENGTHS["cutout"], "a grey square of s x the side at a random centre", rule=at_least(0)
+    )
 
 
 def seed_for_rank(seed: int, rank: int) -> int:
     """Each DDP process its own augmentation stream, derived from the run's seed."""
     return (seed + 1_000_003 * rank) % 2**63
-
-
-def check_policy(policy: list[str], key: str) -> None:
-    """Every name of an augmentation policy (`augment.policy`, `bcr.policy`) is an operation."""
-    for name in policy:
-        if name not in POLICIES:
-            raise ConfigError(
-                f"{key}={list(policy)!r} names {name!r}, which is unknown; "
-                f"choose any of: {', '.join(POLICIES)}, e.g. {key}=[color,cutout]",
-                key=key,
-                rule=f"a list of any of: {', '.join(POLICIES)}",
-                choices=list(POLICIES),
-            )
 
 
 @register
@@ -82,22 +92,6 @@ class Augment(Trick):
     def enabled(cls, cfg: Any) -> bool:
         """On when something can be augmented, or when ADA measures r_t (policy [] logs it only)."""
         return bool(cfg.adaptive) or (bool(cfg.policy) and cfg.p > 0)
-
-    @classmethod
-    def check(cls, cfg: Any, key: Callable[[str], str]) -> None:
-        """Names the key of a policy, probability, target, speed or strength that cannot work."""
-        check_policy(cfg.policy, key("policy"))
-        check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
-        check(cfg.signal in SIGNALS, key("signal"), cfg.signal, f"must be one of {list(SIGNALS)}")
-        check(cfg.holdout >= 1, key("holdout"), cfg.holdout, "must be >= 1 (images)")
-        if cfg.target is not None:
-            check(0 < cfg.target < 1, key("target"), cfg.target, "must be in (0, 1), e.g. 0.6")
-        check(
-            cfg.speed_kimg > 0, key("speed_kimg"), cfg.speed_kimg, "must be > 0 (1000s of images)"
-        )
-        check(cfg.interval >= 1, key("interval"), cfg.interval, "must be >= 1 (iterations)")
-        for name in STRENGTHS:
-            check(getattr(cfg, name) >= 0, key(name), getattr(cfg, name), "must be >= 0")
 
     @classmethod
     def holdout(cls, cfg: Any) -> int:

@@ -8,13 +8,14 @@ to every image. Unlike DiffAugment, G never sees T: only D is taught that T chan
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dcgan.augment import Augmenter
-from dcgan.checks import check
-from dcgan.tricks.augment import check_policy, seed_for_rank
-from dcgan.tricks.base import DStep, Trick, check_weights, register
+from dcgan.augment.ops import POLICIES
+from dcgan.checks import at_least, check, key
+from dcgan.tricks.augment import seed_for_rank
+from dcgan.tricks.base import DStep, Trick, register
 from dcgan.tricks.d_batch import discriminate
 
 if TYPE_CHECKING:
@@ -25,10 +26,18 @@ if TYPE_CHECKING:
 class BCRConfig:
     """The `bcr.*` keys; the defaults switch it off."""
 
-    real_weight: float = 0.0  # lambda_real of E[(D(x) - D(T(x)))^2] (the paper: 10)
-    fake_weight: float = 0.0  # lambda_fake, the same on the fakes (the paper: 10)
-    # T: operations of the augmentation pipeline at their default strengths (bCR's CIFAR setting)
-    policy: list[str] = field(default_factory=lambda: ["translation", "cutout"])
+    real_weight: float = key(
+        0.0, "lambda_real of E[(D(x) - D(T(x)))^2] (the paper: 10); 0 = off", rule=at_least(0)
+    )
+    fake_weight: float = key(
+        0.0, "lambda_fake, the same on the fakes (the paper: 10); 0 = off", rule=at_least(0)
+    )
+    policy: list[str] = key(
+        help="T: operations of the augmentation pipeline at their default strengths (bCR's "
+        "CIFAR setting)",
+        choices=POLICIES,
+        factory=lambda: ["translation", "cutout"],
+    )
 
 
 def _sq_change(logits: Tensor, augmented: Tensor) -> Tensor:
@@ -50,9 +59,7 @@ class BCR(Trick):
 
     @classmethod
     def check(cls, cfg: BCRConfig, key: Callable[[str], str]) -> None:
-        """Weights finite and >= 0; a known, non-empty policy when a weight is on."""
-        check_weights(cfg, key, "real_weight", "fake_weight")
-        check_policy(cfg.policy, key("policy"))
+        """A non-empty policy when a weight is on (each key's own rule is declared)."""
         check(
             bool(cfg.policy) or not cls.enabled(cfg),
             key("policy"),

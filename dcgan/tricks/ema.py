@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check, choose
+from dcgan.checks import above, at_least, key, within
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
@@ -94,14 +93,31 @@ def _conditioned(generator: nn.Module) -> nn.Module:
 
 @dataclass
 class EmaConfig:
-    kimg: float = 0.0  # half-life of the average in thousands of images; 0 = off (e.g. 10)
-    rampup: float | None = 0.02  # the half-life is reached at kimg / rampup images; null: at once
-    bn: str = "recompute"  # BatchNorm statistics of the average: recompute or copy (G's)
-    # Fixed noise vectors the recomputed statistics are measured on. On Fashion-MNIST 512 left
-    # enough sampling noise to cost SWD (20.2 against 17.3 with 4096, docs/studies/recipe.md);
-    # fewer make each refresh cheaper (a large G on a CPU) at that price.
-    bn_images: int = 4096
-    decay: float = 0.0  # > 0: this fixed decay per G step instead of the half-life (no ramp-up)
+    kimg: float = key(
+        0.0,
+        "half-life of the average in thousands of images; 0 = off (e.g. 10)",
+        rule=at_least(0, " (0 = off)"),
+    )
+    rampup: float | None = key(
+        0.02,
+        "the half-life is reached at kimg / rampup images; null: at once",
+        rule=above(0, ", or null for no ramp-up"),
+    )
+    bn: str = key(
+        "recompute",
+        "BatchNorm statistics of the average: recompute or copy (G's)",
+        choices=BN_MODES,
+    )
+    # On Fashion-MNIST 512 left enough sampling noise to cost SWD (20.2 against 17.3 with 4096,
+    # docs/studies/recipe.md); fewer make each refresh cheaper (a large G on a CPU) at that price.
+    bn_images: int = key(
+        4096, "fixed noise vectors the recomputed statistics are measured on", rule=at_least(1)
+    )
+    decay: float = key(
+        0.0,
+        "> 0: this fixed decay per G step instead of the half-life (no ramp-up)",
+        rule=within(0, 1, " (0 = off)"),
+    )
 
 
 @register
@@ -115,20 +131,6 @@ class Ema(Trick):
     def enabled(cls, cfg: EmaConfig) -> bool:
         """On when a half-life (kimg) or a fixed decay is given."""
         return cfg.kimg > 0 or cfg.decay > 0
-
-    @classmethod
-    def check(cls, cfg: EmaConfig, key: Callable[[str], str]) -> None:
-        """kimg >= 0, rampup > 0 or null, decay in [0, 1)."""
-        check(cfg.kimg >= 0, key("kimg"), cfg.kimg, "must be >= 0 (0 = off)")
-        check(
-            cfg.rampup is None or cfg.rampup > 0,
-            key("rampup"),
-            cfg.rampup,
-            "must be > 0, or null for no ramp-up",
-        )
-        choose(key("bn"), cfg.bn, BN_MODES)
-        check(cfg.bn_images >= 1, key("bn_images"), cfg.bn_images, "must be >= 1")
-        check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1) (0 = off)")
 
     def __init__(self, cfg: EmaConfig, gan: nn.Module) -> None:
         super().__init__(cfg, gan)
@@ -221,5 +223,5 @@ class Ema(Trick):
         if any(k.startswith(PREFIX) for k in state_dict):
             return
         log.info("checkpoint has no EMA weights: the EMA starts from its generator")
-        for key in [k for k in state_dict if k.startswith("generator.")]:
-            state_dict[PREFIX + key.removeprefix("generator.")] = state_dict[key].clone()
+        for name in [k for k in state_dict if k.startswith("generator.")]:
+            state_dict[PREFIX + name.removeprefix("generator.")] = state_dict[name].clone()

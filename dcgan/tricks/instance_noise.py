@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import check
+from dcgan.checks import at_least, key
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
@@ -33,8 +32,12 @@ def add_instance_noise(images: Tensor, std: float) -> Tensor:
 
 @dataclass
 class InstanceNoiseConfig:
-    std: float = 0.0  # 0 = off
-    decay_steps: int = 0  # iterations of linear decay to 0; 0 = constant std
+    std: float = key(0.0, "std of the noise on D's inputs; 0 = off", rule=at_least(0, " (0 = off)"))
+    decay_steps: int = key(
+        0,
+        "iterations of linear decay to 0; 0 = constant std",
+        rule=at_least(0, " (iterations to reach 0; 0 = no decay)"),
+    )
 
 
 @register
@@ -49,17 +52,6 @@ class InstanceNoise(Trick):
     def enabled(cls, cfg: InstanceNoiseConfig) -> bool:
         """On when std > 0."""
         return cfg.std > 0
-
-    @classmethod
-    def check(cls, cfg: InstanceNoiseConfig, key: Callable[[str], str]) -> None:
-        """std and decay_steps are >= 0."""
-        check(cfg.std >= 0, key("std"), cfg.std, "must be >= 0 (0 = off)")
-        check(
-            cfg.decay_steps >= 0,
-            key("decay_steps"),
-            cfg.decay_steps,
-            "must be >= 0 (iterations to reach 0; 0 = no decay)",
-        )
 
     def std(self) -> float:
         """The std at the GAN's current iteration."""

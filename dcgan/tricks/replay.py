@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import check
+from dcgan.checks import at_least, key, within
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
@@ -75,8 +74,12 @@ class ReplayBuffer:
 
 @dataclass
 class ReplayConfig:
-    size: int = 0  # images kept; 0 = off
-    p: float = 0.5  # probability that a fake in D's batch is swapped for a stored one
+    size: int = key(0, "images kept; 0 = off", rule=at_least(0, " (0 = off)"))
+    p: float = key(
+        0.5,
+        "probability that a fake in D's batch is swapped for a stored one",
+        rule=within(0, 1, closed=True),
+    )
 
 
 @register
@@ -91,12 +94,6 @@ class Replay(Trick):
     def enabled(cls, cfg: ReplayConfig) -> bool:
         """On when the buffer has room."""
         return cfg.size > 0
-
-    @classmethod
-    def check(cls, cfg: ReplayConfig, key: Callable[[str], str]) -> None:
-        """size >= 0, p in [0, 1]."""
-        check(cfg.size >= 0, key("size"), cfg.size, "must be >= 0 (0 = off)")
-        check(0 <= cfg.p <= 1, key("p"), cfg.p, "must be in [0, 1]")
 
     def __init__(self, cfg: ReplayConfig, gan: nn.Module) -> None:
         super().__init__(cfg, gan)
