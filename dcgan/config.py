@@ -149,7 +149,7 @@ class LossConfig:
     label_smoothing: float = key(
         0.0,
         "one-sided: the real target becomes 1 - label_smoothing",
-        rule=within(0, 0.5, " (the real target becomes 1 - s)"),
+        rule=within(0, 0.5),
     )
     label_flip: float = key(
         0.0, "probability of swapping real/fake labels for D", rule=within(0, 0.5)
@@ -192,7 +192,7 @@ class TrainerConfig:
     )
     max_steps: int = key(
         10_000,
-        "iterations (README: Steps and iterations); -1: stop by trainer.max_epochs",
+        "iterations (README: Steps and iterations)",
         rule=Rule(
             lambda v: v == -1 or v >= 1,
             "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
@@ -234,9 +234,7 @@ class CheckpointConfig:
     every_n_steps: int = key(
         1000, "iterations between periodic checkpoints (last.ckpt kept current)", rule=at_least(1)
     )
-    keep: int | None = key(
-        3, "periodic checkpoints kept; null keeps all", rule=at_least(0, ", or null to keep all")
-    )
+    keep: int | None = key(3, "periodic checkpoints kept; null keeps all", rule=at_least(0))
 
 
 @dataclass
@@ -256,7 +254,7 @@ class MetricsConfig:
     final_num_samples: int | None = key(
         2048,
         "images of the end-of-run evaluation; null: num_samples",
-        rule=at_least(2, ", or null for callbacks.metrics.num_samples"),
+        rule=at_least(2),
     )
     monitor: str = key(
         "swd",

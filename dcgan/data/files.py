@@ -37,12 +37,12 @@ class DataConfig:
         "the image folder (any depth), or a named set's folder (null: ~/.cache/dcgan/datasets)",
     )
     download: bool = key(False, "a named set missing from data.root: fetch it there once (network)")
-    channels: int = key(3, "3 (RGB) or 1 (greyscale)", rule=CHANNELS)
+    channels: int = key(3, "colour channels of the images", rule=CHANNELS)
     batch_size: int = key(64, "real images per D step", rule=at_least(1))
     num_workers: int = key(
         0,
         "0 is fastest: images are decoded once at start and kept as uint8",
-        rule=at_least(0, " (0: in-process, usually fastest)"),
+        rule=at_least(0),
     )
     split: str = key("train", "a named set's train or test part, or all", choices=SPLITS)
     hflip: bool = key(False, "random horizontal flips")
@@ -54,7 +54,7 @@ class DataConfig:
     limit: int | None = key(
         None,
         "N: only the first N images (after decoding), e.g. a small-set study; null: all",
-        rule=at_least(1, " (the first N images), or null for all"),
+        rule=at_least(1),
     )
 
 

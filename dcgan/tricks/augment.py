@@ -54,10 +54,8 @@ class AugmentConfig:
         "images kept out of training for r_v (at most a tenth of the set)",
         rule=at_least(1, " (images)"),
     )
-    speed_kimg: float = key(
-        100.0, "thousands of images for p to go from 0 to 1", rule=above(0, " (1000s of images)")
-    )
-    interval: int = key(4, "iterations between p updates", rule=at_least(1, " (iterations)"))
+    speed_kimg: float = key(100.0, "thousands of images for p to go from 0 to 1", rule=above(0))
+    interval: int = key(4, "iterations between p updates", rule=at_least(1))
     brightness: float = key(
         STRENGTHS["brightness"], "add U(-s, s) to every pixel of an image", rule=at_least(0)
     )

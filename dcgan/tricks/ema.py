@@ -96,12 +96,12 @@ class EmaConfig:
     kimg: float = key(
         0.0,
         "half-life of the average in thousands of images; 0 = off (e.g. 10)",
-        rule=at_least(0, " (0 = off)"),
+        rule=at_least(0),
     )
     rampup: float | None = key(
         0.02,
         "the half-life is reached at kimg / rampup images; null: at once",
-        rule=above(0, ", or null for no ramp-up"),
+        rule=above(0),
     )
     bn: str = key(
         "recompute",
@@ -116,7 +116,7 @@ class EmaConfig:
     decay: float = key(
         0.0,
         "> 0: this fixed decay per G step instead of the half-life (no ramp-up)",
-        rule=within(0, 1, " (0 = off)"),
+        rule=within(0, 1),
     )
 
 

@@ -32,11 +32,11 @@ def add_instance_noise(images: Tensor, std: float) -> Tensor:
 
 @dataclass
 class InstanceNoiseConfig:
-    std: float = key(0.0, "std of the noise on D's inputs; 0 = off", rule=at_least(0, " (0 = off)"))
+    std: float = key(0.0, "std of the noise on D's inputs; 0 = off", rule=at_least(0))
     decay_steps: int = key(
         0,
         "iterations of linear decay to 0; 0 = constant std",
-        rule=at_least(0, " (iterations to reach 0; 0 = no decay)"),
+        rule=at_least(0),
     )
 
 

@@ -74,7 +74,7 @@ class ReplayBuffer:
 
 @dataclass
 class ReplayConfig:
-    size: int = key(0, "images kept; 0 = off", rule=at_least(0, " (0 = off)"))
+    size: int = key(0, "images kept; 0 = off", rule=at_least(0))
     p: float = key(
         0.5,
         "probability that a fake in D's batch is swapped for a stored one",
