@@ -29,21 +29,20 @@ from dcgan.checks import (
 )
 from dcgan.checks import problems as declared_problems
 from dcgan.data.files import DataConfig
-from dcgan.loggers import LOGGERS
+from dcgan.loggers import LoggerConfig
 from dcgan.losses import LOSSES, check_loss
 from dcgan.metrics.registry import METRICS, monitors
 from dcgan.metrics.run_scores import SCORES
-from dcgan.nets.layers import (
-    ACTIVATIONS,
-    CONDITIONS,
-    DROPOUT,
-    FAKE_LABELS,
-    IMAGE_SIZE,
-    INITS,
-    NORMS,
-    POOLINGS,
-    UPSAMPLINGS,
+from dcgan.nets.config import (
+    ActivationConfig,
+    DropoutConfig,
+    InitConfig,
+    ModelConfig,
+    NormConfig,
+    PoolingConfig,
+    UpsampleConfig,
 )
+from dcgan.nets.layers import IMAGE_SIZE
 from dcgan.noise import PRIORS
 from dcgan.optim import BETAS, OPTIMIZERS
 from dcgan.precision import MEMORY_FORMATS, PRECISIONS
@@ -58,45 +57,6 @@ __all__ = [
     "problems",
     "validate",
 ]
-
-
-@dataclass
-class ModelConfig:
-    ngf: int = key(
-        64, "G's base width: channels of its last block (doubling toward z)", rule=at_least(1)
-    )
-    ndf: int = key(
-        64,
-        "D's base width: channels of its first block (doubling toward the logit)",
-        rule=at_least(1),
-    )
-    max_width_mult: int = key(
-        8, "widest block = 8 x base width, also at 128 and 256 px", rule=at_least(1)
-    )
-    minibatch_std: bool = key(False, "a minibatch standard-deviation feature before D's last layer")
-    conditional: bool = key(False, "true: learn the data's classes and generate the one asked for")
-    condition: str = key(
-        "concat",
-        "concat (one-hot label in) or projection (cBN + projection D)",
-        choices=CONDITIONS,
-    )
-    fake_labels: str = key(
-        "data",
-        "classes of the fakes in training: data (its frequencies), uniform",
-        choices=FAKE_LABELS,
-    )
-
-
-@dataclass
-class ActivationConfig:
-    generator: str = key("relu", "G's activation (its output is always tanh)", choices=ACTIVATIONS)
-    discriminator: str = key("leaky_relu", "D's activation", choices=ACTIVATIONS)
-    negative_slope: float = key(0.2, "slope of every leaky_relu", rule=at_least(0))
-
-
-@dataclass
-class InitConfig:
-    name: str = key("normal", "weight initialisation of G and D", choices=INITS)
 
 
 @dataclass
@@ -124,26 +84,6 @@ class OptimizerConfig:
 
 
 @dataclass
-class DropoutConfig:
-    p: float = key(0.5, "probability of zeroing an activation where dropout is on", rule=DROPOUT)
-    generator: bool = key(False, "dropout in G (the original DCGAN project's trick)")
-    discriminator: bool = key(False, "dropout in D")
-    at_generation: bool = key(True, "keep G's dropout on in sample grids and generation")
-
-
-@dataclass
-class PoolingConfig:
-    name: str = key("strided", "how D halves the image size", choices=POOLINGS)
-
-
-@dataclass
-class NormConfig:
-    generator: str = key("batch", "G's normalisation layer", choices=NORMS)
-    discriminator: str = key("batch", "D's normalisation layer", choices=NORMS)
-    spectral: bool = key(False, "spectral normalisation of D's weights")
-
-
-@dataclass
 class LossConfig:
     name: str = key("nonsaturating", "the GAN loss", choices=LOSSES)
     label_smoothing: float = key(
@@ -160,11 +100,6 @@ class LossConfig:
 @dataclass
 class NoiseConfig:
     name: str = key("uniform", "the prior of z", choices=PRIORS)
-
-
-@dataclass
-class UpsampleConfig:
-    name: str = key("transposed", "how G doubles the image size", choices=UPSAMPLINGS)
 
 
 @dataclass
@@ -209,15 +144,6 @@ class TrainerConfig:
     enable_progress_bar: bool = key(True, "the iteration bar on the console")
     deterministic: bool = key(False, "deterministic algorithms: the same numbers on every run")
     benchmark: bool | None = key(None, "cuDNN's algorithm search; null: Lightning's choice")
-
-
-@dataclass
-class LoggerConfig:
-    name: str = key("wandb", "where metrics and grids go besides the run folder", choices=LOGGERS)
-    project: str = key("dcgan", "W&B project")
-    offline: bool = key(True, "false after `wandb login`")
-    entity: str | None = key(None, "W&B user or team; null: the login's default")
-    group: str | None = key(None, "W&B group; null: the sweep folder's name in a multirun")
 
 
 @dataclass

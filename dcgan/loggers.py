@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from dcgan.checks import ConfigError
+from dcgan.checks import ConfigError, key
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import Logger
-
-    from dcgan.config import LoggerConfig
 
 
 def _nothing(*_: object) -> None:
@@ -87,6 +85,17 @@ LOGGERS: dict[str, LoggerKind] = {
     "tensorboard": LoggerKind(_tensorboard),
     "none": LoggerKind(_nothing),  # sample PNGs and checkpoints are still written
 }
+
+
+@dataclass
+class LoggerConfig:
+    """The `logger.*` keys."""
+
+    name: str = key("wandb", "where metrics and grids go besides the run folder", choices=LOGGERS)
+    project: str = key("dcgan", "W&B project")
+    offline: bool = key(True, "false after `wandb login`")
+    entity: str | None = key(None, "W&B user or team; null: the login's default")
+    group: str | None = key(None, "W&B group; null: the sweep folder's name in a multirun")
 
 
 def check_logger(logger: LoggerConfig) -> None:

@@ -18,7 +18,7 @@ from .order import ResumableLoader
 from .sources import DataError, check_data, load_images
 
 if TYPE_CHECKING:
-    from dcgan.config import DataConfig
+    from dcgan.data.files import DataConfig
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
     ACTIVATIONS,
     CONDITIONS,
@@ -21,7 +22,6 @@ from dcgan.nets.layers import (
     make_pooling,
     make_upsample,
     maybe_spectral,
-    num_classes,
     paired_seed,
 )
 

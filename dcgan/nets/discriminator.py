@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 
 from dcgan.nets.conditional import Projection, label_channels
+from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
     check_dropout,
     check_image_size,
@@ -17,11 +18,10 @@ from dcgan.nets.layers import (
     make_norm,
     make_pooling,
     maybe_spectral,
-    num_classes,
 )
 
 if TYPE_CHECKING:
-    from dcgan.config import ModuleConfig
+    from dcgan.nets.config import NetConfig
 
 
 class MinibatchStd(nn.Module):
@@ -47,7 +47,7 @@ class MinibatchStd(nn.Module):
 class Discriminator(nn.Module):
     """Maps images [B, channels, S, S] to real/fake logits [B] (no sigmoid: losses take logits)."""
 
-    def __init__(self, cfg: ModuleConfig) -> None:
+    def __init__(self, cfg: NetConfig) -> None:
         """D of the module config: `image_size`, `channels`, `model`, the `discriminator` side
         of `activation`, `norm` and `dropout`, `norm.spectral` and `pooling`."""
         super().__init__()

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from dcgan.nets.conditional import ConditionalNorm, one_hot, run_blocks
+from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
     check_dropout,
     check_image_size,
@@ -17,11 +18,10 @@ from dcgan.nets.layers import (
     make_activation,
     make_norm,
     make_upsample,
-    num_classes,
 )
 
 if TYPE_CHECKING:
-    from dcgan.config import ModuleConfig
+    from dcgan.nets.config import NetConfig
 
 
 class GenerationDropout(nn.Dropout):
@@ -45,7 +45,7 @@ class GenerationDropout(nn.Dropout):
 class Generator(nn.Module):
     """Maps z [B, latent_dim] to images [B, channels, S, S] in [-1, 1] (Radford et al. 2015)."""
 
-    def __init__(self, cfg: ModuleConfig) -> None:
+    def __init__(self, cfg: NetConfig) -> None:
         """G of the module config: `latent_dim`, `image_size`, `channels`, `model`, the
         `generator` side of `activation`, `norm` and `dropout`, and `upsample`."""
         super().__init__()

@@ -18,7 +18,6 @@ from dcgan.checks import Rule, check, choose
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
-    from dcgan.config import ModuleConfig
 
 # G and D double/halve the resolution per block from 4x4; SWD compares pyramids down to 16 px.
 IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
@@ -66,11 +65,6 @@ def get_condition(name: str) -> Condition:
     """The registered condition, or an error listing the names."""
     choose("model.condition", name, CONDITIONS)
     return CONDITIONS[name]
-
-
-def num_classes(cfg: ModuleConfig) -> int:
-    """Classes the nets are conditioned on: 0 for an unconditional model."""
-    return len(cfg.class_names) if cfg.model.conditional else 0
 
 
 # --- activations -------------------------------------------------------------------------------

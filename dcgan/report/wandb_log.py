@@ -94,7 +94,7 @@ def log_report(report: Report, png: bytes | None, mode: str = "offline") -> Path
     import wandb
     from PIL import Image
 
-    from dcgan.config import LoggerConfig
+    from dcgan.loggers import LoggerConfig
     from dcgan.tracking import sweep_group_name
 
     logger = _logger_config(report)
