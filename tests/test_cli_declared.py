@@ -92,3 +92,13 @@ def test_a_value_error_comes_before_a_missing_folder(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err == (
         "error: image_size=48 is invalid: use a power of two: 16, 32, 64, 128, 256, 512\n"
     )
+
+
+def test_every_key_is_declared_with_its_meaning() -> None:
+    """A key added anywhere (a part's config, a trick's Config) says what it is, once."""
+    from dcgan.checks import leaves
+    from dcgan.config import TrainConfig
+
+    declared = leaves(TrainConfig)
+    assert len(declared) > 100
+    assert [name for name, leaf in declared.items() if not leaf.help] == []

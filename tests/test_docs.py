@@ -262,7 +262,7 @@ def check_command(command: str) -> None:
 
         _check_keys(ReportConfig, args, positional=True)
     elif tool == "race":
-        from dcgan.race.cli import split
+        from dcgan.race.command import split
 
         if set(args) & {"-h", "--help", "help"}:
             return
@@ -316,7 +316,7 @@ def test_the_key_tables_list_each_tools_keys() -> None:
 
     from dcgan.cli import _name
     from dcgan.generate import GenerateConfig
-    from dcgan.race.cli import RaceConfig
+    from dcgan.race.command import RaceConfig
     from dcgan.report.cli import ReportConfig
 
     def keys(schema: type) -> set[str]:

@@ -17,7 +17,7 @@ from dcgan.atomic import write_text_atomic
 from dcgan.race import launch as launcher
 from dcgan.race import record
 from dcgan.race.baseline import baselines, resolve
-from dcgan.race.cli import Command
+from dcgan.race.command import Command
 from dcgan.race.end import best_script, race_command, winner_lines
 from dcgan.race.judge import compared_by, judge_round, summary, write_round_report
 from dcgan.race.plan import first_round, launches, next_round

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from dcgan.race.cli import split
+from dcgan.race.command import split
 from dcgan.race.sweep import Setting
 
 CHOICE = re.compile(r"^([^=]+)=choice\((.*)\)$")

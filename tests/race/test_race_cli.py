@@ -9,7 +9,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from dcgan.cli import CliError
-from dcgan.race.cli import PREFIXES, RaceConfig, main, split
+from dcgan.race.cli import main
+from dcgan.race.command import PREFIXES, RaceConfig, split
 from dcgan.train_args import CONFIG_DIR
 from tests.tiny import heavy_imports
 
