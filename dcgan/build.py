@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import lightning as L
 from lightning.pytorch.loggers import Logger
 from lightning.pytorch.utilities import rank_zero_only
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from dcgan.callbacks import (
     AtomicCheckpointIO,
@@ -23,7 +22,7 @@ from dcgan.callbacks import (
     StopOnSignal,
     TrainingHealth,
 )
-from dcgan.config import module_config
+from dcgan.config import module_config, plain
 from dcgan.console import with_progress
 from dcgan.data import ImageDataModule
 from dcgan.loggers import LOGGERS
@@ -32,10 +31,6 @@ from dcgan.precision import describe, resolve_channels_last, resolve_precision
 from dcgan.run import RunTime
 
 log = logging.getLogger(__name__)
-
-
-def _plain(node: Any) -> Any:
-    return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
 def build_module(cfg: DictConfig, datamodule: ImageDataModule | None = None) -> GAN:
@@ -104,7 +99,7 @@ def build_trainer(
     run_dir: Path,
 ) -> L.Trainer:
     """A Lightning Trainer whose max_steps is our iteration count times optimizer steps each."""
-    kwargs = _plain(trainer)
+    kwargs = plain(trainer)
     if kwargs["max_steps"] > 0:
         kwargs["max_steps"] *= steps_per_iteration  # Lightning counts every optimizer step
     kwargs["log_every_n_steps"] = 1  # our module logs by iteration itself

@@ -19,13 +19,12 @@ from torch import Tensor
 
 from dcgan.module import GAN
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint, read_checkpoint
+from dcgan.tricks.ema import PREFIX as EMA_PREFIX
 from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
 __all__ = ["load_gan"]
-
-EMA_PREFIX = "generator_ema."
 
 
 def has_ema(state_dict: Mapping[str, Tensor]) -> bool:

@@ -299,7 +299,7 @@ def module_config(
 
     A conditional model also takes the data's class names and counts (known once it is loaded).
     """
-    out = {f.name: _plain(cfg[f.name]) for f in fields(GANConfig)}
+    out = {f.name: plain(cfg[f.name]) for f in fields(GANConfig)}
     out["channels"] = cfg.data.channels
     out["num_samples"] = cfg.callbacks.samples.num_samples
     out["log_every_n_steps"] = cfg.trainer.log_every_n_steps
@@ -314,7 +314,8 @@ def typed_module_config(values: dict[str, Any]) -> DictConfig:
     return OmegaConf.merge(OmegaConf.structured(ModuleConfig), values)
 
 
-def _plain(node: Any) -> Any:
+def plain(node: Any) -> Any:
+    """A config node as plain Python values (resolved); anything else as it is."""
     return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
