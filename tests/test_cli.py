@@ -117,7 +117,7 @@ def test_resume_from_the_cli(pics: Path, single: tuple[Path, subprocess.Complete
         (
             ["data.batch_size=abc"],
             "error: data.batch_size=abc is invalid: data.batch_size takes a whole number "
-            "(rule: choose an integer >= 1)",
+            "(rule: must be >= 1)",
         ),
         (
             ["augment.policy=color,cutout"],

@@ -195,8 +195,10 @@ def _train_args(args: list[str]) -> list[str] | None:
 
 
 @cache
-def _defaults():  # noqa: ANN202
-    return _compose(())
+def _schema():  # noqa: ANN202
+    from dcgan.train_args import Schema
+
+    return Schema(CONFIGS)
 
 
 @cache
@@ -212,12 +214,14 @@ def _compose(overrides: tuple[str, ...]):  # noqa: ANN202
 
 def check_train(args: list[str]) -> None:
     """Raise when a key or group option is unknown or a value does not compose."""
-    from dcgan.train_args import check_overrides, sweep_samples
+    from dcgan.train_args import ArgumentError, Schema, override_problems, sweep_samples
 
     overrides = _train_args(args)
     if overrides is None:
         return
-    check_overrides(overrides, _defaults(), CONFIGS)
+    found = override_problems(overrides, _schema())
+    if found:
+        raise ArgumentError("; ".join(found))
     for job in sweep_samples(overrides) or [overrides]:
         _compose(tuple(job))
 
