@@ -214,7 +214,7 @@ def _compose(overrides: tuple[str, ...]):  # noqa: ANN202
 
 def check_train(args: list[str]) -> None:
     """Raise when a key or group option is unknown or a value does not compose."""
-    from dcgan.train_args import ArgumentError, Schema, override_problems, sweep_samples
+    from dcgan.train_args import ArgumentError, override_problems, sweep_samples
 
     overrides = _train_args(args)
     if overrides is None:
