@@ -19,7 +19,6 @@ from dcgan.checks import (
     MUST_MATCH,
     ConfigError,
     Rule,
-    above,
     at_least,
     check,
     key,
@@ -30,7 +29,7 @@ from dcgan.checks import (
 from dcgan.checks import problems as declared_problems
 from dcgan.data.files import DataConfig
 from dcgan.loggers import LoggerConfig
-from dcgan.losses import LOSSES, check_loss
+from dcgan.losses import LossConfig, check_loss
 from dcgan.metrics.registry import METRICS, monitors
 from dcgan.metrics.run_scores import SCORES
 from dcgan.nets.config import (
@@ -43,10 +42,11 @@ from dcgan.nets.config import (
     UpsampleConfig,
 )
 from dcgan.nets.layers import IMAGE_SIZE
-from dcgan.noise import PRIORS
-from dcgan.optim import BETAS, OPTIMIZERS
+from dcgan.noise import NoiseConfig
+from dcgan.optim import OptimizerConfig
 from dcgan.precision import MEMORY_FORMATS, PRECISIONS
-from dcgan.tricks import D_BATCHES, TRICKS
+from dcgan.tricks import TRICKS
+from dcgan.tricks.d_batch import DBatchConfig
 
 __all__ = [
     "MUST_MATCH",
@@ -57,56 +57,6 @@ __all__ = [
     "problems",
     "validate",
 ]
-
-
-@dataclass
-class NetOptimizerConfig:
-    name: str = key("adam", "the optimizer of this network", choices=OPTIMIZERS)
-    lr: float = key(2e-4, "learning rate", rule=above(0))
-    betas: list[float] = key(
-        help="adam, adamw: decay rates of the moment estimates",
-        rule=BETAS,
-        factory=lambda: [0.5, 0.999],
-    )
-    momentum: float = key(0.0, "sgd, rmsprop: momentum", rule=at_least(0))
-    weight_decay: float = key(0.0, "L2 penalty (adamw: decoupled weight decay)", rule=at_least(0))
-    eps: float = key(
-        1e-8, "adam, adamw, rmsprop: added to the denominator for stability", rule=above(0)
-    )
-    alpha: float = key(0.99, "rmsprop: smoothing constant", rule=within(0, 1))
-    nesterov: bool = key(False, "sgd: Nesterov momentum")
-
-
-@dataclass
-class OptimizerConfig:
-    generator: NetOptimizerConfig = node(NetOptimizerConfig)
-    discriminator: NetOptimizerConfig = node(NetOptimizerConfig)
-
-
-@dataclass
-class LossConfig:
-    name: str = key("nonsaturating", "the GAN loss", choices=LOSSES)
-    label_smoothing: float = key(
-        0.0,
-        "one-sided: the real target becomes 1 - label_smoothing",
-        rule=within(0, 0.5),
-    )
-    label_flip: float = key(
-        0.0, "probability of swapping real/fake labels for D", rule=within(0, 0.5)
-    )
-    gp_weight: float = key(0.0, "weight of the gradient penalty (wgan_gp: 10)", rule=at_least(0))
-
-
-@dataclass
-class NoiseConfig:
-    name: str = key("uniform", "the prior of z", choices=PRIORS)
-
-
-@dataclass
-class DBatchConfig:
-    name: str = key(
-        "separate", "D's batches: reals and fakes apart, or mixed in one", choices=D_BATCHES
-    )
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check, choose
+from dcgan.checks import at_least, check, choose, key, within
 
 if TYPE_CHECKING:  # the config checks read LOSSES: registering a loss loads no torch
     from torch import Tensor, nn
@@ -68,6 +68,20 @@ class Loss:
 
 
 LOSSES: dict[str, Loss] = {}
+
+
+@dataclass
+class LossConfig:
+    name: str = key("nonsaturating", "the GAN loss", choices=LOSSES)
+    label_smoothing: float = key(
+        0.0,
+        "one-sided: the real target becomes 1 - label_smoothing",
+        rule=within(0, 0.5),
+    )
+    label_flip: float = key(
+        0.0, "probability of swapping real/fake labels for D", rule=within(0, 0.5)
+    )
+    gp_weight: float = key(0.0, "weight of the gradient penalty (wgan_gp: 10)", rule=at_least(0))
 
 
 def register(loss: Loss) -> Loss:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import choose
+from dcgan.checks import choose, key
 
 if TYPE_CHECKING:  # the config checks read PRIORS: they load neither
     import numpy as np
@@ -59,6 +59,11 @@ PRIORS: dict[str, Prior] = {
     "uniform": Prior(_uniform, _uniform_numpy),  # U(-1, 1): the original project
     "normal": Prior(_normal, _normal_numpy),  # N(0, 1)
 }
+
+
+@dataclass
+class NoiseConfig:
+    name: str = key("uniform", "the prior of z", choices=PRIORS)
 
 
 def prior(kind: str) -> Prior:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import choose
+from dcgan.checks import choose, key
 
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
 D_BATCHES: tuple[str, ...] = ("separate", "mixed")
+
+
+@dataclass
+class DBatchConfig:
+    name: str = key(
+        "separate", "D's batches: reals and fakes apart, or mixed in one", choices=D_BATCHES
+    )
 
 
 def discriminate(
