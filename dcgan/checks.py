@@ -70,13 +70,16 @@ def key(
     rule: Rule | None = None,
     shapes: bool = False,
     factory: Callable[[], Any] | None = None,
+    name: str | None = None,
 ) -> Any:
     """Declare one key: its default (or `factory` for a list), meaning, choices or rule.
 
     `choices` is a registry (or a function returning its names, for one filled on import);
-    a list key takes any of them. `shapes`: the key shapes the weights (MUST_MATCH).
+    a list key takes any of them. `shapes`: the key shapes the weights (MUST_MATCH). `name`:
+    a side tool's key on the command line where it cannot be the field's (`class`).
     """
-    meta = {"help": help, "choices": choices, "rule": rule, **(MUST_MATCH if shapes else {})}
+    meta = {"help": help, "choices": choices, "rule": rule, "name": name}
+    meta.update(MUST_MATCH if shapes else {})
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)

@@ -16,6 +16,9 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from dcgan.checks import Rule
+from dcgan.checks import key as declare
+
 T = TypeVar("T")
 REQUIRED = dataclasses.MISSING
 _TRUE, _FALSE, _NULL = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}, {"null", "none"}
@@ -33,12 +36,13 @@ def key(
     rule: str = "",
     name: str | None = None,
 ) -> Any:
-    """Declare one key: default (omit for a required key), description, choices or a rule.
+    """Declare one key as the run config declares its keys (`dcgan.checks.key`): default (omit
+    for a required key), description, choices, or a rule as its test and its words.
 
     `name` is the key on the command line when it cannot be the field's (`class`, a keyword).
     """
-    meta = {"help": help, "choices": choices, "check": check, "rule": rule, "name": name}
-    return dataclasses.field(default=default, metadata=meta)
+    found = Rule(check, rule or "not allowed") if check is not None else None
+    return declare(default, help, choices=choices, rule=found, name=name)
 
 
 def _convert(name: str, text: str, kind: Any) -> Any:
@@ -108,13 +112,13 @@ def _name(spec: dataclasses.Field) -> str:
 
 
 def _check(name: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
-    choices, check = meta.get("choices"), meta.get("check")
+    choices, rule = meta.get("choices"), meta.get("rule")
     if choices is not None and value not in choices:
         listed = ", ".join(str(c) for c in choices if c is not None)
         unset = f" (or leave {name} out)" if None in choices else ""
         raise CliError(f"{name}={value!r} is invalid: choose one of: {listed}{unset}")
-    if check is not None and value is not None and not check(value):
-        raise CliError(f"{name}={value!r} is invalid: {meta.get('rule') or 'not allowed'}")
+    if rule is not None and value is not None and not rule.test(value):
+        raise CliError(f"{name}={value!r} is invalid: {rule.text}")
 
 
 def help_text(schema: type, usage: str) -> str:
