@@ -1,12 +1,13 @@
-"""The config reference, docs/config-reference.md: from the schema, the registries and configs/.
+"""`dcgan-train --help` and the config reference, docs/config-reference.md, from the declarations.
 
     python -m dcgan.config_doc            # rewrite docs/config-reference.md
     python -m dcgan.config_doc --check    # exit 1 when it is stale
 
-Nothing in it is written by hand: every key of the run config with the value a run starts from
-and its meaning, with its choices or rule, as `dcgan-train --help` says them (`train_help.key_rows`:
-each field's declaration and the composed defaults), every config group with its options
-(`configs/<group>/*.yaml`, each described by its leading comment) and every registry's names.
+Nothing in either is written by hand: every key of the run config with the value a run starts
+from (the composed default config) and its meaning, choices or rule (its field's declaration,
+`dcgan.checks.key`), every config group with its options (`configs/<group>/*.yaml`, each described
+by its leading comment) and, in the reference, every registry's names. `--hydra-help` keeps
+Hydra's own help.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dcgan.checks import leaves, shown
 from dcgan.train_args import CONFIG_DIR, compose_train, groups
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,6 +46,53 @@ REGISTRIES = (
     ("dcgan.precision", "MEMORY_FORMATS", "memory formats of the weights"),
     ("dcgan.loggers", "LOGGERS", "where metrics and grids go besides the run folder"),
 )
+
+
+USAGE = """\
+python -m dcgan.train [group=option ...] [key=value ...]   train one run (also: dcgan-train)
+python -m dcgan.train -m key=a,b [key=c,d ...]             a sweep: one run per combination
+python -m dcgan.train data=digits experiment=tiny          a first run, offline, on the CPU
+  --cfg job: print the composed config without training; --hydra-help: Hydra's own help
+  every group and key: docs/config-reference.md; a list takes brackets: augment.policy=[color]"""
+
+
+def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
+    """(key, default, meaning with its choices or rule) for every declared key, the default as
+    `cfg` (the composed default config) holds it; what `--help` prints and
+    `docs/config-reference.md` lists (`dcgan.config_doc`)."""
+    from omegaconf import OmegaConf
+
+    from dcgan.config import TrainConfig
+
+    rows = []
+    for key, leaf in leaves(TrainConfig).items():
+        default = OmegaConf.select(cfg, key)
+        default = OmegaConf.to_container(default) if OmegaConf.is_config(default) else default
+        rule = leaf.rule_text()
+        rows.append((key, shown(default), f"{leaf.help} ({rule})" if rule else leaf.help))
+    return rows
+
+
+def help_text(config_dir: Path = CONFIG_DIR) -> str:
+    """The usage, the config groups with their options, then every key with default and meaning."""
+    from omegaconf import OmegaConf
+
+    full = compose_train([], config_dir, hydra=True)
+    chosen = OmegaConf.to_container(full.hydra.runtime.choices)
+    cfg = compose_train([], config_dir)
+    lines = [USAGE, "", "config groups (group=option; * the default):"]
+    options = groups(config_dir)
+    width = max(len(name) for name in options) + 2
+    for name, names in options.items():
+        marked = [f"{o}*" if chosen.get(name) == o else o for o in names]
+        lines.append(f"  {name:<{width}}{', '.join(marked)}")
+    rows = [(f"{key}={default}", meaning) for key, default, meaning in key_rows(cfg)]
+    width = min(max(len(text) for text, _ in rows) + 2, 44)
+    lines += ["", "keys (key=value; defaults shown, with the options above):"]
+    for text, meaning in rows:
+        pad = f"  {text:<{width}}" if len(text) < width else f"  {text}\n  {'':<{width}}"
+        lines.append(f"{pad}{meaning}".rstrip())
+    return "\n".join(lines)
 
 
 def run_config() -> Any:
@@ -95,8 +144,6 @@ def _registry_names(module: str, attr: str) -> str:
 
 def render() -> str:
     """The whole reference as Markdown."""
-    from dcgan.train_help import key_rows
-
     defaults = group_defaults()
     lines = [
         "# Config reference",

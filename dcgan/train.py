@@ -291,7 +291,7 @@ def main() -> None:
         from dcgan.train_args import check_train_args, hydra_order
 
         if {"-h", "--help"} & set(sys.argv[1:]):  # --hydra-help: Hydra's own
-            from dcgan.train_help import help_text
+            from dcgan.config_doc import help_text
 
             print(help_text())
             return
