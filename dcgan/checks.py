@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from omegaconf import OmegaConf
+
 # Field metadata of a value that shapes the weights, the fixed sample batch or the iteration
 # count: a resume from a checkpoint saved with another value is refused (`dcgan.resume`). A node
 # so marked must match whole; a field inside a node (or a trick's Config) can be marked alone.
@@ -245,9 +247,7 @@ def raise_all(errors: list[ConfigError], error: type[ConfigError] = ConfigError)
 def _select(cfg: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         cfg = cfg[part] if isinstance(cfg, Mapping) else getattr(cfg, part)
-    if hasattr(cfg, "_content") or type(cfg).__name__ == "ListConfig":
-        return list(cfg)
-    return cfg
+    return OmegaConf.to_container(cfg) if OmegaConf.is_config(cfg) else cfg
 
 
 def _required(kind: Any) -> Any:
