@@ -20,7 +20,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 # Field metadata of a value that shapes the weights, the fixed sample batch or the iteration
-# count: a resume from a checkpoint saved with another value is refused (`dcgan.resume`). A node
+# count: a resume from a checkpoint saved with another value is refused (`dcgan.run.resume`). A node
 # so marked must match whole; a field inside a node (or a trick's Config) can be marked alone.
 MUST_MATCH = {"resume": "must_match"}
 

@@ -328,8 +328,8 @@ def run(cfg: GenerateConfig) -> list[Path]:
     names = check_classes(cfg)  # from the file's saved values: before Lightning or the net
     refuse_existing(cfg, planned_files(cfg, out, names))  # per_class: n images of each class
     device = pick_device(cfg.device)
-    from dcgan.checkpoints import load_gan  # Lightning: seconds, so only once all is checked
     from dcgan.export import export
+    from dcgan.run.load import load_gan  # Lightning: seconds, so only once all is checked
 
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg

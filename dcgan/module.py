@@ -32,8 +32,8 @@ from dcgan.data.order import settle_epoch
 from dcgan.nets import Discriminator, Generator, init_weights, num_classes, paired_seed
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
+from dcgan.run.upgrade import upgrade_checkpoint, upgrade_hparams
 from dcgan.tricks import TRICKS, DStep, Trick, config_of, discriminate, ordered
-from dcgan.upgrade import upgrade_checkpoint, upgrade_hparams
 
 log = logging.getLogger(__name__)
 

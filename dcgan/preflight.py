@@ -103,8 +103,8 @@ def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
     ckpt_path = cfg.get("ckpt_path")
     if ckpt_path is None and cfg.get("resume") is None:
         return None  # a new run: nothing to load (and Lightning need not be imported)
-    from dcgan.resume import changed_values, check_compatible, resolve, saved_values
     from dcgan.run import find_checkpoint
+    from dcgan.run.resume import changed_values, check_compatible, resolve, saved_values
 
     if ckpt_path is not None:
         ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt

@@ -176,7 +176,7 @@ def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataM
             log.info(hint)
     module = build_module(cfg, datamodule)
     if ckpt_path is not None and cfg.model.conditional:  # the classes as decoded, exactly
-        from dcgan.resume import check_compatible
+        from dcgan.run.resume import check_compatible
 
         check_compatible(ckpt_path, module.hparams)
     return datamodule, module

@@ -25,9 +25,9 @@ import torch.nn.functional as F
 from hydra import compose, initialize_config_dir
 from torch import Tensor, nn
 
-from dcgan.checkpoints import load_gan
 from dcgan.config import register_configs
 from dcgan.data.labels import FASHION_MNIST_CLASSES, load_labeled
+from dcgan.run.load import load_gan
 from dcgan.train import train
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"

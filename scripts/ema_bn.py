@@ -20,9 +20,9 @@ from rescore import real_subset  # scripts/, the first entry of sys.path
 from torch.optim.swa_utils import update_bn
 
 from dcgan import sampling
-from dcgan.checkpoints import load_gan
 from dcgan.metrics import sliced_wasserstein
 from dcgan.run import read_checkpoint
+from dcgan.run.load import load_gan
 from dcgan.tricks.ema import PREFIX, _conditioned
 
 STATS = ("running_mean", "running_var", "num_batches_tracked")

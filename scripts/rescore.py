@@ -18,9 +18,9 @@ import torch
 from omegaconf import OmegaConf
 
 from dcgan.build import build_datamodule
-from dcgan.checkpoints import load_gan
 from dcgan.metrics import sliced_wasserstein
 from dcgan.run import RunFolder
+from dcgan.run.load import load_gan
 
 
 def real_subset(run: Path, n: int) -> tuple[torch.Tensor, int]:

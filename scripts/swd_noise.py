@@ -48,12 +48,12 @@ import torch
 from omegaconf import OmegaConf
 
 from dcgan.build import build_datamodule
-from dcgan.checkpoints import load_gan
 from dcgan.metrics import sliced_wasserstein
 from dcgan.report import collect_runs
 from dcgan.report.runs import Run
 from dcgan.report.scores import late_value, pooled_spread
 from dcgan.report.settings import setting_key
+from dcgan.run.load import load_gan
 
 
 def real_images(run_dir: Path) -> torch.Tensor:

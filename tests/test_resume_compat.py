@@ -11,8 +11,8 @@ import torch
 
 from dcgan.config import MUST_MATCH, ConfigError, ModuleConfig
 from dcgan.preflight import module_values
-from dcgan.resume import check_compatible, mismatches, must_match_keys
 from dcgan.run import CheckpointError
+from dcgan.run.resume import check_compatible, mismatches, must_match_keys
 
 # What a resume had to match when these keys were listed by hand: none may be lost.
 LISTED_BEFORE = {

@@ -12,10 +12,10 @@ from PIL import Image
 
 from dcgan import generate
 from dcgan.atomic import OutputError
-from dcgan.checkpoints import load_gan
 from dcgan.checks import ConfigError
 from dcgan.config import validate
 from dcgan.nets import CONDITIONS
+from dcgan.run.load import load_gan
 from dcgan.train import train
 from tests.tiny import run_module
 

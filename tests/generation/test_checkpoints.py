@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from dcgan.checkpoints import load_gan
 from dcgan.run import CheckpointError, read_checkpoint
+from dcgan.run.load import load_gan
 from dcgan.sampling import forward
 
 

@@ -10,8 +10,8 @@ import onnxruntime as ort
 import torch
 
 from dcgan import sampling
-from dcgan.checkpoints import load_gan
 from dcgan.generate import main
+from dcgan.run.load import load_gan
 
 
 def _reference(ckpt: Path, n: int, dropout: bool) -> tuple[torch.Tensor, torch.Tensor]:

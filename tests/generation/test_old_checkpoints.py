@@ -10,10 +10,10 @@ import pytest
 import torch
 from hydra import compose, initialize_config_dir
 
-from dcgan.checkpoints import load_gan
 from dcgan.generate import main as generate
+from dcgan.run.load import load_gan
+from dcgan.run.upgrade import upgrade_hparams
 from dcgan.train import train
-from dcgan.upgrade import upgrade_hparams
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")

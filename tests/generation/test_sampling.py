@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from dcgan import sampling
-from dcgan.checkpoints import load_gan
+from dcgan.run.load import load_gan
 
 
 def test_noise_of_an_image_depends_only_on_seed_and_index() -> None:

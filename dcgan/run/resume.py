@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 
 from dcgan.config import MUST_MATCH, ConfigError, GANConfig, ModuleConfig, typed_module_config
 from dcgan.run import CheckpointError, RunFolder, read_checkpoint
-from dcgan.upgrade import upgrade_hparams
+from dcgan.run.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 A checkpoint alone rebuilds the model: its `hyper_parameters` are the GAN's constructor arguments
 (shaped like the run config) and its `state_dict` the weights. When it also holds an exponential
 moving average of G (`generator_ema.*` weights), `ema` chooses which generator the GAN carries.
-Checkpoints of the first format (flat keyword arguments) are translated by `dcgan.upgrade`, the
+Checkpoints of the first format (flat keyword arguments) are translated by `dcgan.run.upgrade`, the
 one place that knows old layouts.
 """
 
@@ -19,8 +19,8 @@ from torch import Tensor
 
 from dcgan.module import GAN
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint, read_checkpoint
+from dcgan.run.upgrade import upgrade_hparams
 from dcgan.tricks.ema import PREFIX as EMA_PREFIX
-from dcgan.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
 
