@@ -34,11 +34,8 @@ Every hook defaults to "do nothing", so a trick implements only what it needs.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
-
-from dcgan.checks import check
 
 if TYPE_CHECKING:  # the schema reads TRICKS: registering a trick loads no torch
     from collections.abc import Callable, Iterator, Mapping
@@ -65,13 +62,6 @@ class DStep:
     fake_logits: Tensor
     real_y: Tensor | None = None
     fake_y: Tensor | None = None
-
-
-def check_weights(cfg: Any, key: Callable[[str], str], *names: str) -> None:
-    """Each named key is a weight: finite and >= 0, where 0 switches its term off."""
-    for name in names:
-        value = getattr(cfg, name)
-        check(value >= 0 and math.isfinite(value), key(name), value, "must be >= 0 (0 = off)")
 
 
 class Trick:

@@ -8,12 +8,11 @@ would otherwise memorise a small set.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check
-from dcgan.tricks.base import DStep, Trick, check_weights, register
+from dcgan.checks import at_least, key, within
+from dcgan.tricks.base import DStep, Trick, register
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -23,8 +22,12 @@ if TYPE_CHECKING:
 class LeCamConfig:
     """The `lecam.*` keys; the defaults switch it off."""
 
-    weight: float = 0.0  # lambda of the penalty (the paper: 0.3 on CIFAR-10)
-    decay: float = 0.99  # of the anchors' moving average, per D step
+    weight: float = key(
+        0.0, "lambda of the penalty (the paper: 0.3 on CIFAR-10); 0 = off", rule=at_least(0)
+    )
+    decay: float = key(
+        0.99, "of the anchors' moving average, per D step", rule=within(0, 1, ", e.g. 0.99")
+    )
 
 
 def _mean_over_ranks(values: Tensor) -> Tensor:
@@ -48,12 +51,6 @@ class LeCam(Trick):
     def enabled(cls, cfg: LeCamConfig) -> bool:
         """On when the weight is > 0."""
         return cfg.weight > 0
-
-    @classmethod
-    def check(cls, cfg: LeCamConfig, key: Callable[[str], str]) -> None:
-        """The weight finite and >= 0; the decay in [0, 1)."""
-        check_weights(cfg, key, "weight")
-        check(0 <= cfg.decay < 1, key("decay"), cfg.decay, "must be in [0, 1), e.g. 0.99")
 
     def __init__(self, cfg: LeCamConfig, gan: Any) -> None:
         super().__init__(cfg, gan)

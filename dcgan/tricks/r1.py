@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check
+from dcgan.checks import at_least, key
 from dcgan.losses import input_grad_sq_norm
-from dcgan.tricks.base import DStep, Trick, check_weights, register
+from dcgan.tricks.base import DStep, Trick, register
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -23,9 +23,15 @@ if TYPE_CHECKING:
 class R1Config:
     """The `r1.*` keys; the defaults switch it off."""
 
-    gamma: float = 0.0  # R1 on real images: gamma/2 * E||grad_x D(x)||^2
-    r2_gamma: float = 0.0  # R2, the same on the fakes D sees
-    every: int = 1  # lazy: only every N-th D step, the penalty scaled by N (StyleGAN2: 16)
+    gamma: float = key(
+        0.0, "R1 on real images: gamma/2 * E||grad_x D(x)||^2; 0 = off", rule=at_least(0)
+    )
+    r2_gamma: float = key(0.0, "R2, the same on the fakes D sees; 0 = off", rule=at_least(0))
+    every: int = key(
+        1,
+        "lazy: only every N-th D step, the penalty scaled by N (StyleGAN2: 16)",
+        rule=at_least(1),
+    )
 
 
 def d_step_index(gan: Any) -> int:
@@ -44,12 +50,6 @@ class R1(Trick):
     def enabled(cls, cfg: R1Config) -> bool:
         """On when either gamma is > 0."""
         return cfg.gamma > 0 or cfg.r2_gamma > 0
-
-    @classmethod
-    def check(cls, cfg: R1Config, key: Callable[[str], str]) -> None:
-        """Both gammas finite and >= 0; `every` >= 1."""
-        check_weights(cfg, key, "gamma", "r2_gamma")
-        check(cfg.every >= 1, key("every"), cfg.every, "must be >= 1 (D steps between penalties)")
 
     def __init__(self, cfg: R1Config, gan: Any) -> None:
         super().__init__(cfg, gan)

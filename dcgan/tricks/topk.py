@@ -8,24 +8,28 @@ continues it exactly and every DDP process keeps its own k of its own batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import check
+from dcgan.checks import Rule, at_least, key
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
     from torch import Tensor
 
 
+FRACTION = Rule(lambda v: 0 < v <= 1, "must be in (0, 1]")
+
+
 @dataclass
 class TopKConfig:
     """The `topk.*` keys; the defaults switch it off."""
 
-    min_frac: float = 1.0  # the floor of the kept fraction (the paper's v = 0.5)
-    gamma: float = 0.99  # the kept fraction is multiplied by this each period
-    every: int = 0  # iterations per period of the decay
+    min_frac: float = key(
+        1.0, "the floor of the kept fraction (the paper's v = 0.5); 1 = off", rule=FRACTION
+    )
+    gamma: float = key(0.99, "the kept fraction is multiplied by this each period", rule=FRACTION)
+    every: int = key(0, "iterations per period of the decay; 0 = per epoch", rule=at_least(0))
 
 
 def kept_fraction(min_frac: float, gamma: float, periods: int) -> float:
@@ -44,14 +48,6 @@ class TopK(Trick):
     def enabled(cls, cfg: TopKConfig) -> bool:
         """On when the fraction can fall below 1: min_frac < 1 and gamma < 1."""
         return cfg.min_frac < 1 and cfg.gamma < 1
-
-    @classmethod
-    def check(cls, cfg: TopKConfig, key: Callable[[str], str]) -> None:
-        """min_frac and gamma in (0, 1]; `every` >= 0."""
-        rule = "must be in (0, 1]"
-        check(0 < cfg.min_frac <= 1, key("min_frac"), cfg.min_frac, f"{rule} (1 = off), e.g. 0.5")
-        check(0 < cfg.gamma <= 1, key("gamma"), cfg.gamma, f"{rule}, e.g. 0.99")
-        check(cfg.every >= 0, key("every"), cfg.every, "must be >= 0 (iterations; 0 = per epoch)")
 
     def __init__(self, cfg: TopKConfig, gan: Any) -> None:
         super().__init__(cfg, gan)
