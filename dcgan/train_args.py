@@ -131,24 +131,17 @@ class Schema:
     def check_key(self, key: str) -> None:
         """Raise ArgumentError when `key` is neither a declared key nor a group."""
         parts = key.split(".")
-        for depth in range(1, len(parts) + 1):
-            here = ".".join(parts[: depth - 1])
-            name = ".".join(parts[:depth])
+        for depth, part in enumerate(parts, start=1):
+            name, here = ".".join(parts[:depth]), ".".join(parts[: depth - 1])
             if name in self.leaves:
                 return  # a free-form value (devices) may hold more: Hydra judges it
             if name in self.nodes or (depth == 1 and name in self.groups):
                 continue
-            names = [k.rpartition(".")[2] for k in [*self.leaves, *self.nodes]]
-            names = [
-                n
-                for k, n in zip([*self.leaves, *self.nodes], names, strict=True)
-                if k.rpartition(".")[0] == here
-            ]
-            names += list(self.groups) if not here else []
+            known = [*self.leaves, *self.nodes, *([] if here else self.groups)]
+            below = {k.split(".")[depth - 1] for k in known if k.startswith(f"{here}.") or not here}
             what = f"a key under {here!r}" if here else "a key or a group"
             raise ArgumentError(
-                f"unknown key {key!r}: {parts[depth - 1]!r} is not {what}; "
-                + closest(parts[depth - 1], names, "choices")
+                f"unknown key {key!r}: {part!r} is not {what}; " + closest(part, below, "choices")
             )
 
     def group_value(self, group: str, value: str) -> str | None:
