@@ -38,7 +38,7 @@ def _heavy(loaded: set[str]) -> list[str]:
         (
             ["optimiser=adam"],
             "error: unknown key 'optimiser': 'optimiser' is not a key or a group; did you mean "
-            "optimizer? choices: activation, augment, callbacks,",
+            "optimizer? choices: activation, augment,",
         ),
         (
             ["data=nosuch"],
