@@ -52,7 +52,7 @@ def winner_lines(last: Mapping[str, Mapping[str, Any]], best: str | None) -> lis
     others = [n for n in winners if n != best]
     if not others:
         lines.append(
-            "  no other setting was decided better: the winners need no comparison"
+            f"  {winners[0]} is the only setting decided better: no other winner to compare it with"
             if winners
             else "  no setting was decided better than its baseline"
         )

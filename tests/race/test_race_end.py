@@ -62,6 +62,11 @@ def test_two_seeds_say_their_one_degree_of_freedom(tmp_path: Path) -> None:
     ema = settings["trick=ema"]
     assert ema["decision"] == "decided better"  # in round 1, on 2 seeds
     assert "(paired over 2 seeds, 1 degree of freedom, Holm p=" in ema["reason"]
+    end = json.loads((tmp_path / "race.json").read_text())["end"]
+    assert end["winners"] == [
+        "best mean: trick=ema (decided better than its baseline)",
+        "  trick=ema is the only setting decided better: no other winner to compare it with",
+    ]
     said = "1 over 2 shared seeds: a paired t-test with 1 degree of freedom"
     assert said in (tmp_path / "report.md").read_text()  # and its report
 
