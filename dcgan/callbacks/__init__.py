@@ -1,25 +1,33 @@
-"""Callbacks that write what a run earns: sample grids and checkpoints, named by iteration."""
+"""Callbacks that write what a run earns: sample grids and checkpoints, named by iteration.
 
-from dcgan.callbacks.checkpoint import AtomicCheckpointIO, IterationCheckpoint, OutputError
-from dcgan.callbacks.clock import RunClock
-from dcgan.callbacks.health import TrainingDiverged, TrainingHealth
-from dcgan.callbacks.interrupt import StopOnSignal, TrainingInterrupted
-from dcgan.callbacks.memory_format import ChannelsLast
-from dcgan.callbacks.metrics import ImageMetrics
-from dcgan.callbacks.rng import RandomState
-from dcgan.callbacks.samples import SampleGrid
+Each callback loads on first use (`from dcgan.callbacks import SampleGrid`): the package's own
+config (`callbacks/config.py`) is read by the command line before Lightning loads.
+"""
 
-__all__ = [
-    "ChannelsLast",
-    "AtomicCheckpointIO",
-    "ImageMetrics",
-    "IterationCheckpoint",
-    "OutputError",
-    "RandomState",
-    "RunClock",
-    "SampleGrid",
-    "StopOnSignal",
-    "TrainingDiverged",
-    "TrainingHealth",
-    "TrainingInterrupted",
-]
+from importlib import import_module
+from typing import Any
+
+# Each callback (or error) and the module of this package that defines it.
+_WHERE = {
+    "AtomicCheckpointIO": "checkpoint",
+    "IterationCheckpoint": "checkpoint",
+    "OutputError": "checkpoint",
+    "RunClock": "clock",
+    "TrainingDiverged": "health",
+    "TrainingHealth": "health",
+    "StopOnSignal": "interrupt",
+    "TrainingInterrupted": "interrupt",
+    "ChannelsLast": "memory_format",
+    "ImageMetrics": "metrics",
+    "RandomState": "rng",
+    "SampleGrid": "samples",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    """The named callback, its module imported now."""
+    if name not in _WHERE:
+        raise AttributeError(f"module 'dcgan.callbacks' has no attribute {name!r}")
+    return getattr(import_module(f"dcgan.callbacks.{_WHERE[name]}"), name)

@@ -27,7 +27,7 @@ from dcgan.run import RunFolder
 from dcgan.run.folder import PERIODIC
 
 if TYPE_CHECKING:
-    from dcgan.config import CheckpointConfig
+    from dcgan.callbacks.config import CheckpointConfig
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from dcgan.run import RunFolder
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from dcgan.config import HealthConfig
+    from dcgan.callbacks.config import HealthConfig
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from dcgan.metrics.run_scores import SCORES, late_mean
 from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
-    from dcgan.config import MetricsConfig
+    from dcgan.callbacks.config import MetricsConfig
 
 log = logging.getLogger(__name__)
 

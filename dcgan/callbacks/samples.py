@@ -20,7 +20,7 @@ from dcgan.image_files import save_gif
 from dcgan.run import RunFolder
 
 if TYPE_CHECKING:
-    from dcgan.config import SamplesConfig
+    from dcgan.callbacks.config import SamplesConfig
 
 log = logging.getLogger(__name__)
 

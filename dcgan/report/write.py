@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dcgan.config import MetricsConfig
+from dcgan.callbacks.config import MetricsConfig
 from dcgan.report.best import BEST_SH, best_command, best_script, is_how_started
 from dcgan.report.plot import plot_settings
 from dcgan.report.race_log import race_choices
