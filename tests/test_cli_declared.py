@@ -3,8 +3,11 @@ choices; every wrong value at once, a line each, before Hydra starts (in-process
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
+from dcgan.checks import at_least, key, leaves, node, problems
 from dcgan.train_args import check_train_args
 
 BASE = ["data=digits"]
@@ -96,9 +99,33 @@ def test_a_value_error_comes_before_a_missing_folder(capsys: pytest.CaptureFixtu
 
 def test_every_key_is_declared_with_its_meaning() -> None:
     """A key added anywhere (a part's config, a trick's Config) says what it is, once."""
-    from dcgan.checks import leaves
     from dcgan.config import TrainConfig
 
     declared = leaves(TrainConfig)
     assert len(declared) > 100
     assert [name for name, leaf in declared.items() if not leaf.help] == []
+
+
+@dataclass
+class Part:
+    width: int = key(8, "channels of the new block", rule=at_least(1), shapes=True)
+
+
+@dataclass
+class Schema:
+    part: Part = node(Part)
+
+
+def test_a_key_is_one_declaration() -> None:
+    """Its meaning, rule and resume mark, from the one field: help, checks and resume read it."""
+    from dcgan.run.resume import must_match_keys
+
+    (leaf,) = leaves(Schema).values()
+    assert (leaf.name, leaf.help, leaf.rule_text()) == (
+        "part.width",
+        "channels of the new block",
+        "must be >= 1",
+    )
+    found = problems(Schema(part=Part(width=0)), Schema)
+    assert [str(e) for e in found] == ["part.width=0 is invalid: must be >= 1"]
+    assert must_match_keys(Schema) == ["part.width"]
