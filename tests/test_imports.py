@@ -24,6 +24,9 @@ PACKAGE = ROOT / "dcgan"
 ENTRY_POINTS = ("dcgan.train", "dcgan.train_args", "dcgan.preflight", "dcgan.generate", "dcgan.cli")
 ABOVE_THE_SCHEMA = (*ENTRY_POINTS, "dcgan.build", "dcgan.callbacks", "dcgan.report", "dcgan.race")
 BELOW_ALL = ("dcgan.config", "dcgan.checks")
+# the callbacks' own keys, which the schema composes: declarations only (the package's
+# `__init__` loads a callback on first use)
+PART_CONFIGS = {"dcgan.callbacks", "dcgan.callbacks.config"}
 
 
 def _name(path: Path) -> str:
@@ -142,7 +145,8 @@ def test_the_cycle_finder_finds_one() -> None:
 @pytest.mark.parametrize("module", BELOW_ALL)
 def test_schema_and_checks_import_nothing_above_them(module: str) -> None:
     """Not even inside a function: the schema reads registries, never a callback or the report."""
-    above = sorted(m for m in _imports(module, anywhere=True) if _within(m, ABOVE_THE_SCHEMA))
+    imported = _imports(module, anywhere=True) - PART_CONFIGS
+    above = sorted(m for m in imported if _within(m, ABOVE_THE_SCHEMA))
     assert not above, f"{module} imports {above}"
 
 
@@ -152,4 +156,4 @@ def test_importing_the_schema_loads_nothing_above_it() -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert not [m for m in out if _within(m, ABOVE_THE_SCHEMA)]
+    assert not [m for m in out if _within(m, ABOVE_THE_SCHEMA) and m not in PART_CONFIGS]
