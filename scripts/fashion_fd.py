@@ -38,9 +38,9 @@ from torch import Tensor, nn
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conditional_study import as_float  # noqa: E402
 
-from dcgan.checkpoints import load_gan  # noqa: E402
 from dcgan.data.labels import load_labeled  # noqa: E402
 from dcgan.report.stats import compare, holm  # noqa: E402
+from dcgan.run.load import load_gan  # noqa: E402
 
 SIZE = 32
 ROOT = "/usr/share/datasets/fashion-mnist"
