@@ -82,11 +82,11 @@ def build_callbacks(
     return [
         # health first: a NaN stops the run before any checkpoint below can save NaN weights
         TrainingHealth(run_dir, callbacks.health, remedies),
+        StopOnSignal(),  # before the measures: a stop saves last.ckpt first, they skip
         ImageMetrics(run_dir, callbacks.metrics),
         SampleGrid(run_dir, callbacks.samples),
         IterationCheckpoint(run_dir, callbacks.checkpoint),
         RandomState(),  # resumed runs draw the same numbers
-        StopOnSignal(),  # its handlers stay until the final checkpoint is written
         RunClock(run_dir, run_time),  # last: its iterations start once the others have started
     ]
 

@@ -1,4 +1,4 @@
-"""Ctrl-C during start-up ends the run with one line, whatever library was loading.
+"""Ctrl-C (or SIGTERM) during start-up ends the run with one line, whatever library was loading.
 
 A KeyboardInterrupt raised inside a library's own start-up code can be replaced by a second
 error: OmegaConf restores flags in `finally` blocks and leaves a node half-built, scipy's
@@ -10,8 +10,10 @@ or a NameError. So:
   reported as the interrupt (`pressed()`): Lightning turns it into `sys.exit(1)` inside `fit`;
 - some import code swallows it whole (a bare `except:`), so `check()` raises it again after the
   imports and after the data is decoded, and training that starts after a press stops at once.
-Training installs its own handler (callbacks/interrupt.py) and restores this one after, and
-`live_after` gives Ctrl-C back when Lightning has left it ignored.
+SIGTERM (a script, `timeout`, a container's stop) is treated the same way: with the default
+handler it would end the process without a line or a status. Training installs its own
+handlers (callbacks/interrupt.py) and restores these after, and `live_after` gives Ctrl-C back
+when Lightning has left it ignored.
 """
 
 from __future__ import annotations
@@ -22,18 +24,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-_pressed = False  # Ctrl-C was pressed in this process
+_pressed: str | None = None  # the signal (SIGINT: Ctrl-C) received in this process
 _waiting = False  # ... while deferred, and not raised yet
+
+# what each signal's handler is before anyone replaced it (SIGINT: Ctrl-C raises)
+_DEFAULTS = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
 
 
 def _note(signum: int, frame: FrameType | None) -> None:
     global _pressed, _waiting
-    _pressed = _waiting = True
+    _pressed = _pressed or signal.Signals(signum).name
+    _waiting = True
 
 
 def _note_and_raise(signum: int, frame: FrameType | None) -> None:
     global _pressed
-    _pressed = True
+    _pressed = _pressed or signal.Signals(signum).name
     raise KeyboardInterrupt
 
 
@@ -42,19 +48,23 @@ def _main_thread() -> bool:
 
 
 def defer() -> None:
-    """From now until `honour()`, Ctrl-C is noted instead of raised (unless it is ignored, as
-    for a job started in the background by a script)."""
-    if _main_thread() and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, _note)
+    """From now until `honour()`, Ctrl-C and SIGTERM are noted instead of raised (unless
+    ignored, as Ctrl-C is for a job started in the background by a script)."""
+    if not _main_thread():
+        return
+    for sig, default in _DEFAULTS.items():
+        if signal.getsignal(sig) is default:
+            signal.signal(sig, _note)
 
 
 def honour() -> None:
-    """Ctrl-C raises again; one pressed while deferred is raised now."""
+    """Ctrl-C and SIGTERM raise again; one received while deferred is raised now."""
     global _waiting
     if not _main_thread():
         return
-    if signal.getsignal(signal.SIGINT) is _note:
-        signal.signal(signal.SIGINT, _note_and_raise)
+    for sig in _DEFAULTS:
+        if signal.getsignal(sig) is _note:
+            signal.signal(sig, _note_and_raise)
     if _waiting:
         _waiting = False
         raise KeyboardInterrupt
@@ -67,8 +77,24 @@ def check() -> None:
 
 
 def pressed() -> bool:
-    """Whether Ctrl-C was pressed: then any error on the way out is the interrupt."""
-    return _pressed
+    """Whether Ctrl-C was pressed (or SIGTERM came): then any error on the way out is the
+    interrupt."""
+    return _pressed is not None
+
+
+def received() -> str:
+    """The signal that interrupted this process: SIGINT (also when none did) or SIGTERM."""
+    return _pressed or "SIGINT"
+
+
+def exit_code() -> int:
+    """The shell's code for the interrupt: 130 for Ctrl-C, 143 for SIGTERM."""
+    return 128 + int(signal.Signals[received()])
+
+
+def describe() -> str:
+    """How the interrupt is named on the console."""
+    return "Ctrl-C" if received() == "SIGINT" else received()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import lightning as L
     from omegaconf import DictConfig
 
+    from dcgan.callbacks import StopOnSignal
     from dcgan.data import ImageDataModule
     from dcgan.module import GAN
 
@@ -61,6 +62,10 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         if _in_sweep() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
             _record_failure(run, err, run_time)
         raise
+    except BaseException:
+        if ctrl_c.pressed():
+            record_early_stop(run, run_time)
+        raise
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
         fields = {"status": "running", "error": None}
@@ -73,12 +78,10 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
             "writable folder with hydra.run.dir=..."
         ) from err
     try:
-        result = _fit(cfg, run, run_name, ckpt_path, run_time)
+        return _fit(cfg, run, run_name, ckpt_path, run_time)  # it records "finished"
     except BaseException as err:
         _record_failure(run, err, run_time)
         raise
-    run.update_info(status="finished", finished=now(), **_times(run_time))
-    return result
 
 
 def _times(run_time: RunTime) -> dict[str, object]:
@@ -103,16 +106,23 @@ def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> No
     from dcgan.atomic import OutputError
     from dcgan.callbacks import TrainingInterrupted
 
-    stopped = isinstance(err, (TrainingInterrupted, KeyboardInterrupt)) or ctrl_c.pressed()
+    if isinstance(err, TrainingInterrupted):
+        status, error = "interrupted", str(err)
+    elif isinstance(err, KeyboardInterrupt) or ctrl_c.pressed():  # an error it turned into, too
+        status, error = "interrupted", f"{ctrl_c.received()} received"
+    else:
+        status, error = "failed", f"{type(err).__name__}: {err}"
     try:
-        run.update_info(
-            status="interrupted" if stopped else "failed",
-            **_times(run_time),
-            finished=now(),
-            error=f"{type(err).__name__}: {err}",
-        )
+        run.update_info(status=status, **_times(run_time), finished=now(), error=error)
     except OutputError as also:
         log.debug("run status not recorded: %s", also)
+
+
+def record_early_stop(run: RunFolder, run_time: RunTime) -> None:
+    """A signal before training: a folder Hydra just made says so (an earlier run's says
+    what its files hold, and stays as it is)."""
+    if run.path.is_dir() and not run.metrics_json.exists():
+        _record_failure(run, KeyboardInterrupt(), run_time)
 
 
 def _fit(
@@ -127,7 +137,6 @@ def _fit(
     from dcgan.build import build_callbacks, build_loggers, build_trainer
     from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
     from dcgan.console import describe_model, quiet_libraries
-    from dcgan.loggers import LOGGERS
     from dcgan.tricks import health_remedies
 
     quiet_libraries()
@@ -145,19 +154,39 @@ def _fit(
     callbacks = build_callbacks(cfg.callbacks, run_dir, health_remedies(cfg), run_time)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
-    try:
-        with ctrl_c.live_after():
-            # weights_only: resuming never runs code from the file
-            trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
-    except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
-        stopper.received = stopper.received or "SIGTERM"
+    try:  # its signal handlers stay until the run's status is written
+        try:
+            with ctrl_c.live_after():
+                # weights_only: resuming never runs code from the file
+                trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
+        except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
+            stopper.received = stopper.received or "SIGTERM"
+            stopper.stopped_at = module.iteration
+        except BaseException:
+            if stopper.forced is None:  # not a second signal after the save (sys.exit(1) for it)
+                raise
+        finally:
+            _finish_logger(cfg.logger.name, stopper)
+        if stopper.interrupted:
+            at = module.iteration if stopper.stopped_at is None else stopper.stopped_at
+            raise TrainingInterrupted(stopper.forced or stopper.received, at, run.path)
+        _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
+        scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
+        run.update_info(status="finished", finished=now(), **_times(run_time))
+        return scorer.objective if scorer is not None else None
     finally:
-        LOGGERS[cfg.logger.name].finish()  # W&B: or the next run of a multirun logs into this one
-    if stopper.received:
-        raise TrainingInterrupted(stopper.received, module.iteration, run.last_ckpt)
-    _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
-    scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
-    return scorer.objective if scorer is not None else None
+        stopper.restore()
+
+
+def _finish_logger(name: str, stopper: StopOnSignal) -> None:
+    """W&B: or the next run of a multirun logs into this one; a second signal may cut it."""
+    from dcgan.loggers import LOGGERS
+
+    try:
+        LOGGERS[name].finish()
+    except KeyboardInterrupt:
+        if stopper.forced is None:
+            raise
 
 
 def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataModule, GAN]:
@@ -216,26 +245,37 @@ def _limit_reached(trainer: DictConfig) -> str:
 
 
 def resume_command(run_dir: Path) -> str:
-    """The command line that continues this run in its own folder."""
+    """The command line that continues this run in its own folder; in a sweep, the sweep's
+    own command (every job of it: the finished ones say so and the others train)."""
     from hydra.core.hydra_config import HydraConfig
 
-    try:
-        task = list(HydraConfig.get().overrides.task)
-    except ValueError:  # called through the API, not the CLI
-        task = []
-    dropped = ("resume=", "ckpt_path=", "hydra.run.dir=", "+resume=", "+ckpt_path=")
-    kept = [o for o in task if not o.startswith(dropped)]
-    args = [*kept, "resume=auto", f"hydra.run.dir={run_dir}"]
+    dropped = ("resume=", "ckpt_path=", "+resume=", "+ckpt_path=", "hydra.run.dir=")
+    if _in_sweep():
+        sweep_dir = HydraConfig.get().sweep.dir
+        given = [a for a in sys.argv[1:] if a not in ("-m", "--multirun")]
+        kept = [o for o in given if not o.startswith((*dropped, "hydra.sweep.dir="))]
+        args = ["-m", *kept, "resume=auto", f"hydra.sweep.dir={sweep_dir}"]
+    else:
+        try:
+            task = list(HydraConfig.get().overrides.task)
+        except ValueError:  # called through the API, not the CLI
+            task = []
+        kept = [o for o in task if not o.startswith(dropped)]
+        args = [*kept, "resume=auto", f"hydra.run.dir={run_dir}"]
     return " ".join(["python -m dcgan.train", *map(shlex.quote, args)])
 
 
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
     try:
-        ctrl_c.honour()  # Hydra has composed and set up the job (its own OmegaConf blocks)
+        try:
+            ctrl_c.honour()  # Hydra has composed and set up the job (its own OmegaConf blocks)
+        except KeyboardInterrupt:
+            record_early_stop(RunFolder(_run_identity()[0]), RunTime())  # Hydra made its folder
+            raise
         return train(cfg)
     except BaseException as err:
-        if ctrl_c.pressed() and not isinstance(err, KeyboardInterrupt):
+        if ctrl_c.pressed() and not isinstance(err, KeyboardInterrupt) and not _stopped(err):
             raise KeyboardInterrupt from None  # another error on the way (Lightning: SystemExit)
         replacement = _one_line(err)
         if replacement is None:
@@ -245,6 +285,12 @@ def _hydra_main(cfg: DictConfig) -> float | None:
         raise replacement from None
 
 
+def _stopped(err: BaseException) -> bool:
+    """Whether `err` is training's own stop (its module is loaded if it can be one)."""
+    interrupt = sys.modules.get("dcgan.callbacks.interrupt")
+    return interrupt is not None and isinstance(err, interrupt.TrainingInterrupted)
+
+
 def _one_line(err: BaseException) -> BaseException | None:
     """The SystemExit that ends the run for `err`; None: a sweep's job failed and said so."""
     from dcgan.atomic import OutputError, disk_error
@@ -252,8 +298,7 @@ def _one_line(err: BaseException) -> BaseException | None:
     from dcgan.config import ConfigError
 
     if isinstance(err, TrainingInterrupted):
-        run_dir = RunFolder.holding(err.checkpoint).path
-        print(f"{err}\nresume with:\n  {resume_command(run_dir)}", file=sys.stderr)
+        print(f"{err}\nresume with:\n  {resume_command(err.run_dir)}", file=sys.stderr)
         return SystemExit(err.exit_code)
     disk = disk_error(err) if not isinstance(err, OutputError) else None
     if disk is not None:  # a write outside our helper (a logger's file): still one line
@@ -303,8 +348,8 @@ def main() -> None:
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted (Ctrl-C)\n")
-        raise SystemExit(130) from None
+        sys.stderr.write(f"\ninterrupted ({ctrl_c.describe()})\n")
+        raise SystemExit(ctrl_c.exit_code()) from None
     if _FAILED_RUNS:
         first = _FAILED_RUNS[0]
         more = f" (and {len(_FAILED_RUNS) - 1} more)" if len(_FAILED_RUNS) > 1 else ""

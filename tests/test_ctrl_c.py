@@ -14,12 +14,14 @@ from dcgan import ctrl_c
 
 @pytest.fixture(autouse=True)
 def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    previous = signal.getsignal(signal.SIGINT)
-    monkeypatch.setattr(ctrl_c, "_pressed", False)
+    previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(ctrl_c, "_pressed", None)
     monkeypatch.setattr(ctrl_c, "_waiting", False)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     yield
-    signal.signal(signal.SIGINT, previous)
+    signal.signal(signal.SIGINT, previous[0])
+    signal.signal(signal.SIGTERM, previous[1])
 
 
 def _press() -> None:
@@ -62,16 +64,25 @@ def test_training_that_starts_after_a_swallowed_press_stops_at_once() -> None:
     from dcgan.callbacks.interrupt import StopOnSignal
 
     stopper = StopOnSignal()
-    trainer = SimpleNamespace(received_sigterm=False)
+    trainer = SimpleNamespace(received_sigterm=False, should_stop=False)
     ctrl_c.defer()
     ctrl_c.honour()
     with pytest.raises(KeyboardInterrupt):
         _press()
-    stopper.on_train_start(trainer, None)
-    try:
-        assert stopper.received == "SIGINT"
+    stopper.on_train_start(trainer, SimpleNamespace(iteration=0))
+    try:  # before the first iteration: nothing of this attempt to keep
+        assert stopper.received == "SIGINT" and trainer.should_stop and stopper.stopped_at == 0
     finally:
-        stopper.teardown(trainer, None, "fit")
+        stopper.restore()
+
+
+def test_sigterm_is_held_and_raised_like_ctrl_c() -> None:
+    ctrl_c.defer()
+    os.kill(os.getpid(), signal.SIGTERM)  # by default it would end the process, no line
+    time.sleep(0.05)
+    assert ctrl_c.pressed() and ctrl_c.received() == "SIGTERM" and ctrl_c.exit_code() == 143
+    with pytest.raises(KeyboardInterrupt):
+        ctrl_c.honour()
 
 
 def test_an_ignored_ctrl_c_stays_ignored() -> None:

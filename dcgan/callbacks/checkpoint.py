@@ -4,7 +4,8 @@ Scheduling, keep-the-newest-N and `last.ckpt` are Lightning's `ModelCheckpoint`,
 iterations; `AtomicCheckpointIO` makes every checkpoint Lightning writes (these, best.ckpt, the
 NaN state) go through `write_atomic`, so a crash mid-write never replaces a good file with half
 of one, and a full disk is one line naming the file. Two moments Lightning does not save at are
-added here: the end of training and a SIGTERM between iterations.
+added here: the last iteration (before the end-of-run evaluation, which may take long) and a
+stop on a signal (StopOnSignal asks for it at once), and a SIGTERM that Lightning raises.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 from dcgan.atomic import OutputError, write_atomic
-from dcgan.callbacks.every import at_iteration_end
+from dcgan.callbacks.every import at_iteration_end, last_iteration
 from dcgan.run import RunFolder
 from dcgan.run.folder import PERIODIC
 
@@ -63,7 +64,8 @@ class IterationCheckpoint(ModelCheckpoint):
     """`iter_NNNNNN.ckpt` every `every_n_steps` iterations, the newest `keep`, and `last.ckpt`.
 
     Lightning counts optimizer steps; `setup` turns iterations into them. `last.ckpt` is also
-    written at the end of training and on a SIGTERM that Lightning raises between iterations.
+    written at the last iteration, on a stop (`write_last`) and on a SIGTERM that Lightning
+    raises between iterations.
     """
 
     def __init__(self, run_dir: str | Path, config: CheckpointConfig) -> None:
@@ -105,11 +107,27 @@ class IterationCheckpoint(ModelCheckpoint):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         started = time.perf_counter()
         super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
+        if last_iteration(trainer, pl_module) and not self.saved_now(trainer):
+            # the whole state (its history ends here), before the end-of-run evaluation: a
+            # signal or a kill during that evaluation keeps every iteration
+            self.write_last(trainer)
         self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        """The final state, after the last evaluation: what `resume=auto` continues."""
+        """The final state, if not saved at this step already: what `resume=auto` continues."""
+        if not self.saved_now(trainer):  # a resumed finished run whose history gained its end
+            self.write_last(trainer)
+
+    def saved_now(self, trainer: L.Trainer) -> bool:
+        """Whether the state at this step is on disk (a stop, the last iteration, periodic)."""
+        return self._last_global_step_saved == trainer.global_step > 0
+
+    def write_last(self, trainer: L.Trainer) -> None:
+        """Write `last.ckpt` now (the state must be whole: at an iteration's end)."""
+        started = time.perf_counter()
         self._save_last(trainer)
+        self._last_global_step_saved = trainer.global_step
+        log.debug("last.ckpt written in %.2f s", time.perf_counter() - started)
 
     def on_exception(self, trainer, pl_module, exception: BaseException) -> None:  # noqa: ANN001
         # Lightning raises SIGTERMException only between batches: at an iteration boundary the

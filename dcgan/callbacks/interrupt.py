@@ -1,9 +1,12 @@
-"""Ctrl-C and SIGTERM end training at the next iteration boundary, so the last checkpoint is whole.
+"""Ctrl-C and SIGTERM end training at the next iteration boundary: `last.ckpt` first, then out.
 
-The first signal only asks to stop: the current iteration finishes, `on_train_end` of the
-checkpoint callback writes `last.ckpt` (atomically) and the run ends normally. A second Ctrl-C
-stops at once, keeping the checkpoints already written. Other ranks and other threads are left
-alone: handlers can only be installed by the main thread.
+The first signal asks to stop: the current iteration finishes, `last.ckpt` is written at once
+(before anything is measured, so a container's SIGKILL a few seconds later finds it whole) and
+the run ends without the evaluations of an end: a stop is not a point of the run's history, and
+a resume measures what was due. More signals before that save only say it is coming; once the
+state is on disk, the next one stops at once. A signal after the last iteration stops nothing:
+the run finishes (its state is saved before the end-of-run evaluation) unless a second one comes.
+Other ranks and other threads are left alone: handlers can only be installed by the main thread.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -18,7 +22,9 @@ from typing import Any
 import lightning as L
 
 from dcgan import ctrl_c
-from dcgan.callbacks.every import at_iteration_end
+from dcgan.callbacks.checkpoint import IterationCheckpoint
+from dcgan.callbacks.every import at_iteration_end, last_iteration
+from dcgan.run import RunFolder
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +34,44 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 class TrainingInterrupted(Exception):
     """Training stopped early on a signal after saving; carries what a resume needs."""
 
-    def __init__(self, signal_name: str, iteration: int, checkpoint: Path) -> None:
-        self.signal_name, self.iteration, self.checkpoint = signal_name, iteration, checkpoint
+    def __init__(self, signal_name: str, iteration: int, run_dir: Path) -> None:
+        self.signal_name, self.iteration = signal_name, iteration
+        self.run_dir = Path(run_dir)
+        self.checkpoint = RunFolder(run_dir).last_ckpt
         self.exit_code = 128 + int(signal.Signals[signal_name])
-        super().__init__(
-            f"{signal_name} received: stopped at iteration {iteration}, saved {checkpoint}"
-        )
+        kept = f"saved {self.checkpoint}" if self.checkpoint.is_file() else "nothing to save yet"
+        super().__init__(f"{signal_name} received: stopped at iteration {iteration}, {kept}")
 
 
 class StopOnSignal(L.Callback):
-    """Turns SIGINT/SIGTERM during training into a clean stop; `received` names the signal."""
+    """Turns SIGINT/SIGTERM during training into a clean stop; `received` names the signal.
+
+    Its handlers stay until `restore()` (train() calls it once the run's status is written), so a
+    signal during the end-of-run evaluation or the loggers' shutdown is still one of ours.
+    """
 
     def __init__(self) -> None:
-        self.received: str | None = None
+        self.received: str | None = None  # the first signal
+        self.stopped_at: int | None = None  # the iteration a stop saved and ended at
+        self.forced: str | None = None  # a later signal that stopped at once, the state saved
+        self.over = False  # no iteration left to train: the state is on disk
+        self.busy_s = 0.0  # seconds spent saving on a stop: not training time (callbacks.clock)
         self._previous: dict[int, Any] = {}
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether the run ended before its last iteration, or its end was cut short."""
+        return self.stopped_at is not None or self.forced is not None
 
     def on_train_start(self, trainer, pl_module) -> None:  # noqa: ANN001
         if getattr(trainer, "received_sigterm", False):  # arrived while data was loading
             self.received = "SIGTERM"
-        if ctrl_c.pressed():  # a Ctrl-C during start-up that a library swallowed: stop now
-            self.received = self.received or "SIGINT"
-        if threading.current_thread() is not threading.main_thread():
+        if ctrl_c.pressed():  # a signal during start-up that a library swallowed: stop now
+            self.received = self.received or ctrl_c.received()
+        if self.received:  # nothing trained in this attempt: what is on disk is what there is
+            trainer.should_stop = True
+            self.stopped_at = pl_module.iteration
+        if threading.current_thread() is not threading.main_thread() or self._previous:
             return
         for sig in SIGNALS:
             self._previous[sig] = signal.getsignal(sig)
@@ -56,25 +79,40 @@ class StopOnSignal(L.Callback):
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
-        if self.received == "SIGINT" and signum == signal.SIGINT:
-            raise KeyboardInterrupt  # a second Ctrl-C: stop now
-        self.received = self.received or name
-        log.warning("%s received: stopping after the current iteration (Ctrl-C again: now)", name)
+        if self.forced:
+            return  # already stopping at once
+        if self.received is None:
+            self.received = name
+            if self.over:
+                log.warning(
+                    "%s received after the last iteration (saved): finishing the end-of-run "
+                    "evaluation; again: stop it now (resume=auto makes it)",
+                    name,
+                )
+            else:
+                log.warning("%s received: saving after this iteration, then stopping", name)
+            return
+        if self.over or self.stopped_at is not None:
+            self.forced = name
+            raise KeyboardInterrupt  # the state is on disk: what is left may be cut short
+        log.warning("%s received again: stopping as soon as this iteration is saved", name)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        if self.received and at_iteration_end(pl_module):
-            trainer.should_stop = True
+        if not self.received or self.stopped_at is not None or not at_iteration_end(pl_module):
+            return
+        if last_iteration(trainer, pl_module):
+            return  # nothing left to stop: the run ends here, and saves before it measures
+        started = time.perf_counter()
+        trainer.should_stop = True  # the other callbacks measure and draw nothing now
+        next(c for c in trainer.callbacks if isinstance(c, IterationCheckpoint)).write_last(trainer)
+        self.stopped_at = pl_module.iteration
+        self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
-        self._restore()
+        self.over = True
 
-    def on_exception(self, trainer, pl_module, exception: BaseException) -> None:  # noqa: ANN001
-        self._restore()
-
-    def teardown(self, trainer, pl_module, stage: str) -> None:  # noqa: ANN001
-        self._restore()
-
-    def _restore(self) -> None:
+    def restore(self) -> None:
+        """Give the signals back to the handlers they had before training."""
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous = {}

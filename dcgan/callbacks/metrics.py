@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from dcgan.callbacks.checkpoint import save_checkpoint
-from dcgan.callbacks.every import due
+from dcgan.callbacks.every import due, last_iteration
 from dcgan.checks import ConfigError, choose
 from dcgan.metrics import InceptionMetrics, keys, locate_weights
 from dcgan.metrics.per_class import per_class_scores
@@ -43,6 +43,9 @@ class ImageMetrics(L.Callback):
     come from `pl_module.sample`, so whatever generator the module samples with is measured.
     The end of the run is scored on `final_num_samples` images (a superset of the periodic ones):
     the number that sweeps compare, where SWD's own noise must be small next to seed-to-seed spread.
+    A stop before the last iteration (a signal: `trainer.should_stop`) measures nothing: the
+    history of a run is the same whether or not it was stopped, and a resume makes the
+    evaluation that was due where it stopped.
     `config` is `callbacks.metrics`: the schema's `MetricsConfig`, the one place of its defaults.
     """
 
@@ -100,6 +103,29 @@ class ImageMetrics(L.Callback):
             self._last_eval = int(self.history[-1]["iteration"])
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._prepare(trainer, pl_module)
+        resumed_at_due = due(pl_module, self.every_n_steps, self._last_eval)
+        if resumed_at_due and not trainer.should_stop:  # the evaluation a stop left out
+            self.evaluate(trainer, pl_module)
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """A run resumed at its end (Lightning then trains and ends nothing) whose end-of-run
+        evaluation a signal cut short: make it now."""
+        if self._real is not None or self._end_measured(pl_module):
+            return
+        self._prepare(trainer, pl_module)
+        if pl_module.iteration != self._last_eval:
+            self.evaluate(trainer, pl_module)
+        self._measure_end(trainer, pl_module)
+
+    def _end_measured(self, pl_module: L.LightningModule) -> bool:
+        """Whether metrics.json holds the end-of-run scores of this iteration."""
+        scores = self.run.read_info().get("metrics") or {}
+        final = self.final_num_samples == self.num_samples or "num_samples" in scores
+        return scores.get("iteration") == pl_module.iteration and final
+
+    def _prepare(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """The fixed real images and noise, and the Inception network when it can run."""
         self._real, self._z = self._fixed_sets(trainer, pl_module, self.num_samples)
         path, reason = locate_weights(self.inception_weights)
         if reason is None:
@@ -140,14 +166,24 @@ class ImageMetrics(L.Callback):
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
-        if due(pl_module, self.every_n_steps, self._last_eval):
+        if trainer.should_stop:  # stopping on a signal: last.ckpt first, nothing measured
+            return
+        last = last_iteration(trainer, pl_module) and pl_module.iteration != self._last_eval
+        if last or due(pl_module, self.every_n_steps, self._last_eval):
+            # the history ends at the last iteration, in the state last.ckpt is written with
             started = time.perf_counter()
             self.evaluate(trainer, pl_module)
             self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if pl_module.iteration != self._last_eval:  # the history ends at the last iteration
+        if trainer.should_stop:  # a stop, not the end: a resume measures what is due
+            return
+        if pl_module.iteration != self._last_eval:  # a resumed run that had not measured its end
             self.evaluate(trainer, pl_module)
+        self._measure_end(trainer, pl_module)
+
+    def _measure_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        """The end-of-run scores: more images, and each class of a conditional model."""
         if self.final_num_samples != self.num_samples:
             self.evaluate_final(trainer, pl_module)
         if getattr(pl_module, "conditional", False):
