@@ -88,6 +88,7 @@ class IterationCheckpoint(ModelCheckpoint):
         self.CHECKPOINT_NAME_LAST = self.run.last_ckpt.stem
         self.FILE_EXTENSION = self.run.last_ckpt.suffix
         self.every_n_steps = every_n_steps
+        self._saved_epoch = -1  # the epoch counter of the last write_last
         self.busy_s = 0.0  # seconds spent writing checkpoints: not training time (callbacks.clock)
 
     @property
@@ -115,7 +116,9 @@ class IterationCheckpoint(ModelCheckpoint):
 
     def on_train_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """The final state, if not saved at this step already: what `resume=auto` continues."""
-        if not self.saved_now(trainer):  # a resumed finished run whose history gained its end
+        # a resumed finished run whose history gained its end; or a run that ends with an epoch,
+        # saved in its last batch: again with the epoch counted, as an epoch's end resumes
+        if not self.saved_now(trainer) or self._saved_epoch != trainer.current_epoch:
             self.write_last(trainer)
 
     def saved_now(self, trainer: L.Trainer) -> bool:
@@ -127,6 +130,7 @@ class IterationCheckpoint(ModelCheckpoint):
         started = time.perf_counter()
         self._save_last(trainer)
         self._last_global_step_saved = trainer.global_step
+        self._saved_epoch = trainer.current_epoch
         log.debug("last.ckpt written in %.2f s", time.perf_counter() - started)
 
     def on_exception(self, trainer, pl_module, exception: BaseException) -> None:  # noqa: ANN001
