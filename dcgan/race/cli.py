@@ -9,6 +9,7 @@ overrides included; the race owns `seed`, `resume`, `ckpt_path`, `hydra.sweep.su
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from dcgan.cli import CliError, help_text
@@ -43,11 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     from dcgan.race.race import run_race
     from dcgan.race.sweep import RaceError
 
+    previous = signal.signal(signal.SIGTERM, _terminated)  # by default: gone without a line
     try:
         return run_race(cmd)
     except RaceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         print(f"stopped; continue with:\n  {cmd.resume_command()}", file=sys.stderr)
-        return 130
+        return 143 if isinstance(err, Terminated) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM to the race outside a launch (which passes it on to its runs)."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated

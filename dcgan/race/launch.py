@@ -9,6 +9,7 @@ checkpoint; a new one starts), the race folder as `hydra.sweep.dir` and its own 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from dcgan.race.plan import Launch
 from dcgan.race.sweep import Sweep
 
 HEARTBEAT_S = 30.0
+FORWARDED = (signal.SIGINT, signal.SIGTERM)
 
 
 def command(sweep: Sweep, launch: Launch, folder: Path) -> list[str]:
@@ -55,24 +57,48 @@ def _die_with_parent() -> None:  # pragma: no cover (runs in the child, before e
         pass
 
 
-def run(cmd: list[str], heartbeat: Callable[[], None], every: float = HEARTBEAT_S) -> int:
+def start_process(cmd: list[str]) -> subprocess.Popen:
+    """`cmd` in a process group of its own: a terminal's Ctrl-C reaches it once, from run()."""
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    return subprocess.Popen(cmd, preexec_fn=preexec, start_new_session=True)  # noqa: PLW1509
+
+
+def run(
+    cmd: list[str],
+    heartbeat: Callable[[], None],
+    every: float = HEARTBEAT_S,
+    start: Callable[[list[str]], subprocess.Popen] = start_process,
+) -> int:
     """Run `cmd` to its end, calling `heartbeat` while it trains; its exit status.
 
-    Ctrl-C reaches the child too (same process group): the child saves its checkpoints and
-    exits, and this waits for it. SIGTERM to the race is passed on to the child.
+    The child has a process group of its own, and SIGINT or SIGTERM to the race, whether to its
+    PID (a script, `timeout`, a scheduler) or to its group (a terminal's Ctrl-C), is passed on
+    to that group once a signal: the child saves its checkpoints and exits, and this waits for
+    it. A launch that ends after a signal says so (128 + the signal) even when its runs were
+    done: the race stops there and prints how to continue.
     """
-    preexec = _die_with_parent if sys.platform.startswith("linux") else None
-    proc = subprocess.Popen(cmd, preexec_fn=preexec)  # noqa: PLW1509 (no threads here)
-    previous = signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
+    proc = start(cmd)
+    received: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        received.append(signum)
+        try:
+            os.killpg(proc.pid, signum)
+        except ProcessLookupError:
+            pass  # it has just ended
+
+    previous = {sig: signal.getsignal(sig) for sig in FORWARDED}
+    for sig in FORWARDED:
+        signal.signal(sig, forward)
     try:
         while True:
             try:
-                return proc.wait(timeout=every)
+                rc = proc.wait(timeout=every)
             except subprocess.TimeoutExpired:
                 heartbeat()
-            except KeyboardInterrupt:
-                return proc.wait()  # a second Ctrl-C stops the child at once
+                continue
+            return 128 + received[0] if received and rc == 0 else rc
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         heartbeat()

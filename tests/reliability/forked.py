@@ -3,8 +3,9 @@
 A server process imports torch, Lightning, Hydra and dcgan once; each start is a child forked
 from it that runs the entry point's `main` with its own argv, in its own session (a process
 group, as a terminal gives it), its output in files: the code path of `python -m dcgan.train`
-after its imports. Signals go to the child's PID or to its group, as a script or a terminal
-sends them.
+after its imports. A race started so forks its `python -m dcgan.train` launches the same way
+(`dcgan.race.launch.run`'s `start`). Signals go to the child's PID or to its group, as a script
+or a terminal sends them.
 """
 
 from __future__ import annotations
@@ -26,10 +27,61 @@ SERVER = r"""
 import json, os, sys, traceback
 import torch, lightning, hydra  # the imports every start would pay for
 import dcgan.train, dcgan.build, dcgan.callbacks, dcgan.module, dcgan.data, dcgan.race.cli
-import dcgan.race.race, dcgan.report
+import dcgan.race.race, dcgan.race.launch, dcgan.report
 
 torch.set_num_threads(1)
-ENTRIES = {"dcgan.train": dcgan.train.main, "dcgan.race": dcgan.race.cli.main}
+
+
+class ForkedTrain:  # a race's `python -m dcgan.train ...` forked from here: the same main
+
+    def __init__(self, cmd):
+        import signal
+        assert cmd[1:3] == ["-m", "dcgan.train"], cmd
+        self.args, self.returncode = cmd, None
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.setsid()  # as start_process gives it
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # as a new Python has them
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            sys.argv = ["dcgan.train", *cmd[3:]]
+            os._exit(run(dcgan.train.main))
+
+    def wait(self, timeout=None):
+        import subprocess, time
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+            elif deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(self.args, timeout)
+            else:
+                time.sleep(0.01)
+        return self.returncode
+
+
+def race_main():
+    import functools
+    launch = functools.partial(dcgan.race.launch.run, start=ForkedTrain)
+    dcgan.race.race.run_race.__defaults__ = (launch, print)
+    return dcgan.race.cli.main()
+
+
+def run(entry):
+    code = 0
+    try:
+        code = entry() or 0
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+ENTRIES = {"dcgan.train": dcgan.train.main, "dcgan.race": race_main}
 print("ready", flush=True)
 for line in sys.stdin:
     job = json.loads(line)
@@ -40,17 +92,7 @@ for line in sys.stdin:
             os.dup2(os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
         os.chdir(job["cwd"])
         sys.argv = [job["entry"], *job["argv"]]
-        code = 0
-        try:
-            code = ENTRIES[job["entry"]]() or 0
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+        os._exit(run(ENTRIES[job["entry"]]))
     print(pid, flush=True)
     _, status = os.waitpid(pid, 0)
     print(os.waitstatus_to_exitcode(status), flush=True)

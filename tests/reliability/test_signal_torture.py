@@ -190,3 +190,76 @@ def test_signals_at_random_moments_keep_every_run_and_its_scores(
     print(f"signal torture, seed {seed}: {signalled} signalled starts over {runs} runs")
     for kind, count in sorted(seen.items()):
         print(f"  {kind}: {count}")
+
+
+def _said_after(start: Start, marker: str) -> str:
+    """The log from the line that contains `marker` on."""
+    log = start.out.read_text() + start.stderr()
+    return log[log.index(marker) :] if marker in log else ""
+
+
+def test_a_second_ctrl_c_keeps_the_state_and_nothing_is_measured_before_the_save(
+    server: Server, tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    start = server.start("dcgan.train", [*RUN, "trainer.max_steps=400", f"hydra.run.dir={run}"])
+    assert wait_until(start, lambda: _grids(run) >= 4)
+    got_to = _grids(run)
+    start.signal(signal.SIGINT)
+    time.sleep(0.3)  # nothing seems to happen: pressed again
+    start.signal(signal.SIGINT)
+    assert start.wait() == 130, start.stderr()[-3000:]
+    info = _info(run)
+    assert info["status"] == "interrupted" and "KeyboardInterrupt" not in info["error"]
+    assert _saved(run) >= got_to
+    after = _said_after(start, "SIGINT received")
+    # last.ckpt first; no evaluation of the stop (not a point of the history), no end-of-run one
+    assert "checkpoint written" in after and "end of run" not in after
+    assert not re.search(r"iteration \d+: swd", after), after
+    assert [h["iteration"] % EVERY_EVAL for h in info["history"]] == [0] * len(info["history"])
+
+
+def test_a_signal_after_the_last_iteration_leaves_the_run_finished(
+    server: Server, tmp_path: Path
+) -> None:
+    run = tmp_path / "run"
+    args = [*RUN, "callbacks.metrics.final_num_samples=1797", f"hydra.run.dir={run}"]
+    start = server.start("dcgan.train", args)  # its end-of-run evaluation takes a while
+    assert wait_until(start, lambda: _saved(run) == ITERATIONS)  # saved before it measures
+    start.signal(signal.SIGTERM)
+    assert start.wait() == 0, start.stderr()[-3000:]
+    info = _info(run)
+    assert info["status"] == "finished" and info["metrics"]["num_samples"] == 1797
+
+
+def test_a_ctrl_c_during_start_up_leaves_no_failed_or_unmarked_folder(
+    server: Server, tmp_path: Path
+) -> None:
+    for delay in (0.05, 0.3, 0.8):
+        run = tmp_path / f"run{delay}"
+        start = server.start("dcgan.train", [*RUN, f"hydra.run.dir={run}"])
+        time.sleep(delay)
+        start.signal(signal.SIGINT, group=True)
+        code = start.wait()
+        assert code in (0, 130), start.stderr()[-3000:]
+        if code == 130 and run.exists():
+            info = _info(run)
+            assert info.get("status") == "interrupted", sorted(p.name for p in run.iterdir())
+            assert not info["error"].startswith("KeyboardInterrupt"), info
+
+
+def test_ctrl_c_in_a_sweep_prints_the_sweep_s_own_continue_command(
+    server: Server, tmp_path: Path
+) -> None:
+    sweep = tmp_path / "sweep"
+    args = ["-m", *[a for a in RUN if not a.startswith("seed=")], "seed=0,1"]
+    start = server.start("dcgan.train", [*args, f"hydra.sweep.dir={sweep}"])
+    assert wait_until(start, lambda: _grids(sweep / "0") >= 2)
+    start.signal(signal.SIGINT, group=True)
+    assert start.wait() == 130, start.stderr()[-3000:]
+    command = start.stderr().split("resume with:\n")[1].strip().splitlines()[0].split()
+    assert command[:4] == ["python", "-m", "dcgan.train", "-m"], command
+    assert f"hydra.sweep.dir={sweep}" in command and "seed=0,1" in command
+    again = server.start("dcgan.train", command[3:])
+    assert again.wait() == 0, again.stderr()[-3000:]
+    assert [_info(sweep / s)["status"] for s in ("0", "1")] == ["finished", "finished"]
