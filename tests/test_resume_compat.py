@@ -146,3 +146,18 @@ def test_a_new_run_of_a_sweep_gets_no_hydra_run_dir_advice(tmp_path: Path, caplo
     assert sweep.levelno == logging.INFO and "hydra.run.dir" not in sweep.getMessage()
     assert sweep.getMessage().startswith("resume=auto: no checkpoint in ")
     assert single.levelno == logging.WARNING and "hydra.run.dir=<run folder>" in single.getMessage()
+
+
+def test_resuming_an_averaged_run_with_the_average_off_is_refused(make_cfg, tmp_path: Path) -> None:
+    from dcgan.train import train
+    from tests.tiny import TINY_DIGITS, run_module
+
+    run = tmp_path / "run"
+    train(make_cfg("trainer.max_steps=1", "ema.kimg=1"), run_dir=run)
+    args = [*TINY_DIGITS, "logger=none", "callbacks.samples.num_samples=4", "trainer.max_steps=2"]
+    args += ["ema.kimg=0", "resume=auto"]
+    done = run_module("dcgan.train", *args, f"hydra.run.dir={run}", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    said = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    assert len(said) == 1 and "ema: checkpoint averaged (ema.kimg=1.0" in said[0], done.stderr
+    assert torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 2

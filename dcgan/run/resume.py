@@ -90,6 +90,23 @@ def _dropout_mismatch(saved: Mapping[str, Any], built: Mapping[str, Any]) -> lis
     return [f"{k}: checkpoint {old[k]!r} != config {new[k]!r}" for k in old if old[k] != new[k]]
 
 
+def _average_dropped(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
+    """G's average off where the checkpoint has one: its weights would be dropped, and the
+    history and best measured on them mixed with the raw G's. (Turned on, it starts from G.)"""
+
+    def averaged(hp: Mapping[str, Any]) -> bool:
+        ema = hp.get("ema") or {}
+        return (ema.get("kimg") or 0) > 0 or (ema.get("decay") or 0) > 0
+
+    if not averaged(saved) or averaged(built):
+        return []
+    ema = saved["ema"]
+    return [
+        f"ema: checkpoint averaged (ema.kimg={ema.get('kimg')}, ema.decay={ema.get('decay')})"
+        " != config off"
+    ]
+
+
 def changed_values(saved: Mapping[str, Any], built: Mapping[str, Any]) -> list[str]:
     """`key: checkpoint value -> config value` for each recipe value that shapes nothing and
     differs: a resumed run trains on with the config's (a learning rate, a trick, a default that
@@ -120,6 +137,7 @@ def check_compatible(path: str | Path, hparams: Mapping[str, Any]) -> dict[str, 
     ckpt = read_checkpoint(path, training=True)
     saved = saved_values(ckpt, path)
     diff = mismatches(saved, hparams) + _dropout_mismatch(saved, hparams)
+    diff += _average_dropped(saved, hparams)
     if diff:
         raise CheckpointError(
             f"checkpoint {str(path)!r} does not fit the model of this config; differing keys: "
