@@ -45,6 +45,10 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     count = check_source(
         data.source, data.root, data.split, data.channels, data.max_pixels, data.download
     )
+    if cfg.model.conditional:  # the classes, from the folder names: a loose image is refused
+        from dcgan.data.labels import class_names_of
+
+        class_names_of(data.source, data.root)
     check_logger(cfg.logger)
 
     from dcgan.config import validate  # imports torch (the registries): after the cheap checks

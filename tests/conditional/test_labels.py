@@ -148,3 +148,18 @@ def test_digits_labels_from_the_cache_match_the_decoded_ones(tmp_path) -> None:
     assert np.array_equal(cached.images, plain.images) and np.array_equal(
         cached.labels, plain.labels
     )
+
+
+def test_a_loose_image_is_refused_before_decoding_and_leaves_no_run_folder(
+    squares, tmp_path: Path
+) -> None:
+    from tests.tiny import TINY_MODEL, run_module
+
+    root = squares(count=2)
+    write_squares(root, 100, 1)
+    run = tmp_path / "run"
+    args = [*TINY_MODEL, f"data.root={root}", "model.conditional=true", f"hydra.run.dir={run}"]
+    done = run_module("dcgan.train", *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.startswith("error: data.root") and "outside any sub-folder" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not run.exists()
