@@ -39,7 +39,9 @@ def _note(signum: int, frame: FrameType | None) -> None:
 
 def _note_and_raise(signum: int, frame: FrameType | None) -> None:
     global _pressed
-    _pressed = _pressed or signal.Signals(signum).name
+    if _pressed is not None:
+        return  # the first is on its way out: another must not cut its clean-up (the status)
+    _pressed = signal.Signals(signum).name
     raise KeyboardInterrupt
 
 
@@ -95,6 +97,19 @@ def exit_code() -> int:
 def describe() -> str:
     """How the interrupt is named on the console."""
     return "Ctrl-C" if received() == "SIGINT" else received()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends: a run's status is never half written."""
+    if not _main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(_DEFAULTS))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager

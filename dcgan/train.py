@@ -113,7 +113,8 @@ def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> No
     else:
         status, error = "failed", f"{type(err).__name__}: {err}"
     try:
-        run.update_info(status=status, **_times(run_time), finished=now(), error=error)
+        with ctrl_c.held():
+            run.update_info(status=status, **_times(run_time), finished=now(), error=error)
     except OutputError as also:
         log.debug("run status not recorded: %s", also)
 
@@ -172,7 +173,8 @@ def _fit(
             raise TrainingInterrupted(stopper.forced or stopper.received, at, run.path)
         _log_the_end(cfg, module.iteration, callbacks, ckpt_path, run_dir)
         scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
-        run.update_info(status="finished", finished=now(), **_times(run_time))
+        with ctrl_c.held():
+            run.update_info(status="finished", finished=now(), **_times(run_time))
         return scorer.objective if scorer is not None else None
     finally:
         stopper.restore()

@@ -14,37 +14,20 @@ import random
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.forked import Server, wait_until
-from tests.tiny import TINY_DIGITS
+from tests.race.test_race_real import RACE as REAL_RACE
+from tests.reliability.forked import Server, served, wait_until
 
 pytestmark = pytest.mark.slow
 
-RACE = [
-    "pooling=avg,strided",
-    *TINY_DIGITS,
-    "trainer.max_steps=6",
-    "callbacks.metrics.every_n_steps=2",
-    "callbacks.metrics.num_samples=16",
-    "callbacks.samples.every_n_steps=6",
-    "callbacks.samples.num_samples=4",
-    "callbacks.checkpoint.every_n_steps=2",
-    "logger=none",
-    "race.seeds=2",
-    "race.max_seeds=2",
-]
+RACE = [a for a in REAL_RACE if a != "callbacks.checkpoint.every_n_steps=1"]  # saves less
 TRIALS = 2
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("forked_race"), env={"WANDB_MODE": "offline"})
-    yield srv
-    srv.close()
+server = pytest.fixture(scope="module")(served)
 
 
 def _verdicts(folder: Path) -> dict:

@@ -17,9 +17,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -93,9 +95,9 @@ for line in sys.stdin:
         os.chdir(job["cwd"])
         sys.argv = [job["entry"], *job["argv"]]
         os._exit(run(ENTRIES[job["entry"]]))
-    print(pid, flush=True)
+    print("pid", pid, flush=True)
     _, status = os.waitpid(pid, 0)
-    print(os.waitstatus_to_exitcode(status), flush=True)
+    print("rc", os.waitstatus_to_exitcode(status), flush=True)
 """
 
 
@@ -140,6 +142,7 @@ class Server:
 
     def __init__(self, cwd: Path, env: dict[str, str] | None = None) -> None:
         self.cwd, self.count = cwd, 0
+        self.running: Start | None = None
         self.proc = subprocess.Popen(
             [sys.executable, "-c", SERVER],
             cwd=cwd,
@@ -162,17 +165,28 @@ class Server:
 
     def exit_code(self, timeout: float) -> int | None:
         line = self._line(timeout)
-        return None if line is None else int(line)
+        if line is None:
+            return None
+        kind, value = line.split()
+        assert kind == "rc", line
+        self.running = None
+        return int(value)
 
     def start(self, entry: str, argv: list[str], cwd: Path | None = None) -> Start:
         """Fork a start of `entry` ("dcgan.train" or "dcgan.race") with `argv`."""
+        if self.running is not None and self.running.alive():  # a test that failed midway
+            os.killpg(self.running.pid, signal.SIGKILL)
+            self.running.wait()
         self.count += 1
         logs = self.cwd / "starts"
         logs.mkdir(exist_ok=True)
         out, err = logs / f"{self.count}.out", logs / f"{self.count}.err"
         job = {"entry": entry, "argv": argv, "cwd": str(cwd or self.cwd)}
         self.proc.stdin.write(json.dumps({**job, "out": str(out), "err": str(err)}) + "\n")
-        return Start(int(self._line(timeout=60)), out, err, self)
+        kind, pid = self._line(timeout=60).split()
+        assert kind == "pid" and int(pid) > 1, (kind, pid)
+        self.running = Start(int(pid), out, err, self)
+        return self.running
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -187,3 +201,10 @@ def wait_until(start: Start, ready: Callable[[], bool], timeout: float = 60) -> 
             return False
         time.sleep(0.002)
     return True
+
+
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server for a test module: `server = pytest.fixture(scope="module")(served)`."""
+    srv = Server(tmp_path_factory.mktemp("forked"), env={"WANDB_MODE": "offline"})
+    yield srv
+    srv.close()

@@ -17,14 +17,13 @@ import re
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
 
 from dcgan.metrics.run_scores import late_mean
-from tests.reliability.forked import Server, Start, wait_until
+from tests.reliability.forked import Server, Start, served, wait_until
 from tests.tiny import TINY_DIGITS
 
 pytestmark = pytest.mark.slow
@@ -56,11 +55,7 @@ LOG_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d [\d:,]+\]\[")
 HEADLINE = re.compile(r"^(SIG(INT|TERM) received: stopped at iteration \d+, |interrupted \()")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("forked"), env={"WANDB_MODE": "offline"})
-    yield srv
-    srv.close()
+server = pytest.fixture(scope="module")(served)
 
 
 def _grids(run: Path) -> int:
@@ -112,7 +107,7 @@ def _reach(start: Start, run: Path, moment: str, rng: random.Random, startup_s: 
         evals = [i - 1 for i in range(EVERY_EVAL, ITERATIONS, EVERY_EVAL) if i - 1 > done]
         target = rng.choice(evals) if evals else done + 1
     else:
-        target = rng.randint(done + 1, ITERATIONS - 1)
+        target = rng.randint(min(done + 1, ITERATIONS - 1), ITERATIONS - 1)
     reached = wait_until(start, lambda: _grids(run) >= min(target, ITERATIONS - 1))
     time.sleep(rng.uniform(0.0, 0.08))  # into the next iteration, its evaluation, its save
     return reached and start.alive()
