@@ -137,9 +137,9 @@ def old_overrides() -> list[str]:
 
 
 def test_a_new_run_of_a_sweep_gets_no_hydra_run_dir_advice(tmp_path: Path, caplog) -> None:
-    from dcgan.resume import resolve
+    from dcgan.run.resume import resolve
 
-    with caplog.at_level(logging.INFO, logger="dcgan.resume"):
+    with caplog.at_level(logging.INFO, logger="dcgan.run.resume"):
         assert resolve("auto", None, tmp_path / "job", in_sweep=True) is None
         assert resolve("auto", None, tmp_path / "run") is None
     sweep, single = caplog.records
