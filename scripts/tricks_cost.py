@@ -2,9 +2,12 @@
 
     python scripts/tricks_cost.py --iterations 40 --image-size 32 --width 16 --batch-size 32
     python scripts/tricks_cost.py --tricks augment augment.p=0.5   # ADA's operations at p = 0.5
+    python scripts/tricks_cost.py --tricks r1,bcr,lecam,topk --clock cpu --threads 1  # shared CPU
 
 Each trick is timed between the base's runs (base, trick, base, ...), so a machine whose load
-drifts skews both sides alike; the ratio uses the median of the neighbouring base runs.
+drifts skews both sides alike; the ratio uses the median of the neighbouring base runs. On a
+machine that others load, `--clock cpu` counts the process's own CPU seconds instead of the wall
+clock's (with `--threads 1`, no thread waits on another), which their load barely moves.
 """
 
 from __future__ import annotations
@@ -28,28 +31,34 @@ CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 TRICKS = (*sorted(REGISTERED), "mixed_batch", "minibatch_std", "nearest_conv")
 
 
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
 class _Clock(L.Callback):
     """Seconds from the end of the warm-up batches to the end of training."""
 
-    def __init__(self, warmup: int) -> None:
+    def __init__(self, warmup: int, clock: str) -> None:
         self.warmup = warmup
+        self.now = CLOCKS[clock]
         self.start = 0.0
         self.seconds = 0.0
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         if trainer.global_step == self.warmup * pl_module.steps_per_iteration:
-            self.start = time.perf_counter()
+            self.start = self.now()
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
-        self.seconds = time.perf_counter() - self.start
+        self.seconds = self.now() - self.start
 
 
-def _seconds_per_iteration(overrides: list[str], iterations: int, warmup: int) -> float:
+def _seconds_per_iteration(
+    overrides: list[str], iterations: int, warmup: int, clock: str = "wall"
+) -> float:
     with initialize_config_dir(config_dir=str(CONFIGS), version_base="1.3"):
         cfg = compose("train", overrides=overrides)
     L.seed_everything(cfg.seed, verbose=False)
     module = build_module(cfg)
-    clock = _Clock(warmup)
+    clock = _Clock(warmup, clock)
     with tempfile.TemporaryDirectory() as root:
         trainer = build_trainer(cfg.trainer, module.steps_per_iteration, [], [clock], Path(root))
         trainer.fit(module, datamodule=training_datamodule(cfg))
@@ -66,10 +75,16 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--accelerator", default="cpu")
     parser.add_argument("--tricks", default=",".join(TRICKS), help="comma-separated presets")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads; 0: torch's choice")
     parser.add_argument("overrides", nargs="*", help="key=value for the tricks' runs")
     args = parser.parse_args()
     register_configs()
     quiet_libraries()
+    if args.threads > 0:
+        import torch
+
+        torch.set_num_threads(args.threads)
     common = [
         "data=digits",
         "experiment=dcgan_paper",  # every trick off in the base (the default recipe has EMA on)
@@ -87,11 +102,11 @@ def main() -> None:
     def run(trick: str) -> float:
         extra = args.overrides if trick != "none" else []
         return _seconds_per_iteration(
-            [*common, f"trick={trick}", *extra], args.iterations, args.warmup
+            [*common, f"trick={trick}", *extra], args.iterations, args.warmup, args.clock
         )
 
     base = [run("none")]
-    print(f"{'trick':<16} {'ms/iteration':>12} {'x base':>8}")
+    print(f"{'trick':<16} {'ms/iteration':>12} {'x base':>8}   ({args.clock} clock)")
     for trick in args.tricks.split(","):
         cost = run(trick)
         base.append(run("none"))
