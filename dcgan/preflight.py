@@ -21,6 +21,7 @@ from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 from dcgan.loggers import check_logger
+from dcgan.run.sweep import in_multirun
 
 log = logging.getLogger(__name__)
 
@@ -92,14 +93,6 @@ def check_images_fit(cfg: DictConfig, count: int) -> None:
     images = count if data.limit is None else min(count, data.limit)
     held = held_out(images, holdout_count(cfg))
     check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
-
-
-def in_multirun() -> bool:
-    """Whether this is a job of a Hydra multirun (False when called through the API)."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
-    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
 def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:

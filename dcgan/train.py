@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from dcgan import ctrl_c
 from dcgan.run import RunFolder, RunTime, now
+from dcgan.run.sweep import in_multirun, says_sweep_notes
 
 if TYPE_CHECKING:
     import lightning as L
@@ -59,7 +60,7 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     try:
         ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     except (ConfigError, OutputError) as err:
-        if _in_sweep() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
+        if in_multirun() and run_dir.is_dir():  # Hydra made the job's folder: the report lists it
             _record_failure(run, err, run_time)
         raise
     except BaseException:
@@ -91,14 +92,6 @@ def _times(run_time: RunTime) -> dict[str, object]:
         "started": run_time.started,
         "attempts": run_time.attempts,
     }
-
-
-def _in_sweep() -> bool:
-    """Whether this is a job of a Hydra multirun."""
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
-
-    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
 def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> None:
@@ -202,7 +195,7 @@ def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataM
     # decoded here (not in fit): its size steers the tricks' hints, and a conditional G takes
     # its classes
     datamodule.setup("fit")
-    if rank_zero_only.rank == 0:
+    if rank_zero_only.rank == 0 and says_sweep_notes():
         for hint in data_hints(cfg, datamodule.num_images):
             log.info(hint)
     module = build_module(cfg, datamodule)
@@ -252,7 +245,7 @@ def resume_command(run_dir: Path) -> str:
     from hydra.core.hydra_config import HydraConfig
 
     dropped = ("resume=", "ckpt_path=", "+resume=", "+ckpt_path=", "hydra.run.dir=")
-    if _in_sweep():
+    if in_multirun():
         sweep_dir = HydraConfig.get().sweep.dir
         given = [a for a in sys.argv[1:] if a not in ("-m", "--multirun")]
         kept = [o for o in given if not o.startswith((*dropped, "hydra.sweep.dir="))]
@@ -307,7 +300,7 @@ def _one_line(err: BaseException) -> BaseException | None:
         err = OutputError(f"cannot write {disk.filename or 'a file'}: {disk.strerror}")
     if not isinstance(err, (ConfigError, OutputError, TrainingDiverged)):
         return err  # a bug: the traceback is what helps (and Ctrl-C goes up to main)
-    if _in_sweep():
+    if in_multirun():
         # the other jobs of the sweep run; metrics.json says "failed" with the error, the
         # report lists it, and main() ends the sweep with one line for the failed runs
         log.error("this run failed: %s", err)

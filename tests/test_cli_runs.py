@@ -58,3 +58,26 @@ def test_a_resumed_conditional_run_decodes_its_data_once(
     said = res.stdout + res.stderr
     assert said.count("data cache hit") == 1, said[-3000:]
     assert "finished at iteration 4" in said
+
+
+def test_a_sweep_says_its_notes_once(tmp_path: Path) -> None:
+    """The Inception weights being off and the small-set hint hold for every job of a sweep: the
+    first job says them, the others do not repeat them."""
+    offline = {"TORCH_HOME": str(tmp_path / "torch"), "https_proxy": "http://127.0.0.1:9"}
+    offline["HTTPS_PROXY"] = offline["https_proxy"]
+    args = [*TINY_DIGITS, "data.limit=64", "trainer.max_steps=1", "logger=none"]
+    args += ["callbacks.metrics.inception_weights=auto", "callbacks.samples.num_samples=4"]
+    res = run_module(
+        "dcgan.train",
+        "-m",
+        "seed=0,1",
+        *args,
+        f"hydra.sweep.dir={tmp_path / 'sweep'}",
+        cwd=tmp_path,
+        env=offline,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    said = (res.stdout + res.stderr).lower()
+    assert said.count("finished at iteration 1") == 2, said[-3000:]
+    assert said.count("fid, kid and is are off") == 1, said[-3000:]
+    assert said.count("is a small set") == 1, said[-3000:]

@@ -28,6 +28,7 @@ from dcgan.metrics.registry import (
 )
 from dcgan.metrics.run_scores import SCORES, late_mean
 from dcgan.run import RunFolder
+from dcgan.run.sweep import says_sweep_notes
 
 if TYPE_CHECKING:
     from dcgan.callbacks.config import MetricsConfig
@@ -134,7 +135,7 @@ class ImageMetrics(L.Callback):
             raise ConfigError(
                 f"callbacks.metrics.monitor={self.monitor} needs Inception weights, but {reason}"
             )
-        else:
+        elif says_sweep_notes():  # the same for every job of a sweep: said once
             off = [m for m in ordered() if m.inception]
             on = [m for m in ordered() if not m.inception]
             log.warning("%s are off: %s; measuring %s only", labels(off), reason, labels(on))
