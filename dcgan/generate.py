@@ -76,6 +76,13 @@ class GenerateConfig:
         "auto: the EMA generator when the checkpoint has one; true; false",
         choices=EMA_CHOICES,
     )
+    truncation: float | None = key(
+        None,
+        "draw z nearer the prior's centre: more typical images, less variety; normal prior: "
+        "entries beyond +-t drawn again (t > 0), uniform: z scaled by t (0 < t <= 1); null: off",
+        check=lambda v: v is None or v > 0,
+        rule="must be > 0 (or null: off)",
+    )
     overwrite: bool = key(False, "true: replace files of an earlier run in out")
     class_: str | None = key(
         None,
@@ -190,12 +197,17 @@ def planned_files(cfg: GenerateConfig, out: Path, names: list[str] | None = None
     return [out / "grid.png"] + [out / name for name in image_names(cfg, names or [])]
 
 
-def check_classes(cfg: GenerateConfig) -> list[str]:
-    """The checkpoint's class names (none: unconditional), `class=` and `per_class=` checked
-    against them from its saved values, before Lightning is imported or a net built."""
+def check_saved(cfg: GenerateConfig) -> list[str]:
+    """The checkpoint's class names (none: unconditional), with `class=`, `per_class=` and
+    `truncation=` checked against its saved values before Lightning is imported or a net built."""
+    from dcgan.noise import check_truncation
     from dcgan.run import read_checkpoint
 
     saved = read_checkpoint(cfg.ckpt)["hyper_parameters"]
+    noise = saved.get("noise") or {}  # a node today; the first format saved the name alone
+    check_truncation(
+        cfg.truncation, noise if isinstance(noise, str) else noise.get("name", "uniform")
+    )
     conditional = bool((saved.get("model") or {}).get("conditional"))
     names = [str(name) for name in saved.get("class_names") or []] if conditional else []
     if (cfg.class_ is not None or cfg.per_class) and not names:
@@ -266,7 +278,7 @@ def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device)
     batches = sampling.stream(
         gan.generator,
         lambda idx: sampling.image_noise(
-            cfg.seed, [i % cfg.n for i in idx], hp.latent_dim, hp.noise.name
+            cfg.seed, [i % cfg.n for i in idx], hp.latent_dim, hp.noise.name, cfg.truncation
         ),
         total,
         cfg.batch_size,
@@ -298,11 +310,13 @@ def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -
     from dcgan.image_files import grid, save_gif, save_image, to_pil
 
     hp, steps = gan.cfg, cfg.interpolate
-    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name)
+    z = sampling.walk_noise(cfg.seed, cfg.n, steps, hp.latent_dim, hp.noise.name, cfg.truncation)
     names = list(hp.class_names) if gan.conditional else []
     labels = image_labels(cfg, names, len(z), per=steps)  # a walk stays within one class
     if cfg.per_class:  # walk j: image j's noise held, from class j mod K to the next class
-        z = sampling.image_noise(cfg.seed, range(cfg.n), hp.latent_dim, hp.noise.name)
+        z = sampling.image_noise(
+            cfg.seed, range(cfg.n), hp.latent_dim, hp.noise.name, cfg.truncation
+        )
         z = z.repeat_interleave(steps, dim=0)
         labels = class_walks(cfg.n, steps, len(names))
     batches = sampling.stream(
@@ -325,10 +339,11 @@ def run(cfg: GenerateConfig) -> list[Path]:
     """Load the checkpoint, then write images, a walk, or an export; return the files written."""
     check_export(cfg)
     out = check_out(cfg)
-    names = check_classes(cfg)  # from the file's saved values: before Lightning or the net
+    names = check_saved(cfg)  # from the file's saved values: before Lightning or the net
     refuse_existing(cfg, planned_files(cfg, out, names))  # per_class: n images of each class
     device = pick_device(cfg.device)
     from dcgan.export import export
+    from dcgan.noise import prior
     from dcgan.run.load import load_gan  # Lightning: seconds, so only once all is checked
 
     gan = load_gan(cfg.ckpt, ema=cfg.ema)
@@ -351,6 +366,9 @@ def run(cfg: GenerateConfig) -> list[Path]:
         }
         if gan.conditional:
             info["classes"] = list(hp.class_names)
+        if cfg.truncation is not None:  # z is drawn by the user of the file: say how
+            info["truncation"] = cfg.truncation
+            info["truncation_rule"] = prior(hp.noise.name).truncation_rule.format(t=cfg.truncation)
         export(gan.generator, cfg.export, out, info)
         return planned
     gan.generator.to(device)

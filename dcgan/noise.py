@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import choose, key
+from dcgan.checks import ConfigError, choose, key
 
 if TYPE_CHECKING:  # the config checks read PRIORS: they load neither
     import numpy as np
@@ -21,10 +21,13 @@ if TYPE_CHECKING:  # the config checks read PRIORS: they load neither
 
 @dataclass(frozen=True)
 class Prior:
-    """One latent distribution, drawn from torch or from a NumPy generator."""
+    """One latent distribution, drawn from torch or from a NumPy generator, and its truncation:
+    z drawn closer to the prior's centre, trading variety for typical images."""
 
     torch: Callable[[int, int, torch.device | str | None, torch.Generator | None], Tensor]
     numpy: Callable[[np.random.Generator, int], np.ndarray]
+    truncate: Callable[[np.ndarray, float, np.random.Generator], np.ndarray]
+    truncation_rule: str  # what `truncate` does, in words ({t}: the value)
 
 
 def _uniform(
@@ -55,9 +58,29 @@ def _normal_numpy(rng: np.random.Generator, d: int) -> np.ndarray:
     return rng.standard_normal(d, dtype=np.float32)
 
 
+def _shrink(z: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
+    """Uniform prior: scale toward 0, so z ~ U(-t, t)."""
+    return z * z.dtype.type(t)
+
+
+def _redraw(z: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
+    """Normal prior: draw each entry beyond +-t again from the same stream until it is within;
+    the entries within stay, so an image keeps most of its untruncated noise."""
+    z = z.copy()
+    beyond = abs(z) > t
+    while beyond.any():
+        z[beyond] = rng.standard_normal(int(beyond.sum()), dtype=z.dtype)
+        beyond = abs(z) > t
+    return z
+
+
 PRIORS: dict[str, Prior] = {
-    "uniform": Prior(_uniform, _uniform_numpy),  # U(-1, 1): the original project
-    "normal": Prior(_normal, _normal_numpy),  # N(0, 1)
+    # U(-1, 1): the original project
+    "uniform": Prior(_uniform, _uniform_numpy, _shrink, "z ~ U(-{t}, {t}): U(-1, 1) scaled by {t}"),
+    # N(0, 1)
+    "normal": Prior(
+        _normal, _normal_numpy, _redraw, "z ~ N(0, 1), each entry beyond +-{t} drawn again"
+    ),
 }
 
 
@@ -70,6 +93,16 @@ def prior(kind: str) -> Prior:
     """The registered prior, or an error listing them."""
     choose("noise", kind, PRIORS)
     return PRIORS[kind]
+
+
+def check_truncation(truncation: float | None, kind: str) -> None:
+    """A truncation must be > 0; the uniform prior's (a scale toward 0) at most 1."""
+    if truncation is None:
+        return
+    top = 1.0 if kind == "uniform" else float("inf")
+    if not 0 < truncation <= top:
+        rule = "a scale in (0, 1] for the uniform prior" if kind == "uniform" else "> 0"
+        raise ConfigError(f"truncation={truncation} is invalid for noise={kind}: choose {rule}")
 
 
 def sample_noise(

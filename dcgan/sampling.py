@@ -24,10 +24,21 @@ def _rng(*key: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(list(key)))
 
 
-def image_noise(seed: int, indices: Sequence[int], latent_dim: int, kind: str) -> Tensor:
-    """Noise vectors [len(indices), latent_dim] from the model's prior, one stream per image."""
-    draw = prior(kind).numpy
-    rows = [draw(_rng(seed, i), latent_dim) for i in indices]
+def image_noise(
+    seed: int,
+    indices: Sequence[int],
+    latent_dim: int,
+    kind: str,
+    truncation: float | None = None,
+) -> Tensor:
+    """Noise vectors [len(indices), latent_dim] from the model's prior, one stream per image;
+    `truncation` draws them nearer the prior's centre (see `dcgan.noise.Prior.truncate`)."""
+    found = prior(kind)
+    rows = []
+    for i in indices:
+        rng = _rng(seed, i)
+        z = found.numpy(rng, latent_dim)
+        rows.append(z if truncation is None else found.truncate(z, truncation, rng))
     return torch.from_numpy(np.stack(rows)) if rows else torch.empty(0, latent_dim)
 
 
@@ -63,9 +74,17 @@ def interpolate(a: Tensor, b: Tensor, steps: int, kind: str) -> Tensor:
     return path
 
 
-def walk_noise(seed: int, pairs: int, steps: int, latent_dim: int, kind: str) -> Tensor:
-    """[pairs * steps, latent_dim]: walk j goes from image 2j's noise to image 2j+1's of `seed`."""
-    ends = image_noise(seed, range(2 * pairs), latent_dim, kind)
+def walk_noise(
+    seed: int,
+    pairs: int,
+    steps: int,
+    latent_dim: int,
+    kind: str,
+    truncation: float | None = None,
+) -> Tensor:
+    """[pairs * steps, latent_dim]: walk j goes from image 2j's noise to image 2j+1's of `seed`
+    (both truncated with `truncation`)."""
+    ends = image_noise(seed, range(2 * pairs), latent_dim, kind, truncation)
     paths = [interpolate(ends[2 * j], ends[2 * j + 1], steps, kind) for j in range(pairs)]
     return torch.cat(paths) if paths else torch.empty(0, latent_dim)
 
