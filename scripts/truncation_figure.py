@@ -4,9 +4,10 @@
     python scripts/truncation_figure.py outputs/<run> --figure docs/images/truncation.png
 
 For each truncation value it draws the same noise seeds (image i of seed 0, as `dcgan.generate`
-does), generates every image of the digits' size, and prints: variety, the mean distance between
-two generated images; typicality, the mean distance from a generated image to its nearest real
-one (lower: closer to real images); and SWD to the real images (x1e3, lower is better). Distances
+does), generates as many images as it compares with real ones (`--data`, `--images`), and
+prints: variety, the mean distance between two generated images; typicality, the mean distance
+from a generated image to its nearest real one (lower: closer to real images); and SWD to the
+real images (x1e3, lower is better). Distances
 are root-mean-square over pixels in [-1, 1]. With --figure it writes the first 64 images without
 truncation (left; for the uniform prior the same as 1.0) and at 0.5 (right) side by side.
 """
@@ -50,7 +51,9 @@ def rms_distances(a, b):  # noqa: ANN001, ANN201
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", help="a run folder or a .ckpt of a digits run")
+    parser.add_argument("run", help="a run folder or a .ckpt")
+    parser.add_argument("--data", default="digits", help="the run's data: digits, fashion_mnist")
+    parser.add_argument("--images", type=int, default=2000, help="real and generated images")
     parser.add_argument("--values", default="off,0.7,0.5,0.3", help="truncation values; off")
     parser.add_argument("--figure", type=Path, default=None, help="write the 1.0 vs 0.5 PNG here")
     args = parser.parse_args()
@@ -64,16 +67,18 @@ def main() -> None:
 
     gan = load_gan(args.run)
     hp = gan.cfg
-    real = torch.from_numpy(load_images("digits", None, hp.image_size, hp.channels)).float()
-    real = real.div(127.5).sub(1)
+    split = "test" if args.data != "digits" else "train"  # digits have no split
+    real = load_images(args.data, None, hp.image_size, hp.channels, split)[: args.images]
+    real = torch.from_numpy(real).float().div(127.5).sub(1)
     count = len(real)  # as many generated as real images: SWD compares them one to one
-    print(f"{args.run}: noise={hp.noise.name}, {count} images, image_size={hp.image_size}")
+    print(f"{args.run}: noise={hp.noise.name}, {count} {args.data} images, {hp.image_size} px")
     print(f"{'truncation':>10} {'variety':>8} {'typicality':>10} {'SWD':>7}")
     for text in args.values.split(","):
         value = None if text == "off" else float(text)
         fake = as_floats(generate(gan, count, value))
-        pairs = rms_distances(fake[:500], fake[500:1000])
-        variety = pairs.diagonal().mean().item()  # 500 disjoint pairs
+        half = count // 2
+        pairs = rms_distances(fake[:half], fake[half : 2 * half])
+        variety = pairs.diagonal().mean().item()  # disjoint pairs
         typical = rms_distances(fake[:500], real).min(1).values.mean().item()
         swd = sliced_wasserstein(real, fake)["swd"]
         print(f"{text:>10} {variety:>8.3f} {typical:>10.3f} {swd:>7.1f}")
