@@ -22,26 +22,35 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from types import FrameType
 
-_pressed: str | None = None  # the signal (SIGINT: Ctrl-C) received in this process
-_waiting = False  # ... while deferred, and not raised yet
+
+@dataclass
+class CommandState:
+    """What the command line keeps while it runs, in this one object: the signal received,
+    whether it waits to be raised, and the failed runs of a sweep (said once all jobs end)."""
+
+    pressed: str | None = None  # the signal (SIGINT: Ctrl-C) received in this process
+    waiting: bool = False  # ... while deferred, and not raised yet
+    failed_runs: list[str] = field(default_factory=list)
+
+
+STATE = CommandState()
 
 # what each signal's handler is before anyone replaced it (SIGINT: Ctrl-C raises)
 _DEFAULTS = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
 
 
 def _note(signum: int, frame: FrameType | None) -> None:
-    global _pressed, _waiting
-    _pressed = _pressed or signal.Signals(signum).name
-    _waiting = True
+    STATE.pressed = STATE.pressed or signal.Signals(signum).name
+    STATE.waiting = True
 
 
 def _note_and_raise(signum: int, frame: FrameType | None) -> None:
-    global _pressed
-    if _pressed is not None:
+    if STATE.pressed is not None:
         return  # the first is on its way out: another must not cut its clean-up (the status)
-    _pressed = signal.Signals(signum).name
+    STATE.pressed = signal.Signals(signum).name
     raise KeyboardInterrupt
 
 
@@ -61,32 +70,31 @@ def defer() -> None:
 
 def honour() -> None:
     """Ctrl-C and SIGTERM raise again; one received while deferred is raised now."""
-    global _waiting
     if not _main_thread():
         return
     for sig in _DEFAULTS:
         if signal.getsignal(sig) is _note:
             signal.signal(sig, _note_and_raise)
-    if _waiting:
-        _waiting = False
+    if STATE.waiting:
+        STATE.waiting = False
         raise KeyboardInterrupt
 
 
 def check() -> None:
     """Raise the interrupt now if Ctrl-C was pressed (and swallowed on the way)."""
-    if _pressed:
+    if STATE.pressed:
         raise KeyboardInterrupt
 
 
 def pressed() -> bool:
     """Whether Ctrl-C was pressed (or SIGTERM came): then any error on the way out is the
     interrupt."""
-    return _pressed is not None
+    return STATE.pressed is not None
 
 
 def received() -> str:
     """The signal that interrupted this process: SIGINT (also when none did) or SIGTERM."""
-    return _pressed or "SIGINT"
+    return STATE.pressed or "SIGINT"
 
 
 def exit_code() -> int:

@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The failed runs of this process's sweep; main() says so once all jobs are done.
-_FAILED_RUNS: list[str] = []
-
 
 def _run_identity() -> tuple[Path, str]:
     from hydra.core.hydra_config import HydraConfig
@@ -304,7 +301,7 @@ def _one_line(err: BaseException) -> BaseException | None:
         # the other jobs of the sweep run; metrics.json says "failed" with the error, the
         # report lists it, and main() ends the sweep with one line for the failed runs
         log.error("this run failed: %s", err)
-        _FAILED_RUNS.append(f"{_run_identity()[0]}: {err}")
+        ctrl_c.STATE.failed_runs.append(f"{_run_identity()[0]}: {err}")
         return None
     print(f"error: {err}", file=sys.stderr)
     return SystemExit(3 if isinstance(err, TrainingDiverged) else 2)
@@ -345,10 +342,10 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(f"\ninterrupted ({ctrl_c.describe()})\n")
         raise SystemExit(ctrl_c.exit_code()) from None
-    if _FAILED_RUNS:
-        first = _FAILED_RUNS[0]
-        more = f" (and {len(_FAILED_RUNS) - 1} more)" if len(_FAILED_RUNS) > 1 else ""
-        sys.stderr.write(f"error: {len(_FAILED_RUNS)} run(s) of the sweep failed: {first}{more}\n")
+    failed = ctrl_c.STATE.failed_runs
+    if failed:
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        sys.stderr.write(f"error: {len(failed)} run(s) of the sweep failed: {failed[0]}{more}\n")
         raise SystemExit(1)
 
 

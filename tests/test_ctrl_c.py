@@ -15,8 +15,7 @@ from dcgan import ctrl_c
 @pytest.fixture(autouse=True)
 def _fresh_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     previous = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    monkeypatch.setattr(ctrl_c, "_pressed", None)
-    monkeypatch.setattr(ctrl_c, "_waiting", False)
+    monkeypatch.setattr(ctrl_c, "STATE", ctrl_c.CommandState())
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     yield
