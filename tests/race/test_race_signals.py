@@ -47,7 +47,7 @@ def _training(folder: Path) -> bool:
 def test_a_signalled_race_continues_to_the_verdicts_of_an_unstopped_one(
     server: Server, tmp_path: Path, tally: Counter
 ) -> None:
-    seed = int(os.environ.get("DCGAN_TORTURE_SEED", random.randrange(10**6)))
+    seed = int(os.environ.get("DCGAN_TORTURE_SEED", "2026"))
     print(f"race signals: DCGAN_TORTURE_SEED={seed}")
     rng = random.Random(seed)
     straight = server.start("dcgan.race", [*RACE, f"hydra.sweep.dir={tmp_path / 'straight'}"])

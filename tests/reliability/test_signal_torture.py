@@ -5,7 +5,8 @@ forked.py) get SIGINT or SIGTERM, once or twice at a random gap, to their PID or
 during start-up, training, an evaluation, a checkpoint write or the last iteration. Each start is
 followed by `resume=auto` until the run finishes, and then its history, final, best and late
 scores must equal those of a straight run of the same seed. DCGAN_TORTURE_SEED picks the moments
-(printed, with the tally); DCGAN_TORTURE_STARTS how many signalled starts (30).
+(2026 unless set, so a run of the suite is repeatable; printed, with the tally);
+DCGAN_TORTURE_STARTS how many signalled starts (30).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def _check_exit(start: Start, code: int, run: Path, got_to: int, tally: Counter)
 def test_signals_at_random_moments_keep_every_run_and_its_scores(
     server: Server, tmp_path: Path, tally: Counter
 ) -> None:
-    seed = int(os.environ.get("DCGAN_TORTURE_SEED", random.randrange(10**6)))
+    seed = int(os.environ.get("DCGAN_TORTURE_SEED", "2026"))
     starts = int(os.environ.get("DCGAN_TORTURE_STARTS", "30"))
     print(f"signal torture: DCGAN_TORTURE_SEED={seed}")
     rng = random.Random(seed)
