@@ -53,20 +53,23 @@ def seconds(args: list[str]) -> float:
 def slowest_imports(tmp: Path, top: int = 12) -> list[tuple[float, str]]:
     """The slowest imports a demo run makes before its first line (cumulative seconds)."""
     env = {**os.environ, "WANDB_MODE": "offline", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-X", "importtime", *DEMO, f"hydra.run.dir={tmp / 'importtime'}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    if proc.stdout:
-        proc.stdout.readline()
-    proc.kill()
-    _, err = proc.communicate()
+    log = tmp / "importtime.txt"
+    with open(log, "w") as err:  # a file, not a pipe: importtime writes more than a pipe holds
+        proc = subprocess.Popen(
+            [sys.executable, "-X", "importtime", *DEMO, f"hydra.run.dir={tmp / 'importtime'}"],
+            cwd=ROOT,
+            env=env,
+            stdout=err,
+            stderr=err,
+        )
+        while proc.poll() is None:  # until the run says something that is not an import time
+            if any(not line.startswith("import time:") for line in log.read_text().splitlines()):
+                break
+            time.sleep(0.2)
+        proc.kill()
+        proc.wait()
     rows = []
-    for line in err.splitlines():
+    for line in log.read_text().splitlines():
         if line.startswith("import time:") and "cumulative" not in line:
             _, cumulative, name = line.split(":", 1)[1].split("|")
             if len(name) - len(name.lstrip()) <= 3:  # imported by our code, not inside a library
