@@ -131,7 +131,7 @@ class IterationCheckpoint(ModelCheckpoint):
         self._save_last(trainer)
         self._last_global_step_saved = trainer.global_step
         self._saved_epoch = trainer.current_epoch
-        log.debug("last.ckpt written in %.2f s", time.perf_counter() - started)
+        log.debug("%s written in %.2f s", self.run.last_ckpt, time.perf_counter() - started)
 
     def on_exception(self, trainer, pl_module, exception: BaseException) -> None:  # noqa: ANN001
         # Lightning raises SIGTERMException only between batches: at an iteration boundary the

@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageSequence
 
 from dcgan.callbacks import SampleGrid
-from dcgan.config import SamplesConfig
+from dcgan.callbacks.config import SamplesConfig
 
 
 def _frames(path: Path) -> list[np.ndarray]:

@@ -18,7 +18,7 @@ import torch
 
 from dcgan.atomic import OutputError
 from dcgan.callbacks import SampleGrid, TrainingDiverged
-from dcgan.config import SamplesConfig
+from dcgan.callbacks.config import SamplesConfig
 from dcgan.train import train
 from tests.tiny import TINY_DIGITS, run_module
 

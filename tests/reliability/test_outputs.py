@@ -89,7 +89,8 @@ def test_a_refused_write_keeps_the_last_good_checkpoint(make_cfg, tmp_path: Path
             train(make_cfg("trainer.max_steps=2", "resume=auto"), run_dir=tmp_path)
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    assert str(err.value).startswith(f"cannot write {folder / 'iter_000002.ckpt'}: File too large")
+    said = str(err.value)
+    assert said.startswith(f"cannot write {folder}/") and ": File too large" in said, said
     assert (folder / "last.ckpt").read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [
         "best.ckpt",

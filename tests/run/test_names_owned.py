@@ -28,12 +28,18 @@ NOT_A_RUN = {("dcgan/metrics/inception.py", "checkpoints")}  # torch hub's weigh
 
 
 def _documentation(tree: ast.AST) -> set[int]:
-    """ids of the string literals that are statements of their own: docstrings and the like."""
-    return {
+    """ids of the string literals that are prose: docstrings and the like, and the help of a
+    declared key (`key(default, "help", ...)`, as --help and the reference show it)."""
+    prose = {
         id(node.value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.JoinedStr))
     }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("key", "node"):
+            prose |= {id(arg) for arg in node.args[1:2]}
+            prose |= {id(kw.value) for kw in node.keywords if kw.arg == "help"}
+    return prose
 
 
 def _text(node: ast.AST) -> str | None:
@@ -90,6 +96,8 @@ d = path / ".hydra" / "config.yaml"
 e = "outputs/<date>/<time>/checkpoints/*.ckpt"
 f = dict(key="samples")  # a logger's key, not a file
 g = "give the path of a .ckpt file"
+h = key(3, "a key's help may name last.ckpt")
+i = other(3, "but not another call's argument: last.ckpt")
 '''
     lines = [line for line, _ in spelled_names(source)]
-    assert lines == [3, 3, 4, 5, 6, 6, 7]
+    assert lines == [3, 3, 4, 5, 6, 6, 7, 11]
