@@ -64,16 +64,8 @@ run() {
     esac
 }
 
+source "$(dirname "$0")/jobs.sh"
 status=0
-pids=()
-for name in $SETTINGS; do  # JOBS settings at a time
-    run "$name" "$@" &
-    pids+=($!)
-    if ((${#pids[@]} >= ${JOBS:-2})); then
-        wait "${pids[0]}" || status=$?
-        pids=("${pids[@]:1}")
-    fi
-done
-for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+each_setting run "$@" || status=$?
 "$PYTHON" -m dcgan.report "$DIR" score=final || true  # the first setting (base) is the baseline
 exit "$status"

@@ -53,15 +53,9 @@ setting() {
         "hydra.sweep.subdir=${name}_\${seed}"
 }
 
-status=0
-pids=()
-for name in $SETTINGS; do # JOBS settings at a time
-    setting "$name" "$@" >"$DIR.$name.${SEEDS//,/}.log" 2>&1 &
-    pids+=($!)
-    if ((${#pids[@]} >= ${JOBS:-2})); then
-        wait "${pids[0]}" || status=$?
-        pids=("${pids[@]:1}")
-    fi
-done
-for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
-exit "$status"
+logged() { # one setting, its output in a log beside DIR
+    setting "$@" >"$DIR.$1.${SEEDS//,/}.log" 2>&1
+}
+
+source "$(dirname "$0")/jobs.sh"
+each_setting logged "$@"
