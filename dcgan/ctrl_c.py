@@ -5,7 +5,9 @@ error: OmegaConf restores flags in `finally` blocks and leaves a node half-built
 `__init__` deletes names that were never bound. The user pressed Ctrl-C and read a config error
 or a NameError. So:
 - while Hydra composes the config and sets up the job (a fraction of a second), a press is only
-  noted and raised right after, when the job starts (or, for a sweep, when it starts launching);
+  noted and raised right after, when the job starts; a sweep run in this process is held again
+  from the end of each job to the start of the next (Hydra composes each job's config), and one
+  whose launcher runs the jobs elsewhere raises from when it starts launching;
 - from then on a press is noted and raised, and whatever error it turns into on the way up is
   reported as the interrupt (`pressed()`): Lightning turns it into `sys.exit(1)` inside `fit`;
 - some import code swallows it whole (a bare `except:`), so `check()` raises it again after the
@@ -64,7 +66,7 @@ def defer() -> None:
     if not _main_thread():
         return
     for sig, default in _DEFAULTS.items():
-        if signal.getsignal(sig) is default:
+        if signal.getsignal(sig) in (default, _note_and_raise):
             signal.signal(sig, _note)
 
 

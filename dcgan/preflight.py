@@ -23,6 +23,9 @@ from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 from dcgan.loggers import check_logger
 from dcgan.run.sweep import in_multirun
 
+# Hydra's default launcher: it composes and runs every job of a sweep in this process
+BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
+
 log = logging.getLogger(__name__)
 
 
@@ -158,8 +161,12 @@ class Preflight(Callback):
             logging.disable(logging.NOTSET)
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        ctrl_c.honour()  # a launcher may run the jobs elsewhere: Ctrl-C ends the sweep from here
+        if OmegaConf.select(config, "hydra.launcher._target_") != BASIC_LAUNCHER:
+            ctrl_c.honour()  # the jobs run elsewhere: Ctrl-C ends the sweep from here
         try:
             check_output(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
         except OutputError as err:
             refuse(err)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        ctrl_c.honour()  # a signal held after the last job ends the sweep as interrupted

@@ -275,6 +275,9 @@ def _hydra_main(cfg: DictConfig) -> float | None:
         if replacement is err:
             raise
         raise replacement from None
+    finally:
+        if in_multirun():  # the launcher composes the next job here: held until it starts
+            ctrl_c.defer()
 
 
 def _stopped(err: BaseException) -> bool:

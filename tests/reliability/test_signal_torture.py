@@ -259,3 +259,31 @@ def test_ctrl_c_in_a_sweep_prints_the_sweep_s_own_continue_command(
     again = server.start("dcgan.train", command[3:])
     assert again.wait() == 0, again.stderr()[-3000:]
     assert [_info(sweep / s)["status"] for s in ("0", "1")] == ["finished", "finished"]
+
+
+SIGNAL_AFTER_THE_FIRST_JOB = """
+import os, signal
+from hydra.experimental.callback import Callback
+
+
+class SignalAfterTheFirstJob(Callback):
+    def on_job_end(self, config, job_return, **kwargs):
+        if config.hydra.job.num == 0:  # Hydra composes and sets up the next job from here
+            os.kill(os.getpid(), signal.SIGINT)
+"""
+
+
+def test_a_signal_between_two_jobs_of_a_sweep_ends_it_as_the_next_starts(
+    server: Server, tmp_path: Path
+) -> None:
+    """Held while Hydra composes the next job (OmegaConf turns an interrupt inside that into
+    another error, and the sweep ended with a traceback), raised as that job starts."""
+    (tmp_path / "signal_after_the_first_job.py").write_text(SIGNAL_AFTER_THE_FIRST_JOB)
+    sweep = tmp_path / "sweep"
+    callback = "+hydra.callbacks.signal._target_=signal_after_the_first_job.SignalAfterTheFirstJob"
+    args = ["-m", *[a for a in RUN if not a.startswith("seed=")], "seed=0,1", callback]
+    start = server.start("dcgan.train", [*args, f"hydra.sweep.dir={sweep}"], cwd=tmp_path)
+    assert start.wait() == 130, start.stderr()[-3000:]
+    assert "Traceback" not in start.stderr(), start.stderr()[-3000:]
+    assert start.stderr().strip().splitlines()[-1] == "interrupted (Ctrl-C)", start.stderr()
+    assert [_info(sweep / s).get("status") for s in ("0", "1")] == ["finished", "interrupted"]
