@@ -66,9 +66,11 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
 
 def check_accelerator(trainer: DictConfig) -> None:
     """A GPU asked for must be here: Lightning would stop later with a traceback."""
+    accelerator, devices = trainer.accelerator, trainer.devices
+    if accelerator not in ("gpu", "cuda", "mps"):
+        return  # torch is not imported for cpu and auto: the run's first line comes sooner
     import torch
 
-    accelerator, devices = trainer.accelerator, trainer.devices
     if accelerator in ("gpu", "cuda"):
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0
         if count == 0:

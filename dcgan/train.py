@@ -70,6 +70,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         if ckpt_path is None or "started" not in run.read_info():  # a resume: its own
             fields["started"] = run_time.started
         run.update_info(**fields)
+        # the first line, before torch and Lightning load (a few seconds on a small machine)
+        log.info("run folder: %s", run_dir)
     except OSError as err:
         raise OutputError(
             f"cannot write into the run folder {run_dir}: {err.strerror or err}; choose a "
@@ -140,7 +142,6 @@ def _fit(
     datamodule, module = _data_and_module(cfg, ckpt_path)
     ctrl_c.check()
     log.info(describe_model(module))
-    log.info("run folder: %s", run_dir)
     loggers = build_loggers(cfg.logger, run_dir, run_name)
     callbacks = build_callbacks(cfg.callbacks, run_dir, health_remedies(cfg), run_time)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)

@@ -1,4 +1,5 @@
-"""A command line that `dcgan.train` refuses is answered before torch, Lightning or W&B load.
+"""A command line that `dcgan.train` refuses is answered before torch, Lightning or W&B load,
+and a run it accepts says its folder before they load.
 
 Python's own import log (`PYTHONPROFILEIMPORTTIME`, as `-X importtime`) tells what loaded: a
 fact, where a time limit would depend on the machine's load. `scripts/bench_cli_start.py`
@@ -7,6 +8,9 @@ prints the times.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,4 +72,35 @@ def test_help_loads_no_heavy_library() -> None:
     rc, loaded, said = _start("--help")
     assert rc == 0
     assert said[0].startswith("python -m dcgan.train")
+    assert not _heavy(loaded)
+
+
+def test_a_training_run_says_its_folder_before_torch_loads(tmp_path: Path) -> None:
+    """The first line of the digits demo comes before torch and Lightning load (seconds on a
+    small machine; `scripts/bench_first_line.py` times it). The run is stopped at that line."""
+    env = {**os.environ, "WANDB_MODE": "offline", "PYTHONPROFILEIMPORTTIME": "1"}
+    run_dir = tmp_path / "run"
+    args = ["data=digits", "experiment=tiny", "logger=none", f"hydra.run.dir={run_dir}"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dcgan.train", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one pipe: the import log and the run's lines in order
+        text=True,
+    )
+    loaded, first = set(), None
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("import time:"):
+                loaded.add(line.rsplit("|", 1)[1].strip())
+            elif line.strip():
+                first = line.strip()
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    assert first is not None and first.endswith(f"run folder: {run_dir}"), first
+    assert "dcgan.config" in loaded  # the log is read right: the schema's checks came first
     assert not _heavy(loaded)
