@@ -75,6 +75,9 @@ def upgrade_hparams(hparams: Mapping[str, Any]) -> dict[str, Any]:
     """Any format's hyper-parameters -> today's `ModuleConfig` keys (unknown ones dropped)."""
     first_format = isinstance(hparams.get("noise"), str)  # today a node: noise.name
     values = _upgrade_v1(hparams) if first_format else dict(hparams)
+    ema = values.get("ema")
+    if isinstance(ema, Mapping) and "kimg" not in ema:  # written when its default was 0 (off)
+        values["ema"] = {**ema, "kimg": 0.0}
     known = set(ModuleConfig.__dataclass_fields__)
     unknown = sorted(k for k in values if k not in known)
     if unknown:  # written by a newer version; a change of shape is still caught by the weights

@@ -94,8 +94,8 @@ def _conditioned(generator: nn.Module) -> nn.Module:
 @dataclass
 class EmaConfig:
     kimg: float = key(
-        0.0,
-        "half-life of the average in thousands of images; 0 = off (e.g. 10)",
+        10.0,
+        "half-life of the average in thousands of images; 0 = off",
         rule=at_least(0),
     )
     rampup: float | None = key(

@@ -65,7 +65,7 @@ def test_old_hyper_parameters_are_translated() -> None:
     old = torch.load(FIXTURES / "v1_ema.ckpt", weights_only=True)["hyper_parameters"]
     new = upgrade_hparams(old)
     assert new["loss"]["name"] == "wgan_gp" and new["loss"]["gp_weight"] == 10.0
-    assert new["ema"] == {"decay": 0.9} and new["replay"] == {"size": 4, "p": 0.5}
+    assert new["ema"] == {"decay": 0.9, "kimg": 0.0} and new["replay"] == {"size": 4, "p": 0.5}
     assert new["dropout"]["generator"] and not new["dropout"]["discriminator"]
     assert new["model"]["ngf"] == 4 and new["pooling"] == {"name": "avg"}
     assert load_gan(FIXTURES / "v1_ema.ckpt").cfg.activation.discriminator == "leaky_relu"
