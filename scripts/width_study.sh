@@ -16,19 +16,29 @@
 #   SETTINGS="paper default" scripts/width_study.sh          # 2 epochs, seeds 0-4
 #   STEPS=10000 SETTINGS="paper default" scripts/width_study.sh   # the same runs, to 10,000
 #   python scripts/fashion_fd.py DIR --iterations 1874 10000 --baseline paper
+# DATA=icons runs the same settings on the RGB folder instead: the 823 icons of Debian's
+# oxygen-icon-theme at 64 px, 5,000 iterations, checkpoints every 1,000, scored by the runs' own
+# SWD (python -m dcgan.report DIR score=final, and until=1000 ...).
+#   DATA=icons SETTINGS="paper r1" scripts/width_study.sh
 # Extra arguments go to every run.
 set -euo pipefail
 
 PYTHON=${PYTHON:-python}
-STEPS=${STEPS:-1874}
-EVERY=${EVERY:-937}
 SEEDS=${SEEDS:-0,1,2,3,4}
 SETTINGS=${SETTINGS:-"paper default"}
-DIR=${DIR:-outputs/study/width64_fmnist32}
+case "${DATA:-fmnist}" in
+fmnist)
+    STEPS=${STEPS:-1874} EVERY=${EVERY:-937} DIR=${DIR:-outputs/study/width64_fmnist32}
+    data=(data=fashion_mnist image_size=32) ;;
+icons)
+    STEPS=${STEPS:-5000} EVERY=${EVERY:-1000} DIR=${DIR:-outputs/study/width64_icons64}
+    data=(data=folder data.root=/usr/share/icons/oxygen/base/64x64 data.channels=3 image_size=64) ;;
+*) echo "DATA is fmnist or icons" >&2 && exit 2 ;;
+esac
 mkdir -p "$(dirname "$DIR")"
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 
-common=(data=fashion_mnist data.cache=true image_size=32 model.ngf=64 model.ndf=64
+common=("${data[@]}" data.cache=true model.ngf=64 model.ndf=64
     data.batch_size=64 trainer.max_steps="$STEPS" trainer.enable_progress_bar=false
     callbacks.metrics.every_n_steps="$EVERY" callbacks.samples.every_n_steps="$EVERY"
     callbacks.checkpoint.every_n_steps="$EVERY" callbacks.checkpoint.keep=null
