@@ -22,8 +22,8 @@ from dcgan.callbacks import (
     StopOnSignal,
     TrainingHealth,
 )
+from dcgan.callbacks.progress import with_progress
 from dcgan.config import module_config, plain
-from dcgan.console import with_progress
 from dcgan.data import ImageDataModule
 from dcgan.loggers import LOGGERS
 from dcgan.module import GAN

@@ -1,27 +1,27 @@
-"""One key=value command-line style for the tools beside training (`generate`, `report`).
+"""One key=value command-line style for the tools beside training (`generate`, `report`, `race`).
 
-A tool declares its keys once, as a dataclass whose fields are made with `key(...)`: the type
-(from the annotation), the default, a one-line description and the rule a value must meet.
-`parse` turns `key=value` arguments into that dataclass, typed and checked; `help_text` lists
-every key with its default and description. A wrong key names the closest valid ones; every
-error is one `CliError` line. Nothing heavy is imported here, so a refusal is instant.
+A tool declares its keys once, as a dataclass of `key(...)` fields (`dcgan.checks.key`): the type
+(the annotation), the default, a one-line meaning and the rule a value must meet. `parse` turns
+`key=value` arguments into it, typed and checked; `help_text` lists every key. Every error is one
+`CliError` line; a wrong key names the closest. Nothing heavy is imported: a refusal is instant.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import types
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from dcgan.checks import Rule
+from dcgan.checks import Rule, shown
 from dcgan.checks import key as declare
 
 T = TypeVar("T")
 REQUIRED = dataclasses.MISSING
-_TRUE, _FALSE, _NULL = {"true", "yes", "1", "on"}, {"false", "no", "0", "off"}, {"null", "none"}
+_TRUE = ("true", "yes", "1", "on")
+_FLAGS = {w: w in _TRUE for w in (*_TRUE, "false", "no", "0", "off")}
+_GIVE = {bool: "give true or false", int: "give a whole number", float: "give a number"}
 
 
 class CliError(ValueError):
@@ -48,25 +48,16 @@ def key(
 def _convert(name: str, text: str, kind: Any) -> Any:
     """`text` as the annotated type: bool, int, float, str, or an optional of one."""
     args = typing.get_args(kind)
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        if text.lower() in _NULL and type(None) in args:
+    if type(None) in args:
+        if text.lower() in ("null", "none"):
             return None
         kind = next(a for a in args if a is not type(None))
-    if kind is bool:
-        if text.lower() in _TRUE | _FALSE:
-            return text.lower() in _TRUE
-        raise CliError(f"{name}={text!r} is invalid: give true or false")
-    if kind is int:
-        try:
-            return int(text)
-        except ValueError:
-            raise CliError(f"{name}={text!r} is invalid: give a whole number") from None
-    if kind is float:
-        try:
-            return float(text)
-        except ValueError:
-            raise CliError(f"{name}={text!r} is invalid: give a number") from None
-    return text
+    try:
+        if kind is bool:
+            return _FLAGS[text.lower()]
+        return kind(text) if kind in (int, float) else text
+    except (KeyError, ValueError):
+        raise CliError(f"{name}={text!r} is invalid: {_GIVE[kind]}") from None
 
 
 def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
@@ -121,24 +112,20 @@ def _check(name: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
         raise CliError(f"{name}={value!r} is invalid: {rule.text}")
 
 
+def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:
+    """`key=default  meaning` rows aligned; a first cell wider than `cap` has its meaning below."""
+    width = min(max(len(text) for text, _ in rows) + 2, cap)
+    pads = [f"  {t:<{width}}" if len(t) < width else f"  {t}\n  {'':<{width}}" for t, _ in rows]
+    return [f"{pad}{meaning}".rstrip() for pad, (_, meaning) in zip(pads, rows, strict=True)]
+
+
 def help_text(schema: type, usage: str) -> str:
     """`usage`, then every key with its default and one-line description."""
-    rows = []
-    for spec in dataclasses.fields(schema):
-        if spec.default is REQUIRED:
-            shown = f"{_name(spec)}=..."
-        else:
-            value = spec.default
-            text = (
-                "null"
-                if value is None
-                else str(value).lower()
-                if isinstance(value, bool)
-                else value
-            )
-            shown = f"{_name(spec)}={text}"
-        rows.append((shown, spec.metadata.get("help", "")))
-    width = max(len(shown) for shown, _ in rows) + 2
-    lines = [usage, "", "keys (key=value; defaults shown):"]
-    lines += [f"  {shown:<{width}}{text}" for shown, text in rows]
-    return "\n".join(lines)
+    rows = [
+        (
+            f"{_name(f)}={'...' if f.default is REQUIRED else shown(f.default)}",
+            f.metadata.get("help", ""),
+        )
+        for f in dataclasses.fields(schema)
+    ]
+    return "\n".join([usage, "", "keys (key=value; defaults shown):", *table(rows)])

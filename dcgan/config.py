@@ -43,7 +43,7 @@ from dcgan.nets.config import (
 from dcgan.nets.layers import IMAGE_SIZE
 from dcgan.noise import NoiseConfig
 from dcgan.optim import OptimizerConfig
-from dcgan.precision import MEMORY_FORMATS, PRECISIONS
+from dcgan.trainer_config import TrainerConfig
 from dcgan.tricks import TRICKS
 from dcgan.tricks.d_batch import DBatchConfig
 
@@ -56,43 +56,6 @@ __all__ = [
     "problems",
     "validate",
 ]
-
-
-@dataclass
-class TrainerConfig:
-    accelerator: str = key("auto", "auto (a GPU when there is one), cpu, gpu, mps")
-    devices: Any = key(1, "how many devices (or which), as Lightning takes it")
-    strategy: str = key("auto", "auto, or ddp for several devices (trainer=ddp)")
-    num_nodes: int = key(1, "machines of a multi-node run", rule=at_least(1))
-    precision: str = key(
-        "auto",
-        "bf16-mixed / 16-mixed where the hardware is fast at it, else 32-true",
-        choices=PRECISIONS,
-    )
-    memory_format: str = key(
-        "auto",
-        "channels_last where it speeds convolutions up; or contiguous",
-        choices=MEMORY_FORMATS,
-    )
-    max_steps: int = key(
-        10_000,
-        "iterations (README: Steps and iterations)",
-        rule=Rule(
-            lambda v: v == -1 or v >= 1,
-            "must be >= 1 (iterations), or -1 to stop by trainer.max_epochs",
-        ),
-    )
-    max_epochs: int | None = key(
-        None,
-        "passes over the data; the run ends at whichever limit comes first",
-        rule=Rule(lambda v: v == -1 or v >= 1, "must be >= 1, -1 (no limit) or null"),
-    )
-    log_every_n_steps: int = key(
-        50, "iterations between logged losses and gradient norms", rule=at_least(1)
-    )
-    enable_progress_bar: bool = key(True, "the iteration bar on the console")
-    deterministic: bool = key(False, "deterministic algorithms: the same numbers on every run")
-    benchmark: bool | None = key(None, "cuDNN's algorithm search; null: Lightning's choice")
 
 
 @dataclass

@@ -17,7 +17,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
+
 from dcgan.checks import leaves, shown
+from dcgan.cli import table
 from dcgan.train_args import CONFIG_DIR, compose_train, groups
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,8 +63,6 @@ def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
     """(key, default, meaning with its choices or rule) for every declared key, the default as
     `cfg` (the composed default config) holds it; what `--help` prints and
     `docs/config-reference.md` lists (`dcgan.config_doc`)."""
-    from omegaconf import OmegaConf
-
     from dcgan.config import TrainConfig
 
     rows = []
@@ -75,29 +76,16 @@ def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
 
 def help_text(config_dir: Path = CONFIG_DIR) -> str:
     """The usage, the config groups with their options, then every key with default and meaning."""
-    from omegaconf import OmegaConf
-
-    full = compose_train([], config_dir, hydra=True)
-    chosen = OmegaConf.to_container(full.hydra.runtime.choices)
-    cfg = compose_train([], config_dir)
-    lines = [USAGE, "", "config groups (group=option; * the default):"]
-    options = groups(config_dir)
-    width = max(len(name) for name in options) + 2
-    for name, names in options.items():
-        marked = [f"{o}*" if chosen.get(name) == o else o for o in names]
-        lines.append(f"  {name:<{width}}{', '.join(marked)}")
-    rows = [(f"{key}={default}", meaning) for key, default, meaning in key_rows(cfg)]
-    width = min(max(len(text) for text, _ in rows) + 2, 44)
-    lines += ["", "keys (key=value; defaults shown, with the options above):"]
-    for text, meaning in rows:
-        pad = f"  {text:<{width}}" if len(text) < width else f"  {text}\n  {'':<{width}}"
-        lines.append(f"{pad}{meaning}".rstrip())
+    cfg = compose_train([], config_dir, hydra=True)
+    chosen = OmegaConf.to_container(cfg.hydra.runtime.choices)
+    options = [
+        (name, ", ".join(f"{o}*" if chosen.get(name) == o else o for o in names))
+        for name, names in groups(config_dir).items()
+    ]
+    keys = [(f"{key}={default}", meaning) for key, default, meaning in key_rows(cfg)]
+    lines = [USAGE, "", "config groups (group=option; * the default):", *table(options, 99)]
+    lines += ["", "keys (key=value; defaults shown, with the options above):", *table(keys)]
     return "\n".join(lines)
-
-
-def run_config() -> Any:
-    """The config a run starts from: the schema under configs/train.yaml and its default options."""
-    return compose_train()
 
 
 def _one_line(text: str) -> str:
@@ -117,18 +105,6 @@ def option_comment(path: Path) -> str:
     return " ".join(w for w in words if w)
 
 
-def group_defaults() -> dict[str, str | None]:
-    """Each group's option in train.yaml's defaults list (None: no option unless asked)."""
-    import yaml
-
-    listed = yaml.safe_load((CONFIG_DIR / "train.yaml").read_text())["defaults"]
-    out = {}
-    for item in listed:
-        if isinstance(item, dict):
-            out.update(item)
-    return out
-
-
 def _registry_names(module: str, attr: str) -> str:
     registry = getattr(importlib.import_module(module), attr)
     if attr == "METRICS":
@@ -144,7 +120,8 @@ def _registry_names(module: str, attr: str) -> str:
 
 def render() -> str:
     """The whole reference as Markdown."""
-    defaults = group_defaults()
+    cfg = compose_train(hydra=True)
+    defaults = OmegaConf.to_container(cfg.hydra.runtime.choices)
     lines = [
         "# Config reference",
         "",
@@ -162,7 +139,7 @@ def render() -> str:
         "| key | default | meaning |",
         "|---|---|---|",
     ]
-    for key, default, meaning in key_rows(run_config()):
+    for key, default, meaning in key_rows(cfg):
         lines.append(f"| `{key}` | `{_one_line(default)}` | {_one_line(meaning)} |")
     lines += [
         "",

@@ -1,21 +1,15 @@
 """Ctrl-C (or SIGTERM) during start-up ends the run with one line, whatever library was loading.
 
-A KeyboardInterrupt raised inside a library's own start-up code can be replaced by a second
-error: OmegaConf restores flags in `finally` blocks and leaves a node half-built, scipy's
-`__init__` deletes names that were never bound. The user pressed Ctrl-C and read a config error
-or a NameError. So:
-- while Hydra composes the config and sets up the job (a fraction of a second), a press is only
-  noted and raised right after, when the job starts; a sweep run in this process is held again
-  from the end of each job to the start of the next (Hydra composes each job's config), and one
-  whose launcher runs the jobs elsewhere raises from when it starts launching;
-- from then on a press is noted and raised, and whatever error it turns into on the way up is
-  reported as the interrupt (`pressed()`): Lightning turns it into `sys.exit(1)` inside `fit`;
-- some import code swallows it whole (a bare `except:`), so `check()` raises it again after the
-  imports and after the data is decoded, and training that starts after a press stops at once.
-SIGTERM (a script, `timeout`, a container's stop) is treated the same way: with the default
-handler it would end the process without a line or a status. Training installs its own
-handlers (callbacks/interrupt.py) and restores these after, and `live_after` gives Ctrl-C back
-when Lightning has left it ignored.
+A KeyboardInterrupt raised inside a library's start-up code can turn into another error (OmegaConf
+restores flags in `finally` blocks over a half-built node; scipy's `__init__` deletes names never
+bound). So while Hydra composes and sets up a job, a press is only noted (`defer`) and raised when
+the job starts (`honour`); a sweep run in this process is held again between jobs (one whose
+launcher runs them elsewhere raises from when it launches). From then on a press is raised, and
+any error it turns into on the way up is reported as the interrupt (`pressed()`: Lightning makes
+it `sys.exit(1)` in `fit`); `check()` raises it again after imports that swallow it (a bare
+`except:`). SIGTERM (a script, `timeout`, a container's stop) is treated alike. Training installs
+its own handlers (callbacks/interrupt.py) and restores these after; `live_after` gives Ctrl-C
+back when Lightning has left it ignored.
 """
 
 from __future__ import annotations

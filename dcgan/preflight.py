@@ -21,12 +21,11 @@ from dcgan.atomic import OutputError, unwritable
 from dcgan.config import ConfigError
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 from dcgan.loggers import check_logger
-from dcgan.run.sweep import in_multirun
+from dcgan.run.resume import check_resume
+from dcgan.trainer_config import check_accelerator
 
 # Hydra's default launcher: it composes and runs every job of a sweep in this process
 BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
-
-log = logging.getLogger(__name__)
 
 
 def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
@@ -58,36 +57,10 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     from dcgan.config import validate  # imports torch (the registries): after the cheap checks
 
     validate(cfg)
-    check_accelerator(cfg.trainer)
+    check_accelerator(cfg.trainer.accelerator, cfg.trainer.devices)
     if count is not None:  # at most this many images: a batch larger fails after decoding
         check_images_fit(cfg, count)
     return check_resume(cfg, Path(run_dir))
-
-
-def check_accelerator(trainer: DictConfig) -> None:
-    """A GPU asked for must be here: Lightning would stop later with a traceback."""
-    accelerator, devices = trainer.accelerator, trainer.devices
-    if accelerator not in ("gpu", "cuda", "mps"):
-        return  # torch is not imported for cpu and auto: the run's first line comes sooner
-    import torch
-
-    if accelerator in ("gpu", "cuda"):
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count == 0:
-            raise ConfigError(
-                f"trainer.accelerator={accelerator}, but torch sees no CUDA GPU here; use "
-                "trainer.accelerator=auto (a GPU when there is one) or cpu"
-            )
-        if isinstance(devices, int) and devices > count:
-            raise ConfigError(
-                f"trainer.devices={devices}, but torch sees {count} CUDA GPU(s) here; use "
-                f"trainer.devices={count} or fewer (-1: all)"
-            )
-    if accelerator == "mps" and not torch.backends.mps.is_available():
-        raise ConfigError(
-            "trainer.accelerator=mps, but torch sees no Apple GPU here; use "
-            "trainer.accelerator=auto or cpu"
-        )
 
 
 def check_images_fit(cfg: DictConfig, count: int) -> None:
@@ -98,49 +71,6 @@ def check_images_fit(cfg: DictConfig, count: int) -> None:
     images = count if data.limit is None else min(count, data.limit)
     held = held_out(images, holdout_count(cfg))
     check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
-
-
-def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
-    """The checkpoint to resume from, once it is known to fit the model of this config."""
-    ckpt_path = cfg.get("ckpt_path")
-    if ckpt_path is None and cfg.get("resume") is None:
-        return None  # a new run: nothing to load (and Lightning need not be imported)
-    from dcgan.run import find_checkpoint
-    from dcgan.run.resume import changed_values, check_compatible, resolve, saved_values
-
-    if ckpt_path is not None:
-        ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt
-    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir, in_multirun())
-    if ckpt_path is not None:
-        hparams = module_values(cfg)
-        ckpt = check_compatible(ckpt_path, hparams)
-        steps = hparams["d_steps"] + hparams["g_steps"]
-        how = "resume=auto: " if cfg.get("resume") == "auto" else ""
-        it = ckpt["global_step"] // steps
-        log.info("%sresuming from %s at iteration %d", how, ckpt_path, it)
-        changed = changed_values(saved_values(ckpt, ckpt_path), hparams)
-        if changed:  # e.g. a default changed since the checkpoint was written
-            log.warning(
-                "training goes on with the config's values where the checkpoint's differ "
-                "(set them back to continue the same recipe): %s",
-                "; ".join(changed),
-            )
-    return ckpt_path
-
-
-def module_values(cfg: DictConfig) -> dict[str, Any]:
-    """The values the GAN of `cfg` is built from, as its checkpoint saves them; nothing built.
-
-    A conditional model takes its classes from the folder names: no image is decoded here.
-    """
-    from dcgan.config import module_config, typed_module_config
-
-    names = None
-    if cfg.model.conditional:
-        from dcgan.data.labels import class_names_of
-
-        names = class_names_of(cfg.data.source, cfg.data.root)
-    return OmegaConf.to_container(typed_module_config(module_config(cfg, names)))
 
 
 def refuse(err: BaseException) -> None:

@@ -1,11 +1,10 @@
 """The command line of `dcgan.train`, checked before Hydra reads it: one line and exit 2.
 
-Hydra alone answers a misspelt group with advice to append it (`+optimiser=adam`), a wrong
-type with a multi-line report and exit 1, and an unquoted space with a lexer error. Here each
-argument is parsed, its key is looked up in the schema's declarations (`dcgan.checks.key`) and
-its group in `configs/`, its value held against the declared type, choices and rule, and the
-nearest valid names are offered: every wrong key and value at once, a line each, before Hydra
-makes a folder or anything slow loads.
+Hydra alone answers a misspelt group with advice to append it (`+optimiser=adam`), a wrong type
+with a multi-line report and exit 1, an unquoted space with a lexer error. Here every argument's
+key is looked up in the schema's declarations (`dcgan.checks.key`) and `configs/`, its value held
+against the declared type, choices and rule: every wrong one at once, a line each, with the
+nearest valid names, before Hydra makes a folder or anything slow loads.
 """
 
 from __future__ import annotations
@@ -18,14 +17,13 @@ from dcgan.checks import Leaf, fits, groups_of, leaves
 from dcgan.cli import closest
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
-# Hydra flags followed by a value; the value is not an override.
-_FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir"}
-_FLAGS_WITH_VALUE |= {"-p", "--package", "-c", "--cfg", "-i", "--info", "-sc"}
-_FLAGS_WITH_VALUE |= {"--shell-completion", "--experimental-rerun"}
-# With these Hydra does something else than a run, or reads another config: leave it to Hydra.
-_HANDS_OFF = {"-h", "--help", "--hydra-help", "--version", "-cn", "--config-name", "-cp"}
-_HANDS_OFF |= {"--config-path", "-cd", "--config-dir", "-sc", "--shell-completion", "-i"}
-_HANDS_OFF |= {"--info", "--experimental-rerun"}
+# Hydra's flags followed by a value (not an override); with those in _HANDS_OFF Hydra does
+# something else than a run, or reads another config: left to Hydra.
+_FLAGS_WITH_VALUE = {"-cn", "--config-name", "-cp", "--config-path", "-cd", "--config-dir", "-p"}
+_FLAGS_WITH_VALUE |= {"--package", "-c", "--cfg", "-i", "--info", "-sc", "--shell-completion"}
+_FLAGS_WITH_VALUE |= {"--experimental-rerun"}
+_HANDS_OFF = _FLAGS_WITH_VALUE - {"-p", "--package", "-c", "--cfg"}
+_HANDS_OFF |= {"-h", "--help", "--hydra-help", "--version"}
 # Hydra reads a value itself: spaces pass, but non-ASCII letters and its own signs need quotes.
 QUOTE_HINT = (
     "quote the value inside the argument too, e.g. \"data.root='bilder/größe'\": non-ASCII "
@@ -38,26 +36,8 @@ class ArgumentError(ValueError):
     """A command-line argument that Hydra would refuse; the message names the fix."""
 
 
-def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
-    """(overrides, multirun?, hands off?) from the raw arguments."""
-    overrides, multirun, hands_off, skip = [], False, False, False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        flag = arg.split("=", 1)[0]
-        if arg.startswith("-"):
-            multirun |= arg in ("-m", "--multirun")
-            hands_off |= flag in _HANDS_OFF
-            skip = arg in _FLAGS_WITH_VALUE
-            continue
-        overrides.append(arg)
-    return overrides, multirun, hands_off
-
-
-def hydra_order(argv: list[str]) -> list[str]:
-    """The arguments with Hydra's flags (and their values) first, then the overrides in order:
-    Hydra's parser refuses overrides on both sides of a flag (`data=digits --cfg job seed=1`)."""
+def _flags_and_overrides(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Hydra's flags with their values, and the overrides, each in the order given."""
     flags: list[str] = []
     overrides: list[str] = []
     args = iter(argv)
@@ -66,13 +46,24 @@ def hydra_order(argv: list[str]) -> list[str]:
             overrides.append(arg)
             continue
         flags.append(arg)
-        if arg in _FLAGS_WITH_VALUE:
-            value = next(args, None)
-            optional = arg in ("-i", "--info")  # its value may be left out
-            if value is not None and optional and "=" in value:
-                overrides.append(value)
-            elif value is not None:
-                flags.append(value)
+        value = next(args, None) if arg in _FLAGS_WITH_VALUE else None
+        if value is not None:  # the value of -i/--info may be left out: then an override follows
+            info = arg in ("-i", "--info") and "=" in value
+            (overrides if info else flags).append(value)
+    return flags, overrides
+
+
+def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
+    """(overrides, multirun?, hands off?) from the raw arguments."""
+    flags, overrides = _flags_and_overrides(argv)
+    multirun = bool({"-m", "--multirun"} & set(flags))
+    return overrides, multirun, any(f.split("=", 1)[0] in _HANDS_OFF for f in flags)
+
+
+def hydra_order(argv: list[str]) -> list[str]:
+    """The arguments with Hydra's flags (and their values) first, then the overrides in order:
+    Hydra's parser refuses overrides on both sides of a flag (`data=digits --cfg job seed=1`)."""
+    flags, overrides = _flags_and_overrides(argv)
     return [*flags, *overrides]
 
 
@@ -155,11 +146,8 @@ class Schema:
             if name.startswith(f"{group}.") and value in (leaf.choices() or ())
         ]
         if takers:
-            return (
-                line
-                + f"did you mean {' or '.join(takers)}? options: "
-                + ", ".join(self.groups[group])
-            )
+            options = ", ".join(self.groups[group])
+            return f"{line}did you mean {' or '.join(takers)}? options: {options}"
         return line + closest(value, self.groups[group], "choices")
 
 
@@ -279,13 +267,10 @@ def check_sweep_mode(overrides: list[str], config_dir: Path) -> None:
 
     parsed = OverridesParser.create().parse_overrides(overrides)
     swept = [o for o in parsed if o.is_sweep_override()]
-    if not swept:
-        return
-    job = sweep_samples(overrides)[0] if sweep_samples(overrides) else overrides
-    if compose_train(job, config_dir, hydra=True).hydra.mode == RunMode.MULTIRUN:
-        return
-    line = f"{swept[0].input_line} gives several values: add -m for one run each "
-    raise ArgumentError(line + "(python -m dcgan.train -m ...)")
+    job = (sweep_samples(overrides) or [overrides])[0]
+    if swept and compose_train(job, config_dir, hydra=True).hydra.mode != RunMode.MULTIRUN:
+        line = f"{swept[0].input_line} gives several values: add -m for one run each "
+        raise ArgumentError(line + "(python -m dcgan.train -m ...)")
 
 
 def check_rules(jobs: list[list[str]], config_dir: Path = CONFIG_DIR) -> None:

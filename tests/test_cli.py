@@ -14,7 +14,6 @@ import pytest
 import torch
 from PIL import Image
 
-from dcgan.train_args import sweep_samples
 from tests.tiny import TINY_MODEL, run_module
 
 pytestmark = pytest.mark.slow
@@ -50,17 +49,12 @@ def pics(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def single(pics: Path) -> tuple[Path, subprocess.CompletedProcess]:
-    """One run on the folder, logged to W&B offline: its folder and what the command said."""
-    work = pics.parent
-    run = work / "outputs" / "single"
-    res = run_module("dcgan.train", f"data.root={pics}", *TINY, f"hydra.run.dir={run}", cwd=work)
-    return run, res
-
-
-def test_train_on_a_folder(single: tuple[Path, subprocess.CompletedProcess]) -> None:
-    run, res = single
+def test_train_on_a_folder(pics: Path) -> None:
+    """One run on the folder, logged to W&B offline; the broken files are skipped and said."""
+    run = pics.parent / "outputs" / "single"
+    res = run_module(
+        "dcgan.train", f"data.root={pics}", *TINY, f"hydra.run.dir={run}", cwd=pics.parent
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "skipped 3 of 13" in res.stderr + res.stdout
     assert (run / ".hydra" / "config.yaml").is_file()
@@ -75,78 +69,11 @@ def test_train_on_a_folder(single: tuple[Path, subprocess.CompletedProcess]) -> 
         assert grid.mode == "RGB" and grid.size[0] > 16
 
 
-def test_resume_from_the_cli(pics: Path, single: tuple[Path, subprocess.CompletedProcess]) -> None:
-    """A checkpoint given by path trains on into a new folder and leaves the old one as it was."""
-    work = pics.parent
-    last = single[0] / "checkpoints" / "last.ckpt"
-    stamp = last.stat().st_mtime_ns
-    second = work / "outputs" / "resumed"
-    res = run_module(
-        "dcgan.train",
-        f"data.root={pics}",
-        *TINY,
-        "logger=csv",
-        "trainer.max_steps=3",
-        f"ckpt_path={last}",
-        f"hydra.run.dir={second}",
-        cwd=work,
-    )
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert last.stat().st_mtime_ns == stamp
-    assert [p.name for p in (second / "samples").glob("*.png")] == ["iter_000003.png"]
-    assert (second / "checkpoints" / "iter_000003.ckpt").is_file()
-
-
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [
-        (
-            ["pooling=foo"],
-            "error: pooling='foo' is not an option of group 'pooling'; choices: avg,",
-        ),
-        (
-            ["optimiser=adam"],
-            "error: unknown key 'optimiser': 'optimiser' is not a key or a group; "
-            "did you mean optimizer?",
-        ),
-        (["data.batchsize=8"], "'batchsize' is not a key under 'data'; did you mean batch_size"),
-        (
-            ["d_steps=1.5"],
-            "error: d_steps=1.5 is invalid: d_steps takes a whole number (rule: must be >= 1)",
-        ),
-        (
-            ["data.batch_size=abc"],
-            "error: data.batch_size=abc is invalid: data.batch_size takes a whole number "
-            "(rule: must be >= 1)",
-        ),
-        (
-            ["augment.policy=color,cutout"],
-            "error: augment.policy=color,cutout is not a list: write it in brackets, "
-            "augment.policy=[color,cutout]; augment.policy takes a list of any of: color, "
-            "translation, cutout",
-        ),
-        (
-            ["augment.policy=color"],
-            "error: augment.policy=color is not a list: write it in brackets, "
-            "augment.policy=[color]; augment.policy takes a list of any of: color, translation, "
-            "cutout",
-        ),
-        (
-            ["augment.policy=colour"],
-            "augment.policy takes a list of any of: color, translation, cutout ('colour' is none "
-            "of them)",
-        ),
-        (
-            ["trainer.max_steps=-1"],
-            "error: trainer.max_steps=-1 is invalid: -1 needs trainer.max_epochs=N to end the "
-            "run; or set trainer.max_steps=N (iterations)",
-        ),
-        (
-            ["pooling=avg,strided"],
-            "error: pooling=avg,strided gives several values: add -m for one run each",
-        ),
-        (["resume=yes"], "error: resume='yes' is not a valid choice; choose one of: null, auto"),
-        (
+    [  # each message is pinned in-process (test_cli_declared.py); here: exit 2, one line, no folder
+        (["optimiser=adam"], "error: unknown key 'optimiser': 'optimiser' is not a key or a group"),
+        (  # from here on, what is found once Hydra composed: the images, the checkpoint, the folder
             ["data.batch_size=16"],
             "error: data.batch_size=16 is larger than the 13 images found in data.root=",
         ),
@@ -154,15 +81,6 @@ def test_resume_from_the_cli(pics: Path, single: tuple[Path, subprocess.Complete
             ["ckpt_path=fake.ckpt"],
             "error: checkpoint 'fake.ckpt' is not a checkpoint of this project",
         ),
-        (["data.root=my", "pics"], 'put the whole argument in quotes, e.g. "data.root=my pics"'),
-        (
-            ["data.root=bilder/größe"],
-            "cannot read 'data.root=bilder/größe': quote the value inside the argument too, e.g. "
-            "\"data.root='bilder/größe'\": non-ASCII letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ "
-            "need it, spaces do not",
-        ),
-        (["image_size=48"], "error: image_size=48 is invalid"),
-        (["data.channels=2"], "error: data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
         (["data.root=no/such/folder"], "no/such/folder' does not exist"),
     ],
 )
@@ -179,47 +97,6 @@ def test_bad_input_stops_with_a_clear_message(pics: Path, args: list[str], expec
     assert expected in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     assert not run.exists()
-
-
-def test_a_bad_value_in_a_sweep_stops_before_any_job(pics: Path) -> None:
-    """Every swept value is composed before Hydra starts: one line, exit 2, no sweep folder."""
-    work = pics.parent
-    sweep = work / "outputs" / "bad_sweep"
-    res = run_module(
-        "dcgan.train",
-        "-m",
-        f"data.root={pics}",
-        *TINY,
-        "logger=none",
-        "seed=0,1",
-        "d_steps=2,1.5",
-        f"hydra.sweep.dir={sweep}",
-        cwd=work,
-    )
-    assert res.returncode == 2, res.stderr[-2000:]
-    assert res.stderr.strip() == (
-        "error: d_steps=1.5 is invalid: d_steps takes a whole number (rule: must be >= 1)"
-    )
-    assert not sweep.exists()
-
-
-def test_a_value_that_breaks_a_rule_stops_a_sweep_before_any_job(pics: Path) -> None:
-    """Every swept value is checked against the rules too (config.validate), not only its type."""
-    work = pics.parent
-    sweep = work / "outputs" / "bad_rule_sweep"
-    res = run_module(
-        "dcgan.train",
-        "-m",
-        f"data.root={pics}",
-        *TINY,
-        "logger=none",
-        "optimizer.discriminator.lr=0.0002,-1",
-        f"hydra.sweep.dir={sweep}",
-        cwd=work,
-    )
-    assert res.returncode == 2, res.stderr[-2000:]
-    assert res.stderr.strip() == "error: optimizer.discriminator.lr=-1.0 is invalid: must be > 0"
-    assert not sweep.exists()
 
 
 def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
@@ -264,16 +141,6 @@ def _ctrl_c_at_start_up(pics: Path, tmp_path: Path) -> None:
         assert err.strip() == "interrupted (Ctrl-C)", (delay, err[-3000:])
 
 
-def test_sweep_samples_hold_every_swept_value_once() -> None:
-    jobs = sweep_samples(["a=1", "b=2,3", "c=x,y", "trick=glob(*)", "d=range(0,2)"])
-    assert jobs == [
-        ["a=1", "b=2", "c=x", "d=0"],
-        ["a=1", "b=3", "c=x", "d=0"],
-        ["a=1", "b=2", "c=y", "d=0"],
-        ["a=1", "b=2", "c=x", "d=1"],
-    ]
-
-
 def test_wandb_online_without_a_login_is_one_line(pics: Path, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WANDB_")}
     env.update(HOME=str(tmp_path), NETRC=str(tmp_path / "none"), HYDRA_FULL_ERROR="")
@@ -301,26 +168,6 @@ def test_wandb_online_without_a_login_is_one_line(pics: Path, tmp_path: Path) ->
         "WANDB_API_KEY), or keep logger.offline=true"
     )
     assert not run.exists()
-
-
-def test_a_group_given_twice_says_which_counts(pics: Path) -> None:
-    """Hydra keeps the last of trick=a trick=b silently; the line says so and how to have both."""
-    work = pics.parent
-    res = run_module(
-        "dcgan.train",
-        f"data.root={pics}",
-        *TINY,
-        "trick=label_smoothing",
-        "trick=minibatch_std",
-        "image_size=48",  # refused after the warning: nothing trains
-        cwd=work,
-    )
-    assert res.returncode == 2, res.stderr[-2000:]
-    assert res.stderr.splitlines() == [
-        "warning: trick is given twice (trick=label_smoothing, trick=minibatch_std): only "
-        "trick=minibatch_std counts; for both, write trick=[label_smoothing,minibatch_std]",
-        "error: image_size=48 is invalid: use a power of two: 16, 32, 64, 128, 256, 512",
-    ]
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is here")

@@ -1,5 +1,6 @@
 """The command line holds each value against its key's declaration: the type, the rule, the
-choices; every wrong value at once, a line each, before Hydra starts (in-process, real Hydra)."""
+choices; every wrong value at once, a line each, before Hydra starts (in-process, real Hydra).
+A refusal here exits before Hydra makes a folder; `test_cli.py` runs a few through the real CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from dcgan.checks import at_least, key, leaves, node, problems
-from dcgan.train_args import check_train_args
+from dcgan.train_args import check_train_args, sweep_samples
 
 BASE = ["data=digits"]
 
@@ -21,7 +22,7 @@ def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("arg", "line"),
+    ("args", "line"),
     [  # for each kind of key: a value of the wrong type, out of range, not a choice
         (
             "d_steps=1.5",
@@ -33,21 +34,37 @@ def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
             "optimizer.generator.lr=fast is invalid: optimizer.generator.lr takes a number "
             "(rule: must be > 0)",
         ),
-        ("optimizer.generator.lr=-1", "optimizer.generator.lr=-1.0 is invalid: must be > 0"),
+        ("optimizer.generator.lr=0", "optimizer.generator.lr=0.0 is invalid: must be > 0"),
         ("data.hflip=maybe", "data.hflip=maybe is invalid: data.hflip takes true or false"),
         ("data.limit=all", "data.limit=all is invalid: data.limit takes a whole number (rule:"),
+        ("data.batch_size=abc", "data.batch_size=abc is invalid: data.batch_size takes a whole"),
         ("data.limit=0", "data.limit=0 is invalid: must be >= 1"),
+        ("data.channels=2", "data.channels=2 is invalid: choose 1 (greyscale) or 3 (RGB)"),
+        ("image_size=8", "image_size=8 is invalid: use a power of two: 16, 32, 64, 128, 256, 512"),
+        ("dropout.p=1.0", "dropout.p=1.0 is invalid: must satisfy 0 <= p < 1"),
+        ("loss.label_flip=0.7", "loss.label_flip=0.7 is invalid: must be in [0, 0.5)"),
         ("loss.name=wgan", "loss.name='wgan' is not a valid choice; choose one of: hinge, lsgan,"),
         ("loss.name=[hinge]", "loss.name=[hinge] is invalid: loss.name takes text (one of: hinge,"),
+        ("activation.generator=swish", "activation.generator='swish' is not a valid choice"),
+        ("upsample.name=pixel_shuffle", "upsample.name='pixel_shuffle' is not a valid choice"),
+        ("d_batch.name=both", "d_batch.name='both' is not a valid choice; choose one of: mixed,"),
         ("resume=yes", "resume='yes' is not a valid choice; choose one of: null, auto"),
+        # a trick's keys, declared on its Config
         ("replay.p=2", "replay.p=2.0 is invalid: must be in [0, 1]"),
+        ("replay.size=-1", "replay.size=-1 is invalid: must be >= 0"),
+        ("ema.decay=1.0", "ema.decay=1.0 is invalid: must be in [0, 1)"),
         ("ema.bn=fast", "ema.bn='fast' is not a valid choice; choose one of: copy, recompute"),
         ("ema.kimg=ten", "ema.kimg=ten is invalid: ema.kimg takes a number (rule: must be >= 0"),
+        ("instance_noise.std=-0.1", "instance_noise.std=-0.1 is invalid: must be >= 0"),
+        ("instance_noise.decay_steps=-1", "instance_noise.decay_steps=-1 is invalid: must be >="),
+        # a list key: brackets, and names from its registry
         (
             "augment.policy=color",
             "augment.policy=color is not a list: write it in brackets, augment.policy=[color]; "
             "augment.policy takes a list of any of: color, translation, cutout",
         ),
+        ("augment.policy=color,cutout", "augment.policy=color,cutout is not a list: write it in"),
+        ("augment.policy=colour", "list of any of: color, translation, cutout ('colour' is none"),
         ("augment.policy=[colour]", "augment.policy=['colour'] names 'colour', which is unknown"),
         (
             "optimizer.generator.betas=[0.5]",
@@ -58,20 +75,40 @@ def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
             "optimizer.generator.betas=0.5 is not a list: write it in brackets, "
             "optimizer.generator.betas=[0.5] (rule: give two numbers in [0, 1)",
         ),
+        # a group's option, a misspelt key or group
         (
             "optimizer=adamw",
             "optimizer='adamw' is not an option of group 'optimizer'; did you mean "
             "optimizer.generator.name=adamw or optimizer.discriminator.name=adamw?",
         ),
         ("pooling=foo", "pooling='foo' is not an option of group 'pooling'; choices: avg, max,"),
-        ("data.batchsize=8", "unknown key 'data.batchsize': 'batchsize' is not a key under 'data'"),
+        ("data.batchsize=8", "'batchsize' is not a key under 'data'; did you mean batch_size"),
+        ("optimiser=adam", "'optimiser' is not a key or a group; did you mean optimizer?"),
+        # rules of several keys
+        ("trainer.max_steps=-1", "trainer.max_steps=-1 is invalid: -1 needs trainer.max_epochs=N"),
+        (
+            "loss=hinge loss.label_smoothing=0.1",
+            "loss.label_smoothing=0.1 is invalid: label smoothing is not defined for loss=hinge",
+        ),
+        # several values: each is checked, and without -m only a sweep preset may ask for them
+        ("pooling=avg,strided", "pooling=avg,strided gives several values: add -m for one run"),
+        ("-m seed=0,1 d_steps=2,1.5", "d_steps=1.5 is invalid: d_steps takes a whole number"),
+        ("-m optimizer.discriminator.lr=0.0002,-1", "optimizer.discriminator.lr=-1.0 is invalid"),
+        # what the shell or Hydra's lexer splits or cannot read
+        ("data.root=my pics", 'put the whole argument in quotes, e.g. "data.root=my pics"'),
+        (
+            "data.root=bilder/größe",
+            "cannot read 'data.root=bilder/größe': quote the value inside the argument too, e.g. "
+            "\"data.root='bilder/größe'\": non-ASCII letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ "
+            "need it, spaces do not",
+        ),
     ],
 )
-def test_each_kind_of_key_refuses_a_wrong_value_in_one_line(
-    capsys: pytest.CaptureFixture[str], arg: str, line: str
+def test_each_wrong_argument_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], args: str, line: str
 ) -> None:
-    said = _refusal(capsys, arg)
-    assert len(said) == 1 and said[0].startswith(f"error: {line}"), said
+    said = _refusal(capsys, *args.split(" "))
+    assert len(said) == 1 and said[0].startswith("error: ") and line in said[0], said
 
 
 def test_every_wrong_value_is_named_at_once(capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,6 +132,28 @@ def test_a_value_error_comes_before_a_missing_folder(capsys: pytest.CaptureFixtu
     assert capsys.readouterr().err == (
         "error: image_size=48 is invalid: use a power of two: 16, 32, 64, 128, 256, 512\n"
     )
+
+
+def test_a_group_given_twice_says_which_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    """Hydra keeps the last of trick=a trick=b silently; the line says so and how to have both."""
+    said = _refusal(capsys, "trick=label_smoothing", "trick=minibatch_std", "image_size=48")
+    assert said[0] == (
+        "warning: trick is given twice (trick=label_smoothing, trick=minibatch_std): only "
+        "trick=minibatch_std counts; for both, write trick=[label_smoothing,minibatch_std]"
+    )
+    assert said[1:] == [
+        "error: image_size=48 is invalid: use a power of two: 16, 32, 64, 128, 256, 512"
+    ]
+
+
+def test_sweep_samples_hold_every_swept_value_once() -> None:
+    jobs = sweep_samples(["a=1", "b=2,3", "c=x,y", "trick=glob(*)", "d=range(0,2)"])
+    assert jobs == [
+        ["a=1", "b=2", "c=x", "d=0"],
+        ["a=1", "b=3", "c=x", "d=0"],
+        ["a=1", "b=2", "c=y", "d=0"],
+        ["a=1", "b=2", "c=x", "d=1"],
+    ]
 
 
 def test_every_key_is_declared_with_its_meaning() -> None:

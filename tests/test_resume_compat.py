@@ -10,9 +10,8 @@ import pytest
 import torch
 
 from dcgan.config import MUST_MATCH, ConfigError, ModuleConfig
-from dcgan.preflight import module_values
 from dcgan.run import CheckpointError
-from dcgan.run.resume import check_compatible, mismatches, must_match_keys
+from dcgan.run.resume import check_compatible, mismatches, module_values, must_match_keys
 
 # What a resume had to match when these keys were listed by hand: none may be lost.
 LISTED_BEFORE = {
@@ -98,8 +97,8 @@ def test_module_values_are_what_the_module_saves(make_cfg) -> None:
 
 def test_ckpt_path_may_be_a_run_folder(make_cfg, tmp_path: Path) -> None:
     """As generate takes it: the folder's last checkpoint, checked against the config."""
-    from dcgan.preflight import check_resume
     from dcgan.run import RunFolder
+    from dcgan.run.resume import check_resume
 
     run = RunFolder(tmp_path / "run")
     run.checkpoints.mkdir(parents=True)
@@ -112,14 +111,14 @@ def test_a_resume_names_the_recipe_values_that_changed(
     make_cfg, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A default that changed since (the average's ramp) or a new learning rate is said."""
-    from dcgan.preflight import check_resume
     from dcgan.run import RunFolder
+    from dcgan.run.resume import check_resume
 
     run = RunFolder(tmp_path / "run")
     run.checkpoints.mkdir(parents=True)
     old = make_cfg(*old_overrides())
     _checkpoint(run.last_ckpt, module_values(old))
-    with caplog.at_level(logging.WARNING, logger="dcgan.preflight"):
+    with caplog.at_level(logging.WARNING, logger="dcgan.run.resume"):
         check_resume(make_cfg(f"ckpt_path={run.path}"), tmp_path / "new")
     warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warned) == 1, warned
@@ -127,7 +126,7 @@ def test_a_resume_names_the_recipe_values_that_changed(
     said = f"ema.rampup: 0.5 -> {now.ema.rampup!r}; optimizer.generator.lr: 0.001 -> 0.0002"
     assert said in warned[0]
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="dcgan.preflight"):
+    with caplog.at_level(logging.WARNING, logger="dcgan.run.resume"):
         check_resume(make_cfg(f"ckpt_path={run.path}", *old_overrides()), tmp_path / "new")
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 

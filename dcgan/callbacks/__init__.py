@@ -19,6 +19,7 @@ _WHERE = {
     "TrainingInterrupted": "interrupt",
     "ChannelsLast": "memory_format",
     "ImageMetrics": "metrics",
+    "IterationProgress": "progress",
     "RandomState": "rng",
     "SampleGrid": "samples",
 }

@@ -14,10 +14,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
-from dcgan.config import MUST_MATCH, ConfigError, GANConfig, ModuleConfig, typed_module_config
-from dcgan.run import CheckpointError, RunFolder, read_checkpoint
+from dcgan.config import (
+    MUST_MATCH,
+    ConfigError,
+    GANConfig,
+    ModuleConfig,
+    module_config,
+    typed_module_config,
+)
+from dcgan.run import CheckpointError, RunFolder, find_checkpoint, read_checkpoint
+from dcgan.run.sweep import in_multirun
 from dcgan.run.upgrade import upgrade_hparams
 
 log = logging.getLogger(__name__)
@@ -191,3 +199,39 @@ def resolve(
         )
         return None
     return str(found)  # the caller says so, with its iteration, once it fits the config
+
+
+def check_resume(cfg: DictConfig, run_dir: Path) -> str | None:
+    """The checkpoint to resume from, once it is known to fit the model of this config."""
+    ckpt_path = cfg.get("ckpt_path")
+    if ckpt_path is not None:
+        ckpt_path = str(find_checkpoint(ckpt_path))  # a file, or a run folder's last.ckpt
+    ckpt_path = resolve(cfg.get("resume"), ckpt_path, run_dir, in_multirun())
+    if ckpt_path is None:
+        return None
+    hparams = module_values(cfg)
+    ckpt = check_compatible(ckpt_path, hparams)
+    how = "resume=auto: " if cfg.get("resume") == "auto" else ""
+    it = ckpt["global_step"] // (hparams["d_steps"] + hparams["g_steps"])
+    log.info("%sresuming from %s at iteration %d", how, ckpt_path, it)
+    changed = changed_values(saved_values(ckpt, ckpt_path), hparams)
+    if changed:  # e.g. a default changed since the checkpoint was written
+        log.warning(
+            "training goes on with the config's values where the checkpoint's differ "
+            "(set them back to continue the same recipe): %s",
+            "; ".join(changed),
+        )
+    return ckpt_path
+
+
+def module_values(cfg: DictConfig) -> dict[str, Any]:
+    """The values the GAN of `cfg` is built from, as its checkpoint saves them; nothing built.
+
+    A conditional model takes its classes from the folder names: no image is decoded here.
+    """
+    names = None
+    if cfg.model.conditional:
+        from dcgan.data.labels import class_names_of
+
+        names = class_names_of(cfg.data.source, cfg.data.root)
+    return OmegaConf.to_container(typed_module_config(module_config(cfg, names)))
