@@ -224,10 +224,11 @@ def override_problems(overrides: list[str], schema: Schema) -> list[str]:
 
 
 def sweep_samples(overrides: list[str]) -> list[list[str]]:
-    """Job override lists that together hold every swept value once (the others at their first).
+    """Job override lists that together hold every swept value once (the others at their first);
+    without a sweep, the one job.
 
     A sweep's values are written `key=value` as Hydra's basic sweeper writes them; glob sweeps
-    (`trick=glob(*)`) pick group options, which `override_problems` has checked.
+    (`trick=glob(*)`) pick group options, which `override_problems` has checked: left out.
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
@@ -244,7 +245,7 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
     for i, values in enumerate(sweeps):
         for value in values[1:] if i else values:
             jobs.append([*fixed, *firsts[:i], value, *firsts[i + 1 :]])
-    return jobs
+    return jobs or [fixed]
 
 
 def compose_train(
@@ -260,30 +261,26 @@ def compose_train(
         return compose("train", overrides=list(overrides), return_hydra_config=hydra)
 
 
-def check_sweep_mode(overrides: list[str], config_dir: Path) -> None:
-    """Several values without -m: a sweep only when a `sweep=` preset asks for one."""
+def check_rules(overrides: list[str], multirun: bool, config_dir: Path = CONFIG_DIR) -> None:
+    """Raise ArgumentError naming every value that breaks a rule, of the run or of each value of
+    a sweep; several values without -m only where a `sweep=` preset asks for a sweep."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    swept = [o for o in parsed if o.is_sweep_override()]
-    job = (sweep_samples(overrides) or [overrides])[0]
-    if swept and compose_train(job, config_dir, hydra=True).hydra.mode != RunMode.MULTIRUN:
-        line = f"{swept[0].input_line} gives several values: add -m for one run each "
-        raise ArgumentError(line + "(python -m dcgan.train -m ...)")
-
-
-def check_rules(jobs: list[list[str]], config_dir: Path = CONFIG_DIR) -> None:
-    """Raise ArgumentError naming every value of the jobs' configs that breaks a rule."""
     from dcgan.config import problems
 
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    swept = [o.input_line for o in parsed if o.is_sweep_override()]
     found: list[str] = []
-    for job in jobs:
+    for i, job in enumerate(sweep_samples(overrides)):
         try:
-            cfg = compose_train(job, config_dir)
+            cfg = compose_train(job, config_dir, hydra=i == 0)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
             cause = err.__cause__ or err
             raise ArgumentError(str(cause).strip().splitlines()[0]) from None
+        if i == 0 and swept and not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
+            line = f"{swept[0]} gives several values: add -m for one run each "
+            raise ArgumentError(line + "(python -m dcgan.train -m ...)")
         found += [str(e) for e in problems(cfg) if str(e) not in found]
     if found:
         raise ArgumentError("\n".join(found))
@@ -303,9 +300,7 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         found = override_problems(overrides, schema)
         if found:
             raise ArgumentError("\n".join(found))
-        if not multirun:
-            check_sweep_mode(plain, config_dir)
-        check_rules(sweep_samples(plain) or [plain], config_dir)
+        check_rules(plain, multirun, config_dir)
     except ArgumentError as err:
         sys.stderr.write("".join(f"error: {line}\n" for line in str(err).splitlines()))
         raise SystemExit(2) from None

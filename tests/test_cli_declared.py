@@ -92,6 +92,7 @@ def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
         ),
         # several values: each is checked, and without -m only a sweep preset may ask for them
         ("pooling=avg,strided", "pooling=avg,strided gives several values: add -m for one run"),
+        ("trick=glob(*)", "trick=glob(*) gives several values: add -m for one run each"),
         ("-m seed=0,1 d_steps=2,1.5", "d_steps=1.5 is invalid: d_steps takes a whole number"),
         ("-m optimizer.discriminator.lr=0.0002,-1", "optimizer.discriminator.lr=-1.0 is invalid"),
         # what the shell or Hydra's lexer splits or cannot read
@@ -146,6 +147,10 @@ def test_a_group_given_twice_says_which_counts(capsys: pytest.CaptureFixture[str
     ]
 
 
+def test_a_sweep_of_a_groups_every_option_passes_with_m() -> None:
+    check_train_args([*BASE, "-m", "trick=glob(*)"])  # returns: Hydra's sweeper expands it
+
+
 def test_sweep_samples_hold_every_swept_value_once() -> None:
     jobs = sweep_samples(["a=1", "b=2,3", "c=x,y", "trick=glob(*)", "d=range(0,2)"])
     assert jobs == [
@@ -154,6 +159,7 @@ def test_sweep_samples_hold_every_swept_value_once() -> None:
         ["a=1", "b=2", "c=y", "d=0"],
         ["a=1", "b=2", "c=x", "d=1"],
     ]
+    assert sweep_samples(["a=1", "trick=glob(*)"]) == [["a=1"]]
 
 
 def test_every_key_is_declared_with_its_meaning() -> None:

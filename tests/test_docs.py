@@ -222,7 +222,7 @@ def check_train(args: list[str]) -> None:
     found = override_problems(overrides, _schema())
     if found:
         raise ArgumentError("; ".join(found))
-    for job in sweep_samples(overrides) or [overrides]:
+    for job in sweep_samples(overrides):
         _compose(tuple(job))
 
 
