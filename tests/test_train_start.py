@@ -18,7 +18,7 @@ import pytest
 from tests.tiny import run_module
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = {"torch", "torchvision", "lightning", "wandb"}
+HEAVY = {"torch", "torchvision", "lightning", "wandb", "matplotlib"}
 
 
 def _start(*args: str) -> tuple[int, set[str], list[str]]:
