@@ -25,9 +25,17 @@ def is_how_started(override: str) -> bool:
     return override.split("=", 1)[0].lstrip("+~") in HOW_STARTED
 
 
+def as_typed(override: str) -> str:
+    """An override as a user types it: a multirun records `x=false` as `x=False` (Hydra reads
+    either as the same flag), so the race, which keeps the user's words, and the report, which
+    reads the runs' records, write one command."""
+    key, sep, value = override.partition("=")
+    return f"{key}{sep}{value.lower()}" if value in ("True", "False") else override
+
+
 def train_command(overrides: Sequence[str]) -> str:
     """`python -m dcgan.train` with these overrides, quoted for a POSIX shell."""
-    kept = [o for o in overrides if not is_seed_override(o) and not is_how_started(o)]
+    kept = [as_typed(o) for o in overrides if not is_seed_override(o) and not is_how_started(o)]
     return " ".join(["python -m dcgan.train", *map(shlex.quote, kept)])
 
 
