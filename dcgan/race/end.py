@@ -42,13 +42,17 @@ def winner_lines(last: Mapping[str, Mapping[str, Any]], best: str | None) -> lis
         return ["no setting has a score: no best setting"]
     winners = [n for n, e in last.items() if e["decision"] == BETTER]
     state = last[best]
-    shown = "decided better than its baseline" if best in winners else state["decision"]
-    lines = [f"best mean: {best} ({shown})"]
-    if best not in winners:
-        lines.append(
+    if best in winners:
+        lines = [f"best mean: {best} (decided better than its baseline)"]
+    elif state.get("baseline") is None:  # the best is a baseline: nothing beat it
+        lines = [f"best mean: {best} (the baseline)"]
+    else:
+        open_ = state["decision"] == CONTINUE  # the race ended: it is not going on
+        lines = [
+            f"best mean: {best} ({'still open' if open_ else state['decision']})",
             f"  {best} was not shown better than its baseline ({state['reason']}); "
-            "its rank rests on the means alone"
-        )
+            "its rank rests on the means alone",
+        ]
     others = [n for n in winners if n != best]
     if not others:
         lines.append(

@@ -46,10 +46,21 @@ def test_a_best_that_was_not_shown_better_is_said_plainly(tmp_path: Path) -> Non
     assert run_race(cmd, launch=FakeTrain(noisy(close, sd=5.0)), say=lines.append) == 0
     end = json.loads((tmp_path / "race.json").read_text())["end"]
     best = end["best"]
-    assert end["winners"][0] == f"best mean: {best} (continue)"
+    assert best == "trick=ema"  # open against trick=none when the budget ended the race
+    assert end["winners"][0] == f"best mean: {best} (still open)"
     assert end["winners"][1].startswith(f"  {best} was not shown better than its baseline (vs ")
     assert "  no setting was decided better than its baseline" in end["winners"]
     assert end["winners"][-1].startswith("  still open when the race ended: ")
+
+
+def test_a_baseline_with_the_best_mean_is_named_as_the_baseline(tmp_path: Path) -> None:
+    close = {"trick=none": 99.0, "trick=ema": 100.0, "trick=ttur": 101.0}
+    cmd = race(tmp_path, "budget.runs=9")  # the first round only
+    assert run_race(cmd, launch=FakeTrain(noisy(close, sd=0.1)), say=[].append) == 0
+    end = json.loads((tmp_path / "race.json").read_text())["end"]
+    assert end["best"] == "trick=none"
+    assert end["winners"][0] == "best mean: trick=none (the baseline)"
+    assert not any("(continue)" in line or "not shown better" in line for line in end["winners"])
 
 
 def test_two_seeds_say_their_one_degree_of_freedom(tmp_path: Path) -> None:
