@@ -66,7 +66,7 @@ def class_names_of(source: str, root: str | None) -> list[str]:
         names = found.class_names(found.root(root))
         if not names:
             raise DataError(
-                f"data.source={source}: {found.title} has no classes, so model.conditional=true "
+                f"data={source}: {found.title} has no classes, so model.conditional=true "
                 "cannot learn them; train it with model.conditional=false"
             )
         return names

@@ -15,9 +15,10 @@ import functools
 import io
 import logging
 import socket
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dcgan.fetching import fetch_failure, reach
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,14 +59,13 @@ def _download() -> str | None:
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)  # an offline machine must not hang here
     try:
         # first whether the address answers: offline, the one warning of the caller is all
-        with urllib.request.urlopen(urllib.request.Request(URL_INCEPTION_V3, method="HEAD")):
-            pass
+        reach(URL_INCEPTION_V3)
         log.info("downloading the Inception weights for FID/KID/IS from %s", URL_INCEPTION_V3)
         with contextlib.redirect_stderr(io.StringIO()):  # torch's own "Downloading:" line
             torch.hub.load_state_dict_from_url(URL_INCEPTION_V3, progress=False, map_location="cpu")
     except Exception as err:  # no network, proxy, refused, truncated: all mean "off"
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        return f"they are not in {cached_weights_path().parent} and the download failed ({reason})"
+        why = fetch_failure(err)
+        return f"they are not in {cached_weights_path().parent} and the download failed ({why})"
     finally:
         socket.setdefaulttimeout(previous)
     return None

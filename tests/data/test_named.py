@@ -109,7 +109,7 @@ def test_a_set_that_is_not_there_is_one_line_at_once(tmp_path: Path) -> None:
     took = time.perf_counter() - start
     assert res.returncode == 2, res.stderr[-2000:]
     assert res.stderr.startswith(
-        f"error: data.source=cifar10: CIFAR-10 is not in data.root={tmp_path / 'data'} "
+        f"error: data=cifar10: CIFAR-10 is not in data.root={tmp_path / 'data'} "
     ), res.stderr
     assert f"put cifar-10-batches-py/ (the python version, unpacked) in {tmp_path / 'data'}" in (
         res.stderr
@@ -118,3 +118,19 @@ def test_a_set_that_is_not_there_is_one_line_at_once(tmp_path: Path) -> None:
     assert len(res.stderr.splitlines()) == 1 and "Traceback" not in res.stderr
     assert not (tmp_path / "run").exists() and not (tmp_path / "data").exists()
     print(f"refused in {took:.1f} s")
+
+
+def test_a_download_that_fails_says_why_in_words(tmp_path: Path) -> None:
+    """data.download=true with no way out (every request goes to a closed local port): one line
+    that says why in words, not the exception's repr."""
+    closed = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    res = run_module(
+        "dcgan.train", "data=mnist", "data.download=true", f"data.root={tmp_path / 'data'}",
+        f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path, env={**closed, "no_proxy": ""},
+    )  # fmt: skip
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert res.stderr.startswith(
+        f"error: data=mnist: cannot download MNIST into {tmp_path / 'data'} (connection refused); "
+    ), res.stderr
+    assert "urlopen" not in res.stderr and "Errno" not in res.stderr
+    assert len(res.stderr.splitlines()) == 1 and not (tmp_path / "run").exists()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dcgan.fetching import fetch_failure, reach
+
 from ..error import DataError
 
 if TYPE_CHECKING:
@@ -60,19 +62,19 @@ class NamedSet:
             return
         if download and self.fetch is not None:
             try:
+                reach(self.url)  # offline: one reason, before torchvision is imported
                 self.fetch(root, split)
             except Exception as err:  # offline, a refused mirror, a full disk: all one line
-                reason = " ".join(str(err).split())[:200] or type(err).__name__
                 raise DataError(
-                    f"data.source={self.name}: cannot download {self.title} into {root} "
-                    f"({reason}); {self._where(root)}"
+                    f"data={self.name}: cannot download {self.title} into {root} "
+                    f"({fetch_failure(err)}); {self._where(root)}"
                 ) from None
             missing = self.missing(root, split)
             if not missing:
                 return
         fetch = f", or add data.download=true to fetch it once ({self.download_size})"
         raise DataError(
-            f"data.source={self.name}: {self.title} is not in data.root={root} "
+            f"data={self.name}: {self.title} is not in data.root={root} "
             f"({missing[0]} is missing); {self._where(root)}{fetch if self.fetch else ''}"
         )
 
