@@ -94,11 +94,14 @@ GANConfig = make_dataclass(
 
 @dataclass
 class ModuleConfig(GANConfig):
-    """GANConfig plus the three values the module takes from other groups."""
+    """GANConfig plus the values the module takes from other groups (`from`: the run config's
+    key, which `module_config` copies) and the data's classes."""
 
-    channels: int = field(default=MISSING, metadata=MUST_MATCH)  # data.channels
-    num_samples: int = field(default=MISSING, metadata=MUST_MATCH)  # callbacks.samples.num_samples
-    log_every_n_steps: int = MISSING  # trainer.log_every_n_steps
+    channels: int = field(default=MISSING, metadata={**MUST_MATCH, "from": "data.channels"})
+    num_samples: int = field(
+        default=MISSING, metadata={**MUST_MATCH, "from": "callbacks.samples.num_samples"}
+    )
+    log_every_n_steps: int = field(default=MISSING, metadata={"from": "trainer.log_every_n_steps"})
     # the data's classes (conditional)
     class_names: list[str] = field(default_factory=list, metadata=MUST_MATCH)
     class_counts: list[int] = field(default_factory=list)  # images per class (fake labels)
@@ -136,9 +139,8 @@ def module_config(
     A conditional model also takes the data's class names and counts (known once it is loaded).
     """
     out = {f.name: plain(cfg[f.name]) for f in fields(GANConfig)}
-    out["channels"] = cfg.data.channels
-    out["num_samples"] = cfg.callbacks.samples.num_samples
-    out["log_every_n_steps"] = cfg.trainer.log_every_n_steps
+    taken = [f for f in fields(ModuleConfig) if "from" in f.metadata]
+    out |= {f.name: OmegaConf.select(cfg, f.metadata["from"]) for f in taken}
     if cfg.model.conditional:
         out["class_names"] = list(class_names or [])
         out["class_counts"] = list(class_counts or [])
