@@ -30,6 +30,7 @@ from dcgan import losses, sampling
 from dcgan.config import typed_module_config
 from dcgan.data.order import settle_epoch
 from dcgan.nets import Discriminator, Generator, init_weights, num_classes, paired_seed
+from dcgan.nets.config import NetConfig
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
 from dcgan.run.upgrade import upgrade_checkpoint, upgrade_hparams
@@ -66,9 +67,10 @@ class GAN(L.LightningModule):
         # weights and sample from the same fixed noise, and building the nets leaves the global
         # stream as it was, so that what a seed fixes does not depend on the architecture.
         seed = torch.initial_seed()
+        nets = OmegaConf.masked_copy(cfg, list(NetConfig.__annotations__))  # what G and D read
         with torch.random.fork_rng(devices=[]):
-            self.generator = Generator(cfg)
-            self.discriminator = Discriminator(cfg)
+            self.generator = Generator(nets)
+            self.discriminator = Discriminator(nets)
         act = cfg.activation
         init_weights(
             self.generator, cfg.init.name, act.negative_slope, act.generator, seed, "generator"
