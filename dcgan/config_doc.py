@@ -83,7 +83,8 @@ def help_text(config_dir: Path = CONFIG_DIR) -> str:
         for name, names in groups(config_dir).items()
     ]
     keys = [(f"{key}={default}", meaning) for key, default, meaning in key_rows(cfg)]
-    lines = [USAGE, "", "config groups (group=option; * the default):", *table(options, 99)]
+    groups_head = "config groups (group=option; * the default):"
+    lines = [USAGE, "", groups_head, *table(options, cap=99)]  # a group name is never wrapped
     lines += ["", "keys (key=value; defaults shown, with the options above):", *table(keys)]
     return "\n".join(lines)
 
