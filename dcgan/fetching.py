@@ -23,13 +23,13 @@ def reach(url: str, timeout: float = REACH_TIMEOUT_S) -> None:
 
 
 def fetch_failure(err: BaseException) -> str:
-    """`no network (name or service not known)` or `connection refused`, not the exception's
+    """`no network: name or service not known` or `connection refused`, not the exception's
     repr (`<urlopen error [Errno -2] Name or service not known>`)."""
     if isinstance(err, urllib.error.HTTPError):
         return f"the server answered {err.code} {err.reason}"
     reason = err.reason if isinstance(err, urllib.error.URLError) else err
     if isinstance(reason, socket.gaierror):
-        return f"no network ({str(reason.strerror or 'name not found').lower()})"
+        return f"no network: {str(reason.strerror or 'name not found').lower()}"
     if isinstance(reason, TimeoutError):
         return "no answer in time"
     if isinstance(reason, OSError) and reason.strerror:

@@ -13,8 +13,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from scipy import stats
-
 LEVEL = 0.95
 ALPHA = 0.05
 
@@ -30,6 +28,14 @@ class Summary:
     high: float | None
 
 
+def _student_t():  # noqa: ANN202 (scipy's distribution object)
+    """Student's t, imported on first use: SciPy takes 2 s to load, which a race's refusal
+    (nothing to race, another race in the folder) must not wait for."""
+    from scipy import stats
+
+    return stats.t
+
+
 def summarize(values: Sequence[float]) -> Summary:
     """Mean, sd (n - 1) and the 95% t interval of the mean; sd and interval need n >= 2."""
     n = len(values)
@@ -39,7 +45,7 @@ def summarize(values: Sequence[float]) -> Summary:
     if n == 1:
         return Summary(1, mean, None, None, None)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = stats.t.ppf(0.5 + LEVEL / 2, n - 1) * sd / math.sqrt(n)
+    half = _student_t().ppf(0.5 + LEVEL / 2, n - 1) * sd / math.sqrt(n)
     return Summary(n, mean, sd, mean - half, mean + half)
 
 
@@ -99,7 +105,7 @@ def _verdict(delta: float, significant: bool, lower_is_better: bool, n: int, m: 
 
 
 def _two_sided_p(t: float, df: float) -> float:
-    return float(2 * stats.t.sf(abs(t), df))
+    return float(2 * _student_t().sf(abs(t), df))
 
 
 def _beats(x: float, y: float, lower_is_better: bool) -> float:
@@ -132,7 +138,7 @@ def _welch(a: Summary, b: Summary) -> tuple[float, float] | None:
         return 0.0, 1.0 if delta == 0 else 0.0
     df = (va + vb) ** 2 / (va**2 / (a.n - 1) + vb**2 / (b.n - 1))
     se = math.sqrt(va + vb)
-    return float(stats.t.ppf(0.5 + LEVEL / 2, df) * se), _two_sided_p(delta / se, df)
+    return float(_student_t().ppf(0.5 + LEVEL / 2, df) * se), _two_sided_p(delta / se, df)
 
 
 def welch_difference(
@@ -210,7 +216,7 @@ def paired_difference(
         half, p = 0.0, 0.0
     else:
         se = sd / math.sqrt(n)
-        half = float(stats.t.ppf(0.5 + LEVEL / 2, n - 1) * se)
+        half = float(_student_t().ppf(0.5 + LEVEL / 2, n - 1) * se)
         p = _two_sided_p(delta / se, n - 1)
     welch = _welch(summarize(xs), summarize(ys))
     return Difference(

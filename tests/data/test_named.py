@@ -134,3 +134,13 @@ def test_a_download_that_fails_says_why_in_words(tmp_path: Path) -> None:
     ), res.stderr
     assert "urlopen" not in res.stderr and "Errno" not in res.stderr
     assert len(res.stderr.splitlines()) == 1 and not (tmp_path / "run").exists()
+
+
+def test_no_network_is_said_in_words() -> None:
+    import socket
+    import urllib.error
+
+    from dcgan.fetching import fetch_failure
+
+    offline = urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+    assert fetch_failure(offline) == "no network: name or service not known"

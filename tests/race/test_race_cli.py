@@ -93,6 +93,8 @@ def test_errors_end_with_one_line_and_exit_2(capsys: pytest.CaptureFixture, tmp_
         (["trick=none,ema", "race.setp=3"], 2),
         (["trick=none,ema", "race.seeds=1"], 2),
         (["trick=none,ema", "seed=3"], 2),
+        (["data=digits", "budget.runs=4"], 2),  # nothing to race
+        (["trick=none,ema", "budget.runs=5"], 2),  # below the first round
     ],
 )
 def test_help_and_race_key_refusals_import_nothing_heavy(
