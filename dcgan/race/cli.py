@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
-        print(f"stopped; continue with:\n  {cmd.resume_command()}", file=sys.stderr)
+        print(
+            f"the race stopped; continue the race with:\n  {cmd.resume_command()}", file=sys.stderr
+        )
         return 143 if isinstance(err, Terminated) else 130
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -183,7 +183,9 @@ class Race:
             self.say(f"round {rnd['round']}: {lau.size} runs: {names} with seeds {seeds}")
             rc = self.launch(launcher.command(self.sweep, lau, self.folder), self.beat)
             if rc in INTERRUPTED or rc < 0:
-                self.say(f"interrupted; continue with:\n  {self.cmd.resume_command()}")
+                self.say(
+                    f"the race stopped; continue the race with:\n  {self.cmd.resume_command()}"
+                )
                 return rc if rc > 0 else 128 - rc
         missing = [
             self.by_name[n].folder(s)

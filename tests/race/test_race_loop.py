@@ -115,9 +115,11 @@ def test_the_hours_budget_counts_earlier_commands(tmp_path: Path) -> None:
 def test_a_killed_round_continues_and_trains_nothing_twice(tmp_path: Path) -> None:
     sweep = ("trick=none,ema,ttur",)
     killed = FakeTrain(noisy(CLOSE, sd=5.0), stop_after=4)
-    assert (
-        run_race(race(tmp_path, "race.max_seeds=5", sweep=sweep), launch=killed, say=quiet) == 143
-    )
+    said: list[str] = []
+    cmd = race(tmp_path, "race.max_seeds=5", sweep=sweep)
+    assert run_race(cmd, launch=killed, say=said.append) == 143
+    # the run said its own resume command: this one continues the race, not the run
+    assert said[-1] == f"the race stopped; continue the race with:\n  {cmd.resume_command()}"
     data = log(tmp_path)
     assert len(data["rounds"]) == 1 and "settings" not in data["rounds"][0]  # planned, unjudged
     running = [p.name for p in tmp_path.iterdir() if (p / "metrics.json").exists()]

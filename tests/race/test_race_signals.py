@@ -68,7 +68,7 @@ def test_a_signalled_race_continues_to_the_verdicts_of_an_unstopped_one(
         assert "Traceback" not in said, said[-3000:]
         if code != 0:  # it ended before the signal otherwise
             assert code in (130, 143), said[-3000:]
-            assert "continue with:\n  python -m dcgan.race" in said, said[-3000:]
+            assert "continue the race with:\n  python -m dcgan.race" in said, said[-3000:]
             again = server.start("dcgan.race", args)
             assert again.wait() == 0, again.stderr()[-3000:]
             tally[f"race signals ({name} to the {'group' if group else 'PID'})"] += 1
