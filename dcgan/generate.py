@@ -27,7 +27,7 @@ from dcgan.run.folder import INSIDE
 if TYPE_CHECKING:
     import torch
 
-    from dcgan.module import GAN
+    from dcgan.run.generator import SavedGenerator
 
 log = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ def class_walks(walks: int, steps: int, classes: int) -> torch.Tensor:
     return torch.cat(rows)
 
 
-def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
+def write_images(gan: SavedGenerator, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
     """n separate images plus grid.png of the first GRID_MAX, streamed batch by batch.
 
     per_class: n images of each class (class after class, image i of every class from the same
@@ -301,7 +301,7 @@ def write_images(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device)
         save_image(grid(torch.cat(kept)), out / "grid.png")
 
 
-def write_walk(gan: GAN, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
+def write_walk(gan: SavedGenerator, cfg: GenerateConfig, out: Path, device: torch.device) -> None:
     """walk.png (one row per walk) and walk.gif (all walks stepping together, there and back)."""
     import torch
     from tqdm import tqdm
@@ -344,9 +344,9 @@ def run(cfg: GenerateConfig) -> list[Path]:
     device = pick_device(cfg.device)
     from dcgan.export import export
     from dcgan.noise import prior
-    from dcgan.run.load import load_gan  # Lightning: seconds, so only once all is checked
+    from dcgan.run.generator import load_generator  # torch: seconds, so once all is checked
 
-    gan = load_gan(cfg.ckpt, ema=cfg.ema)
+    gan = load_generator(cfg.ckpt, ema=cfg.ema)
     hp = gan.cfg
     planned = planned_files(cfg, out, names)
     dropout = (

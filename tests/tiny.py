@@ -75,15 +75,17 @@ def run_module(
 HEAVY = ("torch", "lightning", "wandb", "matplotlib", "scipy")
 
 
-def heavy_imports(function: str, argv: list[str], cwd: Path) -> tuple[int, list[str]]:
+def heavy_imports(
+    function: str, argv: list[str], cwd: Path, watch: tuple[str, ...] = HEAVY
+) -> tuple[int, list[str]]:
     """Call `function` ("dcgan.race.cli:main") with `argv` in a fresh Python: its exit code and
-    which of the heavy libraries (`HEAVY`) it imported on the way."""
+    which of the heavy libraries (`watch`, by default `HEAVY`) it imported on the way."""
     module, name = function.split(":")
     code = (
         "import json, sys\n"
         f"from {module} import {name}\n"
         f"rc = {name}({argv!r})\n"
-        f"print(json.dumps([rc, sorted(m for m in {HEAVY!r} if m in sys.modules)]))\n"
+        f"print(json.dumps([rc, sorted(m for m in {watch!r} if m in sys.modules)]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120

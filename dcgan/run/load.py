@@ -10,58 +10,20 @@ one place that knows old layouts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 
 import torch
 from omegaconf.errors import OmegaConfBaseException
-from torch import Tensor
 
 from dcgan.module import GAN
-from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint, read_checkpoint
+from dcgan.run import CheckpointError, find_checkpoint, read_checkpoint
+from dcgan.run.generator import has_ema, load_ema_into, use_ema
 from dcgan.run.upgrade import upgrade_hparams
 from dcgan.tricks.ema import PREFIX as EMA_PREFIX
 
 log = logging.getLogger(__name__)
 
 __all__ = ["load_gan"]
-
-
-def has_ema(state_dict: Mapping[str, Tensor]) -> bool:
-    """Whether the checkpoint carries an averaged copy of G."""
-    return any(k.startswith(EMA_PREFIX) for k in state_dict)
-
-
-def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint") -> bool:
-    """Resolve `ema=auto|true|false` against what the checkpoint holds."""
-    choice = str(choice).lower()
-    if choice not in EMA_CHOICES:
-        raise CheckpointError(
-            f"ema={choice!r} is not a valid choice; choose one of: auto, true, false"
-        )
-    if choice == "true" and not available:
-        raise CheckpointError(
-            f"ema=true, but checkpoint {str(path)!r} has no EMA generator weights "
-            f"({EMA_PREFIX}*); train with EMA on, or use ema=auto or ema=false"
-        )
-    return available if choice == "auto" else choice == "true"
-
-
-def _ema_generator_state(state_dict: Mapping[str, Tensor], generator: torch.nn.Module) -> dict:
-    ema = {k[len(EMA_PREFIX) :]: v for k, v in state_dict.items() if k.startswith(EMA_PREFIX)}
-    if any(k.startswith("module.") for k in ema):  # torch.optim.swa_utils.AveragedModel layout
-        ema = {k[len("module.") :]: v for k, v in ema.items() if k.startswith("module.")}
-    raw = generator.state_dict()
-    params = {name for name, _ in generator.named_parameters()}
-    foreign = sorted(set(ema) - set(raw))
-    lacking = sorted(params - set(ema))
-    if foreign or lacking:
-        raise ValueError(
-            f"{len(foreign)} unknown and {len(lacking)} missing weights, e.g. "
-            + ", ".join((foreign + lacking)[:3])
-        )
-    # An average of the parameters alone keeps G's own BatchNorm statistics.
-    return {**raw, **ema}
 
 
 def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
@@ -88,11 +50,5 @@ def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
             f"{mismatch}: {len(wrong)} weights are missing or unknown, e.g. {', '.join(wrong[:3])}"
         )
     if use_ema(ema, has_ema(state), path):
-        try:
-            gan.generator.load_state_dict(_ema_generator_state(state, gan.generator))
-        except (ValueError, RuntimeError) as err:
-            raise CheckpointError(
-                f"checkpoint {str(path)!r} has EMA weights that do not fit the generator: {err}"
-            ) from None
-        log.info("using the EMA generator of %s", path)
+        load_ema_into(gan.generator, state, path)
     return gan.eval()
