@@ -2,8 +2,8 @@
 
 `check_run` is called by the Hydra callback `Preflight` before Hydra creates the run folder (so
 a refused run leaves nothing behind), and again by `train()` for callers of the API. The cheap
-checks (output folder, data folder, W&B login) come first and import nothing heavy, so a
-missing `pics/` folder is reported within about a second.
+checks (output folder, data folder, W&B login) come first; none imports torch (the GPU check
+does, for a GPU only), so a missing `pics/` folder is reported within about a second.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from dcgan import ctrl_c
 from dcgan.atomic import OutputError, unwritable
-from dcgan.config import ConfigError
+from dcgan.config import ConfigError, validate
 from dcgan.data.files import DataError, check_batch_size, check_source, held_out
 from dcgan.loggers import check_logger
 from dcgan.run.resume import check_resume
@@ -53,9 +53,6 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
 
         class_names_of(data.source, data.root)
     check_logger(cfg.logger)
-
-    from dcgan.config import validate  # imports torch (the registries): after the cheap checks
-
     validate(cfg)
     check_accelerator(cfg.trainer.accelerator, cfg.trainer.devices)
     if count is not None:  # at most this many images: a batch larger fails after decoding
