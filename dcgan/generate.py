@@ -201,9 +201,9 @@ def check_saved(cfg: GenerateConfig) -> list[str]:
     """The checkpoint's class names (none: unconditional), with `class=`, `per_class=` and
     `truncation=` checked against its saved values before Lightning is imported or a net built."""
     from dcgan.noise import check_truncation
-    from dcgan.run import read_checkpoint
+    from dcgan.run.saved_values import saved_hparams
 
-    saved = read_checkpoint(cfg.ckpt)["hyper_parameters"]
+    saved = saved_hparams(cfg.ckpt)
     noise = saved.get("noise") or {}  # a node today; the first format saved the name alone
     check_truncation(
         cfg.truncation, noise if isinstance(noise, str) else noise.get("name", "uniform")
