@@ -132,12 +132,13 @@ class Leaf:
         kind = _required(self.kind)
         return KIND_WORDS.get(kind, "a list" if self.is_list() else str(kind))
 
-    def problem(self, value: Any) -> ConfigError | None:
-        """The error `value` breaks this declaration with, or None."""
+    def problem(self, value: Any, typed: str | None = None) -> ConfigError | None:
+        """The error `value` breaks this declaration with, or None; `typed`: the value as the
+        user wrote it (`lr=-1`, read as -1.0), shown in the message instead."""
+        written = f"{self.name}={shown(value) if typed is None else typed}"
         if not fits(self.kind, value):
             return ConfigError(
-                f"{self.name}={value!r} is invalid: {self.name} takes {self.kind_words()}",
-                self.name,
+                f"{written} is invalid: {self.name} takes {self.kind_words()}", self.name
             )
         if value is None:
             return None
@@ -145,20 +146,18 @@ class Leaf:
         if choices is not None and self.is_list():
             unknown = [v for v in value if v not in choices]
             if unknown:
-                listed = ", ".join(map(str, choices))
+                example = f"{self.name}={shown(choices[:2])}"
                 return ConfigError(
-                    f"{self.name}={list(value)!r} names {unknown[0]!r}, which is unknown; choose "
-                    f"any of: {listed}, e.g. {self.name}=[{','.join(map(str, choices[:2]))}]",
+                    f"{written} names {shown(unknown[0])}, which is unknown; choices: "
+                    f"{', '.join(map(shown, choices))}, e.g. {example}",
                     key=self.name,
                 )
         elif choices is not None and value not in choices:
             valid = ", ".join(shown(c) for c in choices)
-            return ConfigError(
-                f"{self.name}={value!r} is not a valid choice; choose one of: {valid}", self.name
-            )
+            return ConfigError(f"{written} is not a valid choice; choices: {valid}", self.name)
         rule = self.meta.get("rule")
         if rule is not None and not rule.test(value):
-            return ConfigError(f"{self.name}={value!r} is invalid: {rule.text}", key=self.name)
+            return ConfigError(f"{written} is invalid: {rule.text}", key=self.name)
         return None
 
 
@@ -227,12 +226,15 @@ def groups_of(schema: type, prefix: str = "") -> dict[str, type]:
     return out
 
 
-def problems(cfg: Any, schema: type, prefix: str = "") -> list[ConfigError]:
-    """Every declared rule or choice that a value of `cfg` (a config of `schema`) breaks."""
+def problems(
+    cfg: Any, schema: type, prefix: str = "", typed: Mapping[str, str] | None = None
+) -> list[ConfigError]:
+    """Every declared rule or choice that a value of `cfg` (a config of `schema`) breaks;
+    `typed`: values as written on the command line, by key, shown as written."""
     found = []
     for name, leaf in leaves(schema, prefix).items():
         value = _select(cfg, name[len(prefix) :])
-        error = leaf.problem(value)
+        error = leaf.problem(value, (typed or {}).get(name))
         if error is not None:
             found.append(error)
     return found
@@ -282,4 +284,4 @@ def check(
 ) -> None:
     """`ok` must hold for `value`; otherwise the message says the rule."""
     if not ok:
-        raise error(f"{key}={value!r} is invalid: {rule}", key=key)
+        raise error(f"{key}={shown(value)} is invalid: {rule}", key=key)

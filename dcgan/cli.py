@@ -57,7 +57,7 @@ def _convert(name: str, text: str, kind: Any) -> Any:
             return _FLAGS[text.lower()]
         return kind(text) if kind in (int, float) else text
     except (KeyError, ValueError):
-        raise CliError(f"{name}={text!r} is invalid: {_GIVE[kind]}") from None
+        raise CliError(f"{name}={text} is invalid: {_GIVE[kind]}") from None
 
 
 def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
@@ -69,32 +69,45 @@ def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
 
 
 def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -> T:
-    """`key=value` arguments -> an instance of `schema`, every value typed and checked.
+    """`key=value` arguments -> an instance of `schema`, every value typed and checked; every
+    wrong or missing value at once, a line each.
 
     With `positional`, one argument without `=` is the value of that key.
     """
     fields = {_name(f): f for f in dataclasses.fields(schema)}
     hints = typing.get_type_hints(schema)
-    given: dict[str, Any] = {}
+    typed: dict[str, str] = {}
     for arg in argv:
         name, sep, text = arg.partition("=")
         if not sep:
-            if positional is None or positional in given:
+            if positional is None or positional in typed:
                 raise CliError(f"argument {arg!r} is not key=value; {closest(arg, list(fields))}")
             name, text = positional, arg
         name = name.strip()
         if name not in fields:
-            raise CliError(f"unknown key {name!r}; {closest(name, list(fields))}")
-        if name in given:
+            raise CliError(f"unknown key {name}; {closest(name, list(fields))}")
+        if name in typed:
             raise CliError(f"{name} is given twice: keep one {name}=...")
-        given[name] = _convert(name, text, hints[fields[name].name])
+        typed[name] = text
+    found: list[str] = []
+    given: dict[str, Any] = {}
     for name, spec in fields.items():
-        if name not in given and spec.default is REQUIRED:
-            raise CliError(f"{name} is required: {name}=... ({spec.metadata.get('help', '')})")
-    config = schema(**{fields[name].name: value for name, value in given.items()})
-    for name, spec in fields.items():
-        _check(name, getattr(config, spec.name), spec.metadata)
-    return config
+        try:
+            if name in typed:
+                given[spec.name] = _convert(name, typed[name], hints[spec.name])
+                _check(name, given[spec.name], spec.metadata, typed[name])
+            elif spec.default is REQUIRED:
+                found.append(f"give {name}=...: {spec.metadata.get('help', '')}")
+        except CliError as err:
+            found.append(str(err))
+    if found:
+        raise CliError("\n".join(found))
+    return schema(**given)
+
+
+def error_lines(err: Exception) -> str:
+    """The message of `err` as the tools print it: `error: ` before each of its lines."""
+    return "".join(f"error: {line}\n" for line in str(err).splitlines())
 
 
 def _name(spec: dataclasses.Field) -> str:
@@ -102,14 +115,15 @@ def _name(spec: dataclasses.Field) -> str:
     return spec.metadata.get("name") or spec.name
 
 
-def _check(name: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
+def _check(name: str, value: Any, meta: typing.Mapping[str, Any], text: str) -> None:
+    """`value` (written `text`) against the key's choices and rule."""
     choices, rule = meta.get("choices"), meta.get("rule")
     if choices is not None and value not in choices:
         listed = ", ".join(str(c) for c in choices if c is not None)
         unset = f" (or leave {name} out)" if None in choices else ""
-        raise CliError(f"{name}={value!r} is invalid: choose one of: {listed}{unset}")
+        raise CliError(f"{name}={text} is invalid; choices: {listed}{unset}")
     if rule is not None and value is not None and not rule.test(value):
-        raise CliError(f"{name}={value!r} is invalid: {rule.text}")
+        raise CliError(f"{name}={text} is invalid: {rule.text}")
 
 
 def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:

@@ -162,9 +162,10 @@ def validate(cfg: DictConfig) -> None:
     raise_all(problems(cfg))
 
 
-def problems(cfg: DictConfig) -> list[ConfigError]:
-    """Every value of `cfg` that cannot work: declared rules first, then those of several keys."""
-    found = declared_problems(cfg, TrainConfig)
+def problems(cfg: DictConfig, typed: dict[str, str] | None = None) -> list[ConfigError]:
+    """Every value of `cfg` that cannot work: declared rules first, then those of several keys;
+    `typed`: the command line's values by key, shown as written."""
+    found = declared_problems(cfg, TrainConfig, typed=typed)
     if found:  # the rules of several keys assume each value valid
         return found
     for rule in (_cross_rules, *(_trick_rule(name) for name in TRICKS)):

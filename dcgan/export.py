@@ -78,7 +78,7 @@ def export_onnx(generator: nn.Module, path: Path) -> None:
 def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> Path:
     """Write G in the chosen format plus `<file>.json` (prior, sizes) and return its path."""
     if kind not in EXPORTS:
-        raise ValueError(f"export={kind!r} is not a valid choice; choose one of: onnx, torchscript")
+        raise ValueError(f"export={kind} is not a valid choice; choices: onnx, torchscript")
     out.mkdir(parents=True, exist_ok=True)
     path = out / EXPORTS[kind]
     generator = generator.cpu().eval()

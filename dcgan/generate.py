@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dcgan import cli
 from dcgan.atomic import OutputError, unwritable
 from dcgan.checks import ConfigError
-from dcgan.cli import CliError, help_text, key
+from dcgan.cli import CliError, error_lines, help_text, key
 from dcgan.export import EXPORTS
 from dcgan.image_files import FORMATS
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint
@@ -163,9 +163,9 @@ def pick_device(name: str) -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError as err:
-        raise CliError(f"device={name!r} is invalid: {err}") from None
+        raise CliError(f"device={name} is invalid: {err}") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise CliError(f"device={name!r} is invalid: no CUDA device here; use device=cpu")
+        raise CliError(f"device={name} is invalid: no CUDA device here; use device=cpu")
     return device
 
 
@@ -227,7 +227,7 @@ def pick_class(value: str, names: list[str]) -> int:
         return int(value)
     plain = names == [str(i) for i in range(len(names))]  # digits: the index is the name
     listed = ", ".join(name if plain else f"{i}={name}" for i, name in enumerate(names))
-    raise ConfigError(f"class={value!r} is not a class of this model; choose one of: {listed}")
+    raise ConfigError(f"class={value} is not a class of this model; choices: {listed}")
 
 
 def image_labels(
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         check_out(cfg)
         written = run(cfg)  # the heavy imports start here
     except (CliError, ConfigError, CheckpointError, OutputError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_lines(err), end="", file=sys.stderr)
         return 2
     print(f"wrote {len(written)} files to {cfg.out}")
     return 0

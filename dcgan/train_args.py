@@ -29,6 +29,10 @@ QUOTE_HINT = (
     "quote the value inside the argument too, e.g. \"data.root='bilder/größe'\": non-ASCII "
     "letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ need it, spaces do not (see README: Paths)"
 )
+# Hydra's flags that do one thing instead of running: with -m, Hydra raises a traceback.
+_ONE_RUN_FLAGS = {"--cfg": "prints one run's config", "-c": "prints one run's config"}
+_ONE_RUN_FLAGS |= {"--info": "prints one run's information", "-i": "prints one run's information"}
+_ONE_RUN_FLAGS |= dict.fromkeys(("--shell-completion", "-sc"), "sets up shell completion")
 SPLIT_HINT = 'put the whole argument in quotes, e.g. "data.root=my pics" (see README: Paths)'
 
 
@@ -130,16 +134,14 @@ class Schema:
                 continue
             known = [*self.leaves, *self.nodes, *([] if here else self.groups)]
             below = {k.split(".")[depth - 1] for k in known if k.startswith(f"{here}.") or not here}
-            what = f"a key under {here!r}" if here else "a key or a group"
-            raise ArgumentError(
-                f"unknown key {key!r}: {part!r} is not {what}; " + closest(part, below, "choices")
-            )
+            where = f": {part} is not a key under {here}" if here else ""
+            raise ArgumentError(f"unknown key {key}{where}; " + closest(part, below, "choices"))
 
     def group_value(self, group: str, value: str) -> str | None:
         """Why `value` is not an option of `group` (with the keys that take it), or None."""
         if value in self.groups[group] or value == "null":
             return None
-        line = f"{group}={value!r} is not an option of group {group!r}; "
+        line = f"{group}={value} is not an option of group {group}; "
         takers = [
             f"{name}={value}"
             for name, leaf in self.leaves.items()
@@ -147,7 +149,7 @@ class Schema:
         ]
         if takers:
             options = ", ".join(self.groups[group])
-            return f"{line}did you mean {' or '.join(takers)}? options: {options}"
+            return f"{line}did you mean {' or '.join(takers)}? choices: {options}"
         return line + closest(value, self.groups[group], "choices")
 
 
@@ -165,7 +167,7 @@ def type_problem(leaf: Leaf, value: Any, text: str) -> str | None:
             unknown = [i for i in items if i not in choices]
             line += f"; {leaf.name} takes {rule}"
             if unknown:
-                line += f" ({', '.join(map(repr, unknown))} is none of them)"
+                line += f" ({', '.join(unknown)} is none of them)"
         elif rule:
             line += f" (rule: {rule})"
         return line
@@ -273,6 +275,7 @@ def check_rules(overrides: list[str], multirun: bool, config_dir: Path = CONFIG_
     swept = [o.input_line for o in parsed if o.is_sweep_override()]
     found: list[str] = []
     for i, job in enumerate(sweep_samples(overrides)):
+        typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
         try:
             cfg = compose_train(job, config_dir, hydra=i == 0)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
@@ -281,7 +284,7 @@ def check_rules(overrides: list[str], multirun: bool, config_dir: Path = CONFIG_
         if i == 0 and swept and not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
             line = f"{swept[0]} gives several values: add -m for one run each "
             raise ArgumentError(line + "(python -m dcgan.train -m ...)")
-        found += [str(e) for e in problems(cfg) if str(e) not in found]
+        found += [str(e) for e in problems(cfg, typed) if str(e) not in found]
     if found:
         raise ArgumentError("\n".join(found))
 
@@ -291,6 +294,12 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
     value of the wrong type, and (once all are readable) every value that breaks a rule, of the
     run or of each value of a sweep, before Hydra starts."""
     overrides, multirun, hands_off = split_args(argv)
+    flags = _flags_and_overrides(argv)[0]
+    one_run = [f for f in flags if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
+    if multirun and one_run:
+        what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]
+        sys.stderr.write(f"error: {one_run[0]} {what}: leave -m out\n")
+        raise SystemExit(2)
     if hands_off or not overrides:
         return
     plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]

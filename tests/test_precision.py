@@ -32,9 +32,9 @@ def test_auto_on_cpu_follows_bf16_support() -> None:
 
 
 def test_bad_precision_names_the_key(make_cfg) -> None:
-    with pytest.raises(ConfigError, match="trainer.precision='fp8' is not a valid choice"):
+    with pytest.raises(ConfigError, match="trainer.precision=fp8 is not a valid choice"):
         validate(make_cfg("trainer.precision=fp8"))
-    with pytest.raises(ConfigError, match="trainer.memory_format='nhwc'"):
+    with pytest.raises(ConfigError, match="trainer.memory_format=nhwc"):
         validate(make_cfg("trainer.memory_format=nhwc"))
 
 

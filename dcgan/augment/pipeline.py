@@ -33,7 +33,8 @@ class Augmenter:
         unknown = [name for name in policy if name not in OPS]
         if unknown:
             raise ValueError(
-                f"augment.policy {unknown[0]!r} is unknown; choose any of: {', '.join(POLICIES)}"
+                f"augment.policy names {unknown[0]}, which is unknown; "
+                f"choices: {', '.join(POLICIES)}"
             )
         self.strengths = {**STRENGTHS, **(strengths or {})}
         for key, value in self.strengths.items():

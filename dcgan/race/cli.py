@@ -12,7 +12,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from dcgan.cli import CliError, help_text
+from dcgan.cli import CliError, error_lines, help_text
 from dcgan.race.command import RaceConfig, split
 
 USAGE = (
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cmd = split(argv)
     except CliError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_lines(err), end="", file=sys.stderr)
         return 2
     from dcgan.race.record import FILENAME
     from dcgan.train_args import check_train_args
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run_race(cmd)
     except RaceError as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_lines(err), end="", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:
         print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from dcgan.cli import CliError, help_text, key, parse
+from dcgan.cli import CliError, error_lines, help_text, key, parse
 from dcgan.report.errors import ReportError
 from dcgan.report.runs import check_baseline, check_metric, collect_runs, setting_overrides
 from dcgan.report.scores import CHOICES, WINDOW
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         if cfg.baseline is not None:
             check_baseline(map(setting_overrides, runs), cfg.baseline)
     except (CliError, ReportError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_lines(err), end="", file=sys.stderr)
         return 2
     from dcgan.report.words import console_lines
     from dcgan.report.write import write_report
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             cfg.alpha,
         )
     except (CliError, ReportError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(error_lines(err), end="", file=sys.stderr)
         return 2
     for line in console_lines(report):
         print(line)

@@ -147,7 +147,7 @@ def check_metric(runs: list[Run], metric: str) -> None:
     available = sorted(set().union(*(r.metric_names() for r in runs)))
     if metric not in available:
         have = ", ".join(available) if available else "no metric yet"
-        raise ReportError(f"metric={metric!r} is in no run of this sweep (they have: {have})")
+        raise ReportError(f"metric={metric} is in no run of this sweep (they have: {have})")
 
 
 def check_baseline(settings: Iterable[Iterable[str]], baseline: str) -> None:

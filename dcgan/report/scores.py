@@ -27,7 +27,7 @@ CHOICES = ("auto", *SCORES)
 def check_choice(score: str, window: float) -> None:
     """Refuse an unknown score or a window outside (0, 1] where they enter."""
     if score not in CHOICES:
-        raise ReportError(f"score={score} is not a score: choose one of {', '.join(CHOICES)}")
+        raise ReportError(f"score={score} is not a score; choices: {', '.join(CHOICES)}")
     if not 0 < window <= 1:
         raise ReportError(f"window={window} is no fraction of a run: give 0 < window <= 1 (0.25)")
 

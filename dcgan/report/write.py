@@ -108,7 +108,7 @@ def write_report(
     folder never shows a plot of other runs or another iteration than the report.
     """
     if wandb not in MODES:
-        raise ReportError(f"wandb={wandb} is invalid: choose one of {', '.join(MODES)}")
+        raise ReportError(f"wandb={wandb} is invalid; choices: {', '.join(MODES)}")
     report = read_report(sweep_dir, metric, baseline, score, window, until, alpha)  # checks first
     png = plot_settings(report.analysis, until)
     report.plot = f"report_{report.metric}.png" if png else None

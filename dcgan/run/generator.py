@@ -56,9 +56,7 @@ def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint"
     """Resolve `ema=auto|true|false` against what the checkpoint holds."""
     choice = str(choice).lower()
     if choice not in EMA_CHOICES:
-        raise CheckpointError(
-            f"ema={choice!r} is not a valid choice; choose one of: auto, true, false"
-        )
+        raise CheckpointError(f"ema={choice} is not a valid choice; choices: auto, true, false")
     if choice == "true" and not available:
         raise CheckpointError(
             f"ema=true, but checkpoint {str(path)!r} has no EMA generator weights "

@@ -109,7 +109,7 @@ def test_augmenter_state_round_trips_and_continues_the_stream():
 
 
 def test_augmenter_rejects_unknown_names():
-    with pytest.raises(ValueError, match="augment.policy 'blur' is unknown"):
+    with pytest.raises(ValueError, match="augment.policy names blur, which is unknown"):
         Augmenter(["color", "blur"], seed=0)
     with pytest.raises(ValueError, match="augment.cutout=-1"):
         Augmenter(["cutout"], seed=0, strengths={"cutout": -1})

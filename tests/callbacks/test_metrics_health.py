@@ -88,9 +88,9 @@ def test_bad_metrics_values_are_named(make_cfg) -> None:
 
     with pytest.raises(ConfigError, match="callbacks.metrics.num_samples=1 is invalid"):
         validate(make_cfg("callbacks.metrics.num_samples=1"))
-    with pytest.raises(ConfigError, match="callbacks.metrics.monitor='fid' is invalid"):
+    with pytest.raises(ConfigError, match="callbacks.metrics.monitor=fid is invalid"):
         validate(make_cfg("callbacks.metrics.monitor=fid"))
-    with pytest.raises(ConfigError, match="callbacks.metrics.monitor='psnr' is not a valid"):
+    with pytest.raises(ConfigError, match="callbacks.metrics.monitor=psnr is not a valid"):
         validate(make_cfg("callbacks.metrics.monitor=psnr"))
     with pytest.raises(ConfigError, match="callbacks.health.d_wins_below=1.5 is invalid"):
         validate(make_cfg("callbacks.health.d_wins_below=1.5"))

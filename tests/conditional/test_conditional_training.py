@@ -137,7 +137,7 @@ def test_generate_writes_the_asked_for_class(make_cfg, tmp_path: Path, squares) 
     assert generate.main([f"ckpt={ckpt}", "n=16", f"out={tmp_path}/dark", "class=1"]) == 0
     means = {name: _brightness(tmp_path / name) for name in ("bright", "dark")}
     assert means["bright"] > means["dark"] + 50, means
-    with pytest.raises(ConfigError, match="choose one of: 0=bright, 1=dark"):
+    with pytest.raises(ConfigError, match="choices: 0=bright, 1=dark"):
         generate.run(generate.parse([f"ckpt={ckpt}", "class=cat", f"out={tmp_path}/x"]))
     argv = [f"ckpt={ckpt}", "n=3", "per_class=true", f"out={tmp_path}/grid"]
     assert generate.main(argv) == 0

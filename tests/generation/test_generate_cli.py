@@ -161,16 +161,16 @@ def test_bad_input_is_one_clear_line(
         f"ckpt={cut}": "cut.ckpt' is truncated or damaged (PytorchStreamReader failed reading "
         "zip archive: failed finding central directory): give a .ckpt that training wrote",
         f"ckpt={text}": "readme.txt' is not a checkpoint of this project (not a PyTorch file)",
-        "n=4": "ckpt is required",
-        f"ckpt={plain_ckpt} nn=4": "unknown key 'nn'; did you mean n?",
-        f"ckpt={plain_ckpt} n=many": "n='many' is invalid: give a whole number",
+        "n=4": "give ckpt=...: a .ckpt file, or a run folder (uses its",
+        f"ckpt={plain_ckpt} nn=4": "unknown key nn; did you mean n?",
+        f"ckpt={plain_ckpt} n=many": "n=many is invalid: give a whole number",
         f"ckpt={plain_ckpt} n=0": "n=0 is invalid",
-        f"ckpt={plain_ckpt} format=gif": "format='gif' is invalid: choose one of: png, jpg",
+        f"ckpt={plain_ckpt} format=gif": "format=gif is invalid; choices: png, jpg",
         f"ckpt={plain_ckpt} interpolate=1": "interpolate=1 is invalid",
-        f"ckpt={plain_ckpt} export=tflite": "export='tflite' is invalid",
-        f"ckpt={plain_ckpt} ema=maybe": "ema='maybe' is invalid",
+        f"ckpt={plain_ckpt} export=tflite": "export=tflite is invalid",
+        f"ckpt={plain_ckpt} ema=maybe": "ema=maybe is invalid",
         f"ckpt={plain_ckpt} ema=true": "has no EMA generator weights",
-        f"ckpt={plain_ckpt} device=toaster": "device='toaster' is invalid",
+        f"ckpt={plain_ckpt} device=toaster": "device=toaster is invalid",
     }
     for args, message in cases.items():
         assert main([*args.split(), f"out={tmp_path / 'never'}"]) == 2, args
@@ -212,6 +212,18 @@ def test_bad_out_is_one_line_before_torch_is_imported(plain_ckpt: Path, tmp_path
     assert blocker.read_text() == "kept"
 
 
+def test_every_wrong_value_is_named_at_once(tmp_path: Path, capsys) -> None:
+    """As train does: a line each, the checkpoint's first, each value as typed."""
+    assert main(["truncation=-1", "n=0", "batch_size=0", f"out={tmp_path / 'never'}"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: give ckpt=...: a .ckpt file, or a run folder (uses its checkpoints/last.ckpt)",
+        "error: n=0 is invalid: must be >= 1",
+        "error: batch_size=0 is invalid: must be >= 1",
+        "error: truncation=-1 is invalid: must be > 0 (or null: off)",
+    ]
+    assert not (tmp_path / "never").exists()
+
+
 def test_help_lists_the_keys(capsys) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
@@ -249,9 +261,9 @@ def test_the_checkpoint_is_checked_first_and_may_come_alone(
 def test_a_wrong_class_lists_the_classes_as_they_are_written() -> None:
     from dcgan.generate import pick_class
 
-    with pytest.raises(ConfigError, match=r"choose one of: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9$"):
+    with pytest.raises(ConfigError, match=r"choices: 0, 1, 2, 3, 4, 5, 6, 7, 8, 9$"):
         pick_class("sneaker", [str(d) for d in range(10)])
-    with pytest.raises(ConfigError, match=r"choose one of: 0=dark, 1=bright$"):
+    with pytest.raises(ConfigError, match=r"choices: 0=dark, 1=bright$"):
         pick_class("grey", ["dark", "bright"])
 
 
@@ -267,10 +279,10 @@ def test_a_wrong_class_is_refused_from_the_saved_names_before_torch(
     labelled = tmp_path / "labelled.ckpt"
     torch.save(ckpt, labelled)
     cases = {
-        f"ckpt={labelled} class=hexagon": "error: class='hexagon' is not a class of this model; "
-        "choose one of: 0=dark, 1=bright\n",
-        f"ckpt={labelled} class=5": "error: class='5' is not a class of this model; "
-        "choose one of: 0=dark, 1=bright\n",
+        f"ckpt={labelled} class=hexagon": "error: class=hexagon is not a class of this model; "
+        "choices: 0=dark, 1=bright\n",
+        f"ckpt={labelled} class=5": "error: class=5 is not a class of this model; "
+        "choices: 0=dark, 1=bright\n",
         f"ckpt={plain_ckpt} per_class=true": "error: per_class= needs a class-conditional model; "
         f"{plain_ckpt} is unconditional\n",
     }

@@ -22,7 +22,7 @@ def test_noise_of_an_image_depends_only_on_seed_and_index() -> None:
 
 
 def test_bad_noise_and_seed_are_named() -> None:
-    with pytest.raises(ValueError, match="noise='cauchy' is not a valid choice"):
+    with pytest.raises(ValueError, match="noise=cauchy is not a valid choice"):
         sampling.image_noise(0, range(2), 8, "cauchy")
     with pytest.raises(ValueError, match=">= 0"):
         sampling.image_noise(-1, range(2), 8, "normal")

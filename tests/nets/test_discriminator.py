@@ -64,10 +64,10 @@ def test_pooling_compose(pooling: str, spectral: bool) -> None:
 
 def test_bad_options() -> None:
     with pytest.raises(
-        ValueError, match="pooling='foo' is not a valid choice; choose one of: avg, max, strided"
+        ValueError, match="pooling=foo is not a valid choice; choices: avg, max, strided"
     ):
         Discriminator(module_cfg("pooling.name=foo"))
-    with pytest.raises(ValueError, match="norm='foo' is not a valid choice"):
+    with pytest.raises(ValueError, match="norm=foo is not a valid choice"):
         Discriminator(module_cfg("image_size=16", "norm.discriminator=foo"))
     with pytest.raises(ValueError, match="image_size=48 is invalid"):
         Discriminator(module_cfg("image_size=48"))

@@ -99,7 +99,7 @@ def test_bad_image_size(size: int) -> None:
     ],
 )
 def test_bad_names(override: str, option: str) -> None:
-    with pytest.raises(ValueError, match=f"{option}=.* is not a valid choice; choose one of: "):
+    with pytest.raises(ValueError, match=f"{option}=.* is not a valid choice; choices: "):
         Generator(module_cfg("image_size=16", override))
 
 

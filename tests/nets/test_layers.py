@@ -36,7 +36,7 @@ from tests.tiny import module_cfg
 def test_unknown_name_lists_sorted_choices(factory, option, registry) -> None:
     with pytest.raises(ValueError) as err:
         factory("foo")
-    expected = f"{option}='foo' is not a valid choice; choose one of: {', '.join(sorted(registry))}"
+    expected = f"{option}=foo is not a valid choice; choices: {', '.join(sorted(registry))}"
     assert str(err.value) == expected
 
 

@@ -58,7 +58,7 @@ def test_the_command_line_is_split_into_race_keys_train_overrides_and_folder() -
         (["race.seeds=1"], "2 or more"),
         (["race.seeds=5", "race.max_seeds=4"], "below race.seeds"),
         (["budget.runs=lots"], "whole number"),
-        (["race.score=median"], "choose one of"),
+        (["race.score=median"], "choices:"),
         (["hydra.sweep.subdir=x"], "is the race's"),
         (["seed=0,1"], "is the race's"),
         (["resume=auto"], "continues a stopped run"),

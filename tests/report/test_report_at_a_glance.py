@@ -172,5 +172,5 @@ def test_no_folder_is_said_once(capsys) -> None:
 def test_a_bad_alpha_is_one_line(tmp_path: Path, alpha: str, capsys) -> None:
     assert main([str(tmp_path), f"alpha={alpha}"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: alpha={alpha!r}" if alpha == "x" else "error: alpha=")
+    assert err.startswith(f"error: alpha={alpha} is invalid: ")  # as typed: not 0.0, not 'x'
     assert err.count("\n") == 1

@@ -114,11 +114,9 @@ def test_report_shows_pairing_holm_and_cost(sweep: Path, capsys) -> None:
 
 def test_bad_score_and_window_keys_stop_with_one_line(sweep: Path, capsys) -> None:
     assert main([str(sweep), "score=median"]) == 2
-    assert "score='median' is invalid: choose one of: auto, final, best, late" in (
-        capsys.readouterr().err
-    )
+    assert "score=median is invalid; choices: auto, final, best, late" in (capsys.readouterr().err)
     assert main([str(sweep), "window=0"]) == 2
-    assert "window=0.0 is invalid: give a fraction 0 < window <= 1" in capsys.readouterr().err
+    assert "window=0 is invalid: give a fraction 0 < window <= 1" in capsys.readouterr().err
     assert main([str(sweep), "wandb=maybe"]) == 2
     assert not (sweep / "report.md").exists()
 

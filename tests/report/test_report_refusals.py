@@ -34,7 +34,7 @@ def sweep(tmp_path: Path) -> Path:
         (["."], "holds no run folders"),
         (
             ["sweep", "metric=fid"],
-            "error: metric='fid' is in no run of this sweep (they have: swd)",
+            "error: metric=fid is in no run of this sweep (they have: swd)",
         ),
         (
             ["sweep", "baseline=pooling=max"],

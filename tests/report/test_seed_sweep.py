@@ -173,7 +173,7 @@ def test_metric_in_no_run_is_refused_and_keeps_the_report(sweep: Path, tmp_path:
     res = run_module("dcgan.report", str(copy), "--metric", "fid", cwd=tmp_path)
     assert res.returncode == 2
     assert res.stderr.strip().splitlines() == [
-        "error: metric='fid' is in no run of this sweep (they have: swd, swd_16)"
+        "error: metric=fid is in no run of this sweep (they have: swd, swd_16)"
     ]
     assert (copy / "report.md").read_bytes() == before
     assert not [p for p in copy.iterdir() if p.name.endswith(".tmp")]

@@ -77,5 +77,5 @@ def test_every_loss_has_its_yaml_and_refuses_smoothing_where_it_has_no_targets(m
 
 
 def test_unknown_loss_is_an_error_not_another_objective() -> None:
-    with pytest.raises(ConfigError, match="loss='wgan' is not a valid choice"):
+    with pytest.raises(ConfigError, match="loss=wgan is not a valid choice"):
         losses.g_loss("wgan", torch.zeros(2))

@@ -147,7 +147,7 @@ def test_topk_fraction_falls_to_its_floor(make_cfg) -> None:
     [
         ("r1.every=0", r"^r1\.every=0 is invalid: must be >= 1"),
         ("r1.gamma=inf", r"^r1\.gamma=inf is invalid"),
-        ("bcr.policy=[blur]", r"^bcr\.policy=\['blur'\] names 'blur', which is unknown"),
+        ("bcr.policy=[blur]", r"^bcr\.policy=\[blur\] names blur, which is unknown"),
         ("lecam.decay=1", r"^lecam\.decay=1(\.0)? is invalid: must be in \[0, 1\)"),
         ("topk.min_frac=0", r"^topk\.min_frac=0(\.0)? is invalid: must be in \(0, 1\]"),
     ],

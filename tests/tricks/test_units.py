@@ -111,7 +111,7 @@ def test_mixed_batch_shares_batchnorm_statistics() -> None:
     for a, b in zip(sep, mix, strict=True):
         torch.testing.assert_close(a, b)
     with pytest.raises(
-        ValueError, match="d_batch.name='foo' is not a valid choice; choose one of: mixed, separate"
+        ValueError, match="d_batch.name=foo is not a valid choice; choices: mixed, separate"
     ):
         discriminate(d, real, fake, "foo")
 
