@@ -283,10 +283,37 @@ def check_rules(overrides: list[str], multirun: bool, config_dir: Path = CONFIG_
             raise ArgumentError(str(cause).strip().splitlines()[0]) from None
         if i == 0 and swept and not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
             line = f"{swept[0]} gives several values: add -m for one run each "
-            raise ArgumentError(line + "(python -m dcgan.train -m ...)")
+            raise ArgumentError(line + "(python -m dcgan.train -m ...)" + _one_text(swept[0]))
         found += [str(e) for e in problems(cfg, typed) if str(e) not in found]
     if found:
         raise ArgumentError("\n".join(found))
+
+
+def _one_text(arg: str) -> str:
+    """For a text key (`data.root=a,b`): the other reading, one value with a comma, quoted."""
+    from dcgan.config import TrainConfig
+
+    key, _, text = arg.partition("=")
+    leaf = leaves(TrainConfig).get(key)
+    if leaf is None or leaf.kind_words() != "text" or leaf.choices() is not None:
+        return ""
+    return f", or quote it as one value: \"{key}='{text}'\""
+
+
+def declared_problems(overrides: list[str], schema: Schema, config_dir: Path) -> list[str]:
+    """The declared rules broken by the overrides that are readable (each key and group known):
+    said beside the unreadable ones, so that one try names every wrong value."""
+    from dcgan.checks import problems
+    from dcgan.config import TrainConfig
+
+    readable = [o for o in overrides if not override_problems([o], schema)]
+    try:
+        job = sweep_samples(readable)[0]
+        cfg = compose_train(job, config_dir)
+    except Exception:  # noqa: BLE001 (the unreadable ones are reported; these are extra)
+        return []
+    typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
+    return [str(e) for e in problems(cfg, TrainConfig, typed=typed)]
 
 
 def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
@@ -308,6 +335,7 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
         warn_repeats(overrides, schema.groups)
         found = override_problems(overrides, schema)
         if found:
+            found += declared_problems(plain, schema, config_dir)
             raise ArgumentError("\n".join(found))
         check_rules(plain, multirun, config_dir)
     except ArgumentError as err:

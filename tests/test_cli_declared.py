@@ -93,6 +93,10 @@ def _refusal(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
         # several values: each is checked, and without -m only a sweep preset may ask for them
         ("pooling=avg,strided", "pooling=avg,strided gives several values: add -m for one run"),
         ("trick=glob(*)", "trick=glob(*) gives several values: add -m for one run each"),
+        (
+            "data.root=a,b",
+            "(python -m dcgan.train -m ...), or quote it as one value: \"data.root='a,b'\"",
+        ),
         ("-m seed=0,1 d_steps=2,1.5", "d_steps=1.5 is invalid: d_steps takes a whole number"),
         ("-m optimizer.discriminator.lr=0.0002,-1", "optimizer.discriminator.lr=-1 is invalid"),
         ("trainer.precision=fp8", "trainer.precision=fp8 is not a valid choice; choices: 16-mixed"),
@@ -125,8 +129,10 @@ def test_every_wrong_value_is_named_at_once(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_every_wrong_type_and_key_is_named_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    said = _refusal(capsys, "d_steps=x", "data.hflip=2", "optimiser=adam")
-    assert [line.split()[1].split("=")[0] for line in said] == ["d_steps", "data.hflip", "unknown"]
+    """A rule broken by a readable value is named beside the unreadable ones."""
+    said = _refusal(capsys, "d_steps=x", "data.hflip=2", "optimiser=adam", "data.channels=2")
+    keys = [line.split()[1].split("=")[0] for line in said]
+    assert keys == ["d_steps", "data.hflip", "unknown", "data.channels"]
 
 
 def test_a_value_error_comes_before_a_missing_folder(capsys: pytest.CaptureFixture[str]) -> None:
