@@ -9,11 +9,12 @@ overrides included; the race owns `seed`, `resume`, `ckpt_path`, `hydra.sweep.su
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 
 from dcgan.cli import CliError, error_lines, help_text
-from dcgan.race.command import RaceConfig, split
+from dcgan.race.command import RaceConfig, sort_args, split
 
 USAGE = (
     "python -m dcgan.race <sweep: trick=a,b | sweep=NAME> [train overrides] [race.*=...] "
@@ -31,13 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     if {"-h", "--help", "help"} & set(argv):
         print(help_text(RaceConfig, USAGE))
         return 0
+    from dcgan.train_args import check_train_args
+
     try:
         cmd = split(argv)
     except CliError as err:
         print(error_lines(err), end="", file=sys.stderr)
+        with contextlib.suppress(CliError, SystemExit):  # the train values' lines too, at once
+            check_train_args(["-m", *sort_args(argv)[1]])
         return 2
     from dcgan.race.record import FILENAME
-    from dcgan.train_args import check_train_args
 
     if not (cmd.folder / FILENAME).exists():  # a race that goes on was checked at its start
         check_train_args(["-m", *cmd.train_args])  # one line and exit 2, as dcgan.train says it

@@ -105,8 +105,8 @@ def default_folder() -> Path:
     return Path("outputs", "race", started.strftime("%Y-%m-%d"), started.strftime("%H-%M-%S"))
 
 
-def split(argv: list[str]) -> Command:
-    """The race's keys, the train overrides and the race folder of a command line."""
+def sort_args(argv: list[str]) -> tuple[list[str], list[str], str | None]:
+    """The race's key=value arguments, the train overrides and the race folder, as given."""
     ours, train, folder = [], [], None
     for arg in argv:
         name = arg.split("=", 1)[0]
@@ -127,6 +127,12 @@ def split(argv: list[str]) -> Command:
             )
         else:
             train.append(arg)
+    return ours, train, folder
+
+
+def split(argv: list[str]) -> Command:
+    """The race's keys, the train overrides and the race folder of a command line."""
+    ours, train, folder = sort_args(argv)
     if folder is not None and "${" in folder:
         raise CliError(f"{SWEEP_DIR}={folder}: give a fixed folder, so the race can be continued")
     race = parse(RaceConfig, ours)

@@ -86,6 +86,16 @@ def test_errors_end_with_one_line_and_exit_2(capsys: pytest.CaptureFixture, tmp_
     assert not (tmp_path / "r").exists()
 
 
+def test_race_and_train_values_are_named_at_once(capsys, tmp_path: Path) -> None:
+    where = f"hydra.sweep.dir={tmp_path / 'r'}"
+    assert main(["pooling=avg,strided", "image_size=20", "budget.runs=-1", where]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: budget.runs=-1 is invalid: give 1 or more",
+        "error: image_size=20 is invalid: use a power of two: 16, 32, 64, 128, 256, 512",
+    ]
+    assert not (tmp_path / "r").exists()
+
+
 @pytest.mark.parametrize(
     "argv,rc",
     [
