@@ -37,7 +37,7 @@ class AdaptiveP:
         if not 0 <= p <= 1:
             raise ValueError(f"augment.p={p!r} is invalid: must be in [0, 1]")
         if signal not in SIGNALS:
-            raise ValueError(f"augment.signal={signal!r} is unknown; one of: {', '.join(SIGNALS)}")
+            raise ValueError(f"augment.signal={signal} is unknown; choices: {', '.join(SIGNALS)}")
         target = TARGETS[signal] if target is None else target
         if not 0 < target < 1:
             raise ValueError(f"augment.target={target!r} is invalid: must be in (0, 1)")

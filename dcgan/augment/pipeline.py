@@ -39,7 +39,9 @@ class Augmenter:
         self.strengths = {**STRENGTHS, **(strengths or {})}
         for key, value in self.strengths.items():
             if key not in STRENGTHS:
-                raise ValueError(f"augment strength {key!r} is unknown; one of: {list(STRENGTHS)}")
+                raise ValueError(
+                    f"augment strength {key} is unknown; choices: {', '.join(STRENGTHS)}"
+                )
             if not value >= 0:
                 raise ValueError(f"augment.{key}={value!r} is invalid: must be >= 0")
         self.ops = [op for name in policy for op in OPS[name]]
