@@ -104,6 +104,21 @@ def describe() -> str:
 
 
 @contextmanager
+def deferred() -> Iterator[None]:
+    """A signal the command line raises (after `honour`) is noted during the block and raised at
+    its end: torch's C++ start-up turns an interrupt raised inside it into an abort. Signals
+    that are not the command line's (an API caller's own) are left as they are."""
+    ours = _main_thread() and any(signal.getsignal(s) is _note_and_raise for s in _DEFAULTS)
+    if ours:
+        defer()
+    try:
+        yield
+    finally:
+        if ours:
+            honour()
+
+
+@contextmanager
 def held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block ends: a run's status is never half written."""
     if not _main_thread():

@@ -96,9 +96,8 @@ def _times(run_time: RunTime) -> dict[str, object]:
 def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
     from dcgan.atomic import OutputError
-    from dcgan.callbacks import TrainingInterrupted
 
-    if isinstance(err, TrainingInterrupted):
+    if _stopped(err):
         status, error = "interrupted", str(err)
     elif isinstance(err, KeyboardInterrupt) or ctrl_c.pressed():  # an error it turned into, too
         status, error = "interrupted", f"{ctrl_c.received()} received"
@@ -122,15 +121,18 @@ def _fit(
     cfg: DictConfig, run: RunFolder, run_name: str, ckpt_path: str | None, run_time: RunTime
 ) -> float | None:
     """Build and fit (the config is checked); the metric to minimise, or None if none."""
-    import lightning as L
-    from lightning.pytorch.utilities.exceptions import SIGTERMException
-    from omegaconf import OmegaConf
+    # torch and Lightning load here, after the run's first line: a signal waits until they have
+    # (an interrupt raised inside torch's C++ start-up aborts the process)
+    with ctrl_c.deferred():
+        import lightning as L
+        from lightning.pytorch.utilities.exceptions import SIGTERMException
+        from omegaconf import OmegaConf
 
-    from dcgan.atomic import write_text_atomic
-    from dcgan.build import build_callbacks, build_loggers, build_trainer
-    from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
-    from dcgan.console import describe_model, quiet_libraries
-    from dcgan.tricks import health_remedies
+        from dcgan.atomic import write_text_atomic
+        from dcgan.build import build_callbacks, build_loggers, build_trainer
+        from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
+        from dcgan.console import describe_model, quiet_libraries
+        from dcgan.tricks import health_remedies
 
     quiet_libraries()
     ctrl_c.check()  # a press during the imports above may have been swallowed by one of them
@@ -283,23 +285,29 @@ def _hydra_main(cfg: DictConfig) -> float | None:
 
 def _stopped(err: BaseException) -> bool:
     """Whether `err` is training's own stop (its module is loaded if it can be one)."""
-    interrupt = sys.modules.get("dcgan.callbacks.interrupt")
-    return interrupt is not None and isinstance(err, interrupt.TrainingInterrupted)
+    return _is(err, "dcgan.callbacks.interrupt", "TrainingInterrupted")
+
+
+def _is(err: BaseException, module: str, name: str) -> bool:
+    """isinstance(err, module.name), without importing the module: the way out of a run stopped
+    early imports nothing (torch loaded while an interrupt unwinds crashed the exit)."""
+    found = sys.modules.get(module)
+    return found is not None and isinstance(err, getattr(found, name))
 
 
 def _one_line(err: BaseException) -> BaseException | None:
     """The SystemExit that ends the run for `err`; None: a sweep's job failed and said so."""
     from dcgan.atomic import OutputError, disk_error
-    from dcgan.callbacks import TrainingDiverged, TrainingInterrupted
     from dcgan.config import ConfigError
 
-    if isinstance(err, TrainingInterrupted):
+    diverged = _is(err, "dcgan.callbacks.health", "TrainingDiverged")
+    if _stopped(err):
         print(f"{err}\nresume with:\n  {resume_command(err.run_dir)}", file=sys.stderr)
         return SystemExit(err.exit_code)
     disk = disk_error(err) if not isinstance(err, OutputError) else None
     if disk is not None:  # a write outside our helper (a logger's file): still one line
         err = OutputError(f"cannot write {disk.filename or 'a file'}: {disk.strerror}")
-    if not isinstance(err, (ConfigError, OutputError, TrainingDiverged)):
+    if not (isinstance(err, (ConfigError, OutputError)) or diverged):
         return err  # a bug: the traceback is what helps (and Ctrl-C goes up to main)
     if in_multirun():
         # the other jobs of the sweep run; metrics.json says "failed" with the error, the
@@ -308,7 +316,7 @@ def _one_line(err: BaseException) -> BaseException | None:
         ctrl_c.STATE.failed_runs.append(f"{_run_identity()[0]}: {err}")
         return None
     print(f"error: {err}", file=sys.stderr)
-    return SystemExit(3 if isinstance(err, TrainingDiverged) else 2)
+    return SystemExit(3 if diverged else 2)
 
 
 def _hydra_entry():  # noqa: ANN202 (Hydra's decorated function)

@@ -112,7 +112,7 @@ def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
 
 
 def _ctrl_c_at_start_up(pics: Path, tmp_path: Path) -> None:
-    for delay in (0.5, 1.5, 2.5):  # Hydra composing; torch, Lightning and scipy loading
+    for delay in (0.5, 1.5, 2.0, 2.5):  # Hydra composing; torch, Lightning and scipy loading
         proc = subprocess.Popen(
             [
                 sys.executable,

@@ -104,9 +104,9 @@ HOSTILE_VALUES = [
     ("callbacks.samples.every_n_steps=0", "callbacks.samples.every_n_steps=0"),
     ("callbacks.samples.nrow=0", "callbacks.samples.nrow=0"),
     ("callbacks.checkpoint.keep=-1", "callbacks.checkpoint.keep=-1"),
-    ("resume=yes", "resume='yes'"),
+    ("resume=yes", "resume=yes is not"),
     ("data.channels=4", "data.channels=4"),
-    ("logger.name='<script>'", "logger.name='<script>'"),
+    ("logger.name='<script>'", "logger.name=<script> is not"),
 ]
 
 
