@@ -29,6 +29,7 @@ class CommandState:
 
     pressed: str | None = None  # the signal (SIGINT: Ctrl-C) received in this process
     waiting: bool = False  # ... while deferred, and not raised yet
+    run_finished: bool = False  # the job's run wrote "finished": a signal now stops nothing
     failed_runs: list[str] = field(default_factory=list)
 
 
@@ -38,16 +39,25 @@ STATE = CommandState()
 _DEFAULTS = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
 
 
-def _note(signum: int, frame: FrameType | None) -> None:
+def note(signum: int, frame: FrameType | None = None) -> None:
+    """Keep the signal for later: a sweep's next job (or its end) raises it."""
     STATE.pressed = STATE.pressed or signal.Signals(signum).name
     STATE.waiting = True
 
 
 def _note_and_raise(signum: int, frame: FrameType | None) -> None:
+    if STATE.run_finished:  # nothing left to stop: a single run ends by itself, exit 0
+        note(signum)
+        return
     if STATE.pressed is not None:
         return  # the first is on its way out: another must not cut its clean-up (the status)
     STATE.pressed = signal.Signals(signum).name
     raise KeyboardInterrupt
+
+
+def is_command_line(handler: object) -> bool:
+    """Whether `handler` is the command line's (not an API caller's own)."""
+    return handler is _note_and_raise
 
 
 def _main_thread() -> bool:
@@ -61,7 +71,7 @@ def defer() -> None:
         return
     for sig, default in _DEFAULTS.items():
         if signal.getsignal(sig) in (default, _note_and_raise):
-            signal.signal(sig, _note)
+            signal.signal(sig, note)
 
 
 def honour() -> None:
@@ -69,7 +79,7 @@ def honour() -> None:
     if not _main_thread():
         return
     for sig in _DEFAULTS:
-        if signal.getsignal(sig) is _note:
+        if signal.getsignal(sig) is note:
             signal.signal(sig, _note_and_raise)
     if STATE.waiting:
         STATE.waiting = False
@@ -108,7 +118,7 @@ def deferred() -> Iterator[None]:
     """A signal the command line raises (after `honour`) is noted during the block and raised at
     its end: torch's C++ start-up turns an interrupt raised inside it into an abort. Signals
     that are not the command line's (an API caller's own) are left as they are."""
-    ours = _main_thread() and any(signal.getsignal(s) is _note_and_raise for s in _DEFAULTS)
+    ours = _main_thread() and any(is_command_line(signal.getsignal(s)) for s in _DEFAULTS)
     if ours:
         defer()
     try:
@@ -120,15 +130,25 @@ def deferred() -> Iterator[None]:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends: a run's status is never half written."""
+    """Ctrl-C and SIGTERM wait until the block ends: a run's status is never half written.
+    The handlers are swapped, not the signals blocked: a mask holds only the main thread, and
+    a signal that another thread (a data loader's, W&B's) receives still runs its handler in
+    the main thread, inside the block. Those that came are raised again after it."""
     if not _main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(_DEFAULTS))
+    came: list[int] = []
+    before = {sig: signal.getsignal(sig) for sig in _DEFAULTS}
+    swapped = [s for s, h in before.items() if h not in (None, signal.SIG_IGN)]
+    for sig in swapped:
+        signal.signal(sig, lambda signum, frame: came.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for sig in swapped:
+            signal.signal(sig, before[sig])
+        for signum in came:  # to the handler that was there: it stops, notes or kills
+            signal.raise_signal(signum)
 
 
 @contextmanager

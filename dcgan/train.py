@@ -54,6 +54,7 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
         run_name = run_dir.name
     run_time = RunTime()  # a resume takes the earlier attempts' from its checkpoint
     run = RunFolder(run_dir)
+    ctrl_c.STATE.run_finished = False  # the API's next run, too, stops on a signal
     try:
         ckpt_path = check_run(cfg, run_dir)  # before any folder, logger or W&B run is made
     except (ConfigError, OutputError) as err:
@@ -168,6 +169,9 @@ def _fit(
         scorer = next((c for c in callbacks if isinstance(c, ImageMetrics)), None)
         with ctrl_c.held():
             run.update_info(status="finished", finished=now(), **_times(run_time))
+            # from here a signal stops nothing: noted for a sweep (it ends before its next
+            # job), and a single run exits 0 as metrics.json says
+            ctrl_c.STATE.run_finished = True
         return scorer.objective if scorer is not None else None
     finally:
         stopper.restore()

@@ -84,6 +84,58 @@ def test_sigterm_is_held_and_raised_like_ctrl_c() -> None:
         ctrl_c.honour()
 
 
+def test_a_signal_another_thread_receives_waits_for_the_end_of_held() -> None:
+    """A mask holds only the main thread: the kernel gives the signal to another one, whose
+    handler still ran in the main thread, inside the block (a status half written)."""
+    import threading
+
+    ctrl_c.defer()
+    ctrl_c.honour()
+    other = threading.Thread(target=time.sleep, args=(0.5,))  # a thread that takes signals
+    other.start()
+    inside = False
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c.held():
+            _press()
+            deadline = time.monotonic() + 0.2
+            while time.monotonic() < deadline:  # bytecodes where a handler could run
+                pass
+            inside = True
+    other.join()
+    assert inside and ctrl_c.pressed()
+
+
+def test_a_signal_after_the_run_finished_is_noted_not_raised() -> None:
+    """Nothing is left to stop: a single run exits 0 as its metrics.json says; a sweep's next
+    job raises it (honour)."""
+    ctrl_c.defer()
+    ctrl_c.honour()
+    ctrl_c.STATE.run_finished = True
+    _press()  # no KeyboardInterrupt
+    assert ctrl_c.pressed()
+    with pytest.raises(KeyboardInterrupt):
+        ctrl_c.honour()
+
+
+def test_training_handlers_after_the_status_is_written_stop_nothing() -> None:
+    from types import SimpleNamespace
+
+    from dcgan.callbacks.interrupt import StopOnSignal
+
+    ctrl_c.defer()
+    ctrl_c.honour()
+    stopper = StopOnSignal()
+    stopper.on_train_start(SimpleNamespace(received_sigterm=False), SimpleNamespace(iteration=8))
+    try:
+        stopper.on_train_end(None, None)
+        ctrl_c.STATE.run_finished = True
+        _press()
+        _press()  # a second press before the status would force a stop
+        assert stopper.received is None and stopper.forced is None and ctrl_c.pressed()
+    finally:
+        stopper.restore()
+
+
 def test_an_ignored_ctrl_c_stays_ignored() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a job started in the background by a script
     ctrl_c.defer()
