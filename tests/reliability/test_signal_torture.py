@@ -287,3 +287,26 @@ def test_a_signal_between_two_jobs_of_a_sweep_ends_it_as_the_next_starts(
     assert "Traceback" not in start.stderr(), start.stderr()[-3000:]
     assert start.stderr().strip().splitlines()[-1] == "interrupted (Ctrl-C)", start.stderr()
     assert [_info(sweep / s).get("status") for s in ("0", "1")] == ["finished", "interrupted"]
+
+
+SIGNAL_AT_THE_END = """
+import os, signal
+from hydra.experimental.callback import Callback
+
+
+class SignalAtTheEnd(Callback):
+    def on_run_end(self, config, **kwargs):  # the run's status is written
+        os.kill(os.getpid(), signal.SIGINT)
+"""
+
+
+def test_a_signal_after_a_run_finished_ends_it_as_finished(server: Server, tmp_path: Path) -> None:
+    """Nothing is left to stop once metrics.json says finished: exit 0, no stop's line (it
+    said 'interrupted', exit 130, beside a finished status)."""
+    (tmp_path / "signal_at_the_end.py").write_text(SIGNAL_AT_THE_END)
+    run = tmp_path / "run"
+    callback = "+hydra.callbacks.signal._target_=signal_at_the_end.SignalAtTheEnd"
+    start = server.start("dcgan.train", [*RUN, callback, f"hydra.run.dir={run}"], cwd=tmp_path)
+    assert start.wait() == 0, start.stderr()[-3000:]
+    assert "interrupted" not in start.stderr() and "Traceback" not in start.stderr()
+    assert _info(run)["status"] == "finished"
