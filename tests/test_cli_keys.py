@@ -25,33 +25,28 @@ def test_values_are_typed_and_the_positional_key_is_filled() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["run_dir=x", "metrc=fid"], "unknown key metrc; did you mean metric? keys: run_dir,"),
-        (["run_dir=x", "metric=psnr"], "metric=psnr is invalid; choices: swd, fid, kid"),
-        (["run_dir=x", "top=0"], "top=0 is invalid: must be >= 1"),
-        (["run_dir=x", "top=1.5"], "top=1.5 is invalid: give a whole number"),
-        (["run_dir=x", "plot=maybe"], "plot=maybe is invalid: give true or false"),
-        (["top=2"], "give run_dir=...: the sweep folder"),
-        (["run_dir=x", "run_dir=y"], "run_dir is given twice"),
-        (["x", "y"], "argument 'y' is not key=value"),
+    ("args", "lines"),
+    [  # each line starts so; several wrong values are named at once, as typed
+        (["run_dir=x", "metrc=fid"], ["unknown key metrc; did you mean metric? keys: run_dir,"]),
+        (["run_dir=x", "metric=psnr"], ["metric=psnr is invalid; choices: swd, fid, kid"]),
+        (["run_dir=x", "top=0"], ["top=0 is invalid: must be >= 1"]),
+        (["run_dir=x", "top=1.5"], ["top=1.5 is invalid: give a whole number"]),
+        (["run_dir=x", "plot=maybe"], ["plot=maybe is invalid: give true or false"]),
+        (["top=2"], ["give run_dir=...: the sweep folder"]),
+        (["run_dir=x", "run_dir=y"], ["run_dir is given twice"]),
+        (["x", "y"], ["argument 'y' is not key=value"]),
+        (
+            ["top=0", "metric=psnr", "plot=maybe"],
+            ["give run_dir=", "metric=psnr is invalid", "top=0 is invalid", "plot=maybe is"],
+        ),
     ],
 )
-def test_each_refusal_is_one_line_naming_the_key(args: list[str], message: str) -> None:
+def test_each_refusal_is_one_line_naming_the_key(args: list[str], lines: list[str]) -> None:
     with pytest.raises(CliError) as err:
         parse(Schema, args, positional="run_dir" if args[0] == "x" else None)
-    assert str(err.value).startswith(message) and "\n" not in str(err.value)
-
-
-def test_every_wrong_value_is_named_at_once_as_typed() -> None:
-    with pytest.raises(CliError) as err:
-        parse(Schema, ["top=0", "metric=psnr", "plot=maybe"])
-    assert str(err.value).splitlines() == [
-        "give run_dir=...: the sweep folder",
-        "metric=psnr is invalid; choices: swd, fid, kid",
-        "top=0 is invalid: must be >= 1",
-        "plot=maybe is invalid: give true or false",
-    ]
+    said = str(err.value).splitlines()
+    assert len(said) == len(lines), said
+    assert [s[: len(w)] for s, w in zip(said, lines, strict=True)] == lines, said
 
 
 def test_help_lists_every_key_with_default_and_description() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from hydra.errors import ConfigCompositionException
 
-from dcgan.config import ConfigError, validate
+from dcgan.config import validate
 
 
-def test_defaults_are_the_dcgan_paper_with_uniform_noise(make_cfg) -> None:
+def test_defaults_are_the_dcgan_paper_with_uniform_noise_and_tricks_off(make_cfg) -> None:
     cfg = make_cfg(tiny=False)
     assert (cfg.image_size, cfg.latent_dim, cfg.d_steps, cfg.g_steps) == (64, 100, 1, 1)
     assert (cfg.activation.generator, cfg.activation.discriminator) == ("relu", "leaky_relu")
@@ -20,18 +20,18 @@ def test_defaults_are_the_dcgan_paper_with_uniform_noise(make_cfg) -> None:
     assert list(cfg.optimizer.generator.betas) == [0.5, 0.999]
     assert cfg.logger.name == "wandb" and cfg.logger.offline
     assert (cfg.ema.kimg, cfg.ema.rampup) == (10, 0.02)  # the average of G, ramped (recipe.md)
+    assert cfg.upsample.name == "transposed" and cfg.d_batch.name == "separate"  # own groups
+    assert cfg.instance_noise.std == 0 and cfg.replay.size == 0 and cfg.ema.decay == 0
+    assert not cfg.model.minibatch_std
     validate(cfg)
 
 
-def test_optimizer_is_set_per_network(make_cfg) -> None:
+def test_optimizer_is_set_per_network_and_experiments_compose(make_cfg) -> None:
     cfg = make_cfg(
         "optimizer=sgd_adam", "optimizer.generator.lr=0.001", "optimizer.discriminator.momentum=0.5"
     )
     assert cfg.optimizer.discriminator.name == "sgd" and cfg.optimizer.generator.name == "adam"
     assert cfg.optimizer.generator.lr == 0.001 and cfg.optimizer.discriminator.momentum == 0.5
-
-
-def test_experiments_compose(make_cfg) -> None:
     paper = make_cfg("experiment=dcgan_paper", tiny=False)
     assert paper.data.batch_size == 128 and paper.pooling.name == "strided"
     assert paper.ema.kimg == 0  # the 2015 recipe has no average of G
@@ -57,19 +57,3 @@ def test_composition_names_what_is_wrong(make_cfg, override: str, named: str) ->
         make_cfg(override)
     said = f"{err.value} {err.value.__cause__}"
     assert override.split("=")[0].split(".")[-1] in said and named in said
-
-
-def test_validate_refuses_a_declared_and_a_cross_key_rule(make_cfg) -> None:
-    """validate, as train() calls it: each value's declaration and the rules of several keys
-    (every refusal is listed in test_cli_declared.py)."""
-    with pytest.raises(ConfigError, match="not defined for loss=hinge"):
-        validate(make_cfg("loss=hinge", "loss.label_smoothing=0.1"))
-    with pytest.raises(ConfigError, match="replay.p=1.5 is invalid"):
-        validate(make_cfg("replay.p=1.5"))
-
-
-def test_tricks_default_off_and_upsample_is_its_own_group(make_cfg) -> None:
-    cfg = make_cfg(tiny=False)
-    assert cfg.upsample.name == "transposed" and cfg.d_batch.name == "separate"
-    assert cfg.instance_noise.std == 0 and cfg.replay.size == 0 and cfg.ema.decay == 0
-    assert not cfg.model.minibatch_std

@@ -8,6 +8,7 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from dcgan import config_doc
 from dcgan.train_args import CONFIG_DIR
 from tests.tiny import run_module
 
@@ -43,12 +44,10 @@ def test_help_lists_groups_then_every_key_with_default_meaning_and_rule(tmp_path
     assert keys["image_size"].count("16, 32") == 1  # each rule said once
 
 
-def _leaves(node: dict, prefix: str = "") -> list[str]:
-    out = []
-    for key, value in node.items():
-        full = f"{prefix}{key}"
-        out += _leaves(value, f"{full}.") if isinstance(value, dict) else [full]
-    return out
+def _leaves(node: object, at: str = "") -> list[str]:
+    if not isinstance(node, dict):
+        return [at[:-1]]
+    return [k for key, v in node.items() for k in _leaves(v, f"{at}{key}.")]
 
 
 def test_hydra_help_is_still_hydras(tmp_path: Path) -> None:
@@ -57,10 +56,7 @@ def test_hydra_help_is_still_hydras(tmp_path: Path) -> None:
     assert res.stdout.startswith("Hydra (") and "== Flags ==" in res.stdout
 
 
-def test_config_doc_help_writes_nothing(tmp_path: Path) -> None:
-    from dcgan.config_doc import OUTPUT
-
-    before = OUTPUT.stat().st_mtime_ns
-    res = run_module("dcgan.config_doc", "--help", cwd=tmp_path)
-    assert res.returncode == 0 and "--check" in res.stdout
-    assert OUTPUT.stat().st_mtime_ns == before
+def test_config_doc_help_writes_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    before = config_doc.OUTPUT.stat().st_mtime_ns
+    assert config_doc.main(["--help"]) == 0 and "--check" in capsys.readouterr().out
+    assert config_doc.OUTPUT.stat().st_mtime_ns == before
