@@ -1,10 +1,8 @@
 """No default written twice: a parameter named like a config key does not restate its default.
 
-Each package is built from one part of the schema (nets from the module config, the datamodule
-from `data`, the callbacks from `callbacks`, the loggers from `logger`). In it, a class takes
-that config and has no keyword default of its own for any of its keys, and a function's default
-for a key equals the schema's: else a direct construction (a test, a script) silently runs
-something other than `python -m dcgan.train`.
+Each package is built from one part of the schema. In it, a class takes that config and has no
+keyword default of its own for any of its keys, and a function's default for a key equals the
+schema's: else a direct construction (a test, a script) runs other than `python -m dcgan.train`.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from omegaconf import MISSING
 
 from dcgan.config import CallbacksConfig, LoggerConfig, ModuleConfig, TrainConfig
 
@@ -38,12 +35,6 @@ SCHEMA_OF: dict[str, tuple[type, tuple[str, ...] | None]] = {
 UNSET = object()  # a key whose default differs between nodes: no parameter may restate it
 
 
-def _default(f: dataclasses.Field) -> Any:
-    if f.default_factory is not dataclasses.MISSING:
-        return f.default_factory()
-    return MISSING if f.default is dataclasses.MISSING else f.default
-
-
 def schema_defaults(schema: type, nodes: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Each key's default by its last name (`model.ngf` -> `ngf`); a node of one `name` key
     (`pooling.name`) also by the node's name. A name with two defaults maps to UNSET."""
@@ -51,15 +42,14 @@ def schema_defaults(schema: type, nodes: tuple[str, ...] | None = None) -> dict[
 
     def walk(cls: type, top: bool) -> None:
         for f in dataclasses.fields(cls):
-            value = _default(f)
+            made = f.default_factory is not dataclasses.MISSING
+            value = f.default_factory() if made else f.default
             if not dataclasses.is_dataclass(value):
                 found.setdefault(f.name, []).append(value)
-                continue
-            if top and nodes is not None and f.name not in nodes:
-                continue
-            if [g.name for g in dataclasses.fields(value)] == ["name"]:
-                found.setdefault(f.name, []).append(value.name)
-            walk(type(value), False)
+            elif not top or nodes is None or f.name in nodes:
+                if [g.name for g in dataclasses.fields(value)] == ["name"]:
+                    found.setdefault(f.name, []).append(value.name)
+                walk(type(value), False)
 
     walk(schema, True)
     return {k: v[0] if all(x == v[0] for x in v) else UNSET for k, v in found.items()}
@@ -71,11 +61,11 @@ def _members(module: ModuleType) -> Iterator[tuple[str, Callable, bool]]:
     for name, obj in vars(module).items():
         if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
             continue
-        if dataclasses.is_dataclass(obj) and name.endswith("Config"):
-            continue
         if inspect.isfunction(obj):
             yield name, obj, False
-        elif inspect.isclass(obj):
+        elif inspect.isclass(obj) and not (
+            dataclasses.is_dataclass(obj) and name.endswith("Config")
+        ):
             yield name, obj.__init__, True
             for attr, method in vars(obj).items():
                 if inspect.isfunction(method) and not attr.startswith("_"):
@@ -93,31 +83,35 @@ def drifted(module: ModuleType, defaults: dict[str, Any]) -> list[str]:
         for p in params:
             if p.name not in defaults or p.default is p.empty:
                 continue
-            schema = defaults[p.name]
+            said, schema = f"{module.__name__}.{name}({p.name}={p.default!r})", defaults[p.name]
             if schema is UNSET:
-                found.append(f"{module.__name__}.{name}({p.name}={p.default!r})")
-            elif constructor or p.default != schema:
-                said = "restates" if p.default == schema else f"the schema says {schema!r}"
-                found.append(f"{module.__name__}.{name}({p.name}={p.default!r}): {said}")
-    return found
-
-
-def _modules(prefix: str) -> list[ModuleType]:
-    found = [top := importlib.import_module(prefix)]
-    for info in pkgutil.walk_packages(getattr(top, "__path__", []), prefix + "."):
-        found.append(importlib.import_module(info.name))
+                found.append(said)
+            elif p.default != schema:
+                found.append(f"{said}: the schema says {schema!r}")
+            elif constructor:
+                found.append(f"{said}: restates")
     return found
 
 
 @pytest.mark.parametrize("prefix", sorted(SCHEMA_OF))
 def test_no_default_is_written_twice(prefix: str) -> None:
-    schema, nodes = SCHEMA_OF[prefix]
-    defaults = schema_defaults(schema, nodes)
-    drifts = [line for m in _modules(prefix) for line in drifted(m, defaults)]
-    assert drifts == []  # a prefix that is no module of dcgan fails to import
+    defaults = schema_defaults(*SCHEMA_OF[prefix])
+    top = importlib.import_module(prefix)  # a prefix that is no module of dcgan fails here
+    modules = [top] + [
+        importlib.import_module(m.name)
+        for m in pkgutil.walk_packages(getattr(top, "__path__", []), prefix + ".")
+    ]
+    assert [line for m in modules for line in drifted(m, defaults)] == []
 
 
 def test_a_restated_or_drifted_default_is_named() -> None:
+    """Each key by its last name; a node of one name key by the node's name (`pooling`)."""
+    defaults = schema_defaults(ModuleConfig, NET_NODES)
+    assert defaults["pooling"] == "strided" and defaults["upsample"] == "transposed"
+    assert defaults["ngf"] == 64 and defaults["generator"] is UNSET
+    assert "lr" not in defaults  # the optimizer is not the nets'
+    data = schema_defaults(*SCHEMA_OF["dcgan.data"])
+    assert data["image_size"] == 64 and data["batch_size"] == 64 and "ngf" not in data
     module = ModuleType("fake")
 
     class Net:
@@ -130,18 +124,8 @@ def test_a_restated_or_drifted_default_is_named() -> None:
     for obj in (Net, widen, pool):
         obj.__module__ = "fake"
         setattr(module, obj.__name__, obj)
-    found = drifted(module, schema_defaults(ModuleConfig, NET_NODES))
-    assert found == [
+    assert drifted(module, defaults) == [
         "fake.Net(ngf=64): restates",  # a constructor takes its config instead
         "fake.widen(ndf=32): the schema says 64",
         "fake.pool(name='strided')",  # init.name, pooling.name, ...: which one?
     ]
-
-
-def test_a_node_of_one_name_is_known_by_the_nodes_name() -> None:
-    defaults = schema_defaults(ModuleConfig, NET_NODES)
-    assert defaults["pooling"] == "strided" and defaults["upsample"] == "transposed"
-    assert defaults["ngf"] == 64 and defaults["generator"] is UNSET
-    assert "lr" not in defaults  # the optimizer is not the nets'
-    data = schema_defaults(*SCHEMA_OF["dcgan.data"])
-    assert data["image_size"] == 64 and data["batch_size"] == 64 and "ngf" not in data
