@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tests.tiny import TINY_MODEL, run_module
+from tests.tiny import TINY_MODEL, run_module, start_module
 
 pytestmark = pytest.mark.slow
 
@@ -116,15 +114,7 @@ def test_ctrl_c_during_start_up_is_one_line(pics: Path, tmp_path: Path) -> None:
     args = [f"data.root={pics}", *TINY, "logger=none", f"hydra.run.dir={tmp_path / 'run'}"]
     try:
         for delay in (0.5, 1.5, 2.0, 2.5):  # Hydra composing; torch, Lightning, scipy loading
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "dcgan.train", *args],
-                cwd=tmp_path,
-                env={**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                start_new_session=True,
-            )
+            proc = start_module("dcgan.train", *args, cwd=tmp_path)
             time.sleep(delay)
             os.killpg(proc.pid, signal.SIGINT)
             _, err = proc.communicate(timeout=120)

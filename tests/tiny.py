@@ -53,6 +53,9 @@ def module_cfg(*overrides: str) -> DictConfig:
     return OmegaConf.merge(cfg, OmegaConf.from_dotlist(list(overrides)))
 
 
+QUIET = {"WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
+
+
 def run_module(
     module: str,
     *args: str,
@@ -61,14 +64,27 @@ def run_module(
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `python -m <module> <args>` as a user would, with W&B kept offline and quiet."""
-    quiet = {"WANDB_MODE": "offline", "WANDB_SILENT": "true", "HYDRA_FULL_ERROR": ""}
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd,
-        env={**os.environ, **quiet, **(env or {})},
+        env={**os.environ, **QUIET, **(env or {})},
         capture_output=True,
         text=True,
         timeout=timeout,
+    )
+
+
+def start_module(module: str, *args: str, cwd: Path) -> subprocess.Popen:
+    """Start `python -m <module> <args>` in its own process group, as a terminal would (a
+    Ctrl-C reaches the whole group), with W&B kept offline and quiet."""
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        env={**os.environ, **QUIET},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
 
 

@@ -7,7 +7,6 @@ import random
 import shlex
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 import torch
 
 from dcgan.train import train
-from tests.tiny import TINY_DIGITS
+from tests.tiny import TINY_DIGITS, start_module
 
 pytestmark = pytest.mark.slow
 
@@ -31,16 +30,7 @@ ENDLESS = [
 
 def start(run: Path, *args: str) -> subprocess.Popen:
     """Launch `python -m dcgan.train` in its own process group, as a terminal would."""
-    env = {**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""}
-    return subprocess.Popen(
-        [sys.executable, "-m", "dcgan.train", *ENDLESS, *args, f"hydra.run.dir={run}"],
-        cwd=run.parent,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    return start_module("dcgan.train", *ENDLESS, *args, f"hydra.run.dir={run}", cwd=run.parent)
 
 
 def wait_for(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float = 120) -> None:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.tiny import TINY_DIGITS, run_module
+from tests.tiny import TINY_DIGITS, run_module, start_module
 
 pytestmark = pytest.mark.slow
 
@@ -26,22 +24,13 @@ def info(run: Path) -> dict:
 def test_interrupted_resumed_and_rerun_counts_every_attempt(tmp_path: Path) -> None:
     run = tmp_path / "run"
     # attempt 1: Ctrl-C once the first grid is written
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dcgan.train",
-            *RUN,
-            "trainer.max_steps=1000000",
-            "callbacks.samples.every_n_steps=1",
-            f"hydra.run.dir={run}",
-        ],
+    proc = start_module(
+        "dcgan.train",
+        *RUN,
+        "trainer.max_steps=1000000",
+        "callbacks.samples.every_n_steps=1",
+        f"hydra.run.dir={run}",
         cwd=tmp_path,
-        env={**os.environ, "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": ""},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
     )
     deadline = time.monotonic() + 120
     while not (run / "samples" / "iter_000001.png").exists():
