@@ -66,7 +66,7 @@ def training_datamodule(cfg: DictConfig) -> ImageDataModule:
 
 def build_loggers(logger: DictConfig, run_dir: Path, run_name: str) -> list[Logger]:
     """The chosen logger (`loggers.LOGGERS`), writing inside the run folder."""
-    built = LOGGERS[logger.name].build(logger, run_dir, run_name)
+    built = LOGGERS.lookup(logger.name).build(logger, run_dir, run_name)
     return [] if built is None else [built]
 
 

@@ -6,16 +6,18 @@ and whether it shapes the weights (a resume must then keep it). The run config's
 generated reference, the checks (`problems`, one loop over these declarations), the command
 line's type and "did you mean" answers and resume compatibility all read them from here. Rules
 that involve several keys are written out where the keys' part lives, through `check`/`choose`.
+Every set of names a key chooses from is a `Registry`, loadable without torch.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from omegaconf import OmegaConf
 
@@ -285,3 +287,40 @@ def check(
     """`ok` must hold for `value`; otherwise the message says the rule."""
     if not ok:
         raise error(f"{key}={shown(value)} is invalid: {rule}", key=key)
+
+
+T = TypeVar("T")
+
+
+class Registry(dict[Any, T]):
+    """Names and their entries; `what` it registers (a few words), the `key` its lookup names in
+    an error, and `note`: an entry's traits in words, shown beside its name in the reference."""
+
+    def __init__(
+        self,
+        what: str,
+        names: Iterable[Any] = (),
+        /,
+        *,
+        key: str = "",
+        note: Callable[[T], str] | None = None,
+        **entries: T,
+    ) -> None:
+        super().__init__(dict.fromkeys(names), **entries)  # bare `names`, or name=entry
+        self.what = what
+        self.key = key
+        self.note = note
+        self.module = sys._getframe(1).f_globals["__name__"]  # its home, as enum and namedtuple do
+
+    def register(self, entry: T) -> T:
+        """Add `entry` by its own `name` (a decorator for a class); a name taken is refused."""
+        name = getattr(entry, "name", None)
+        if not name or name in self:
+            raise ValueError(f"{self.what}: {name!r} is registered twice or has no name")
+        self[name] = entry
+        return entry
+
+    def lookup(self, name: Any, error: type[ConfigError] = ConfigError) -> T:
+        """The entry of `name`; an unknown one: one line naming the key, value and choices."""
+        choose(self.key, name, self, error)
+        return self[name]

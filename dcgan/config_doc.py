@@ -12,45 +12,18 @@ Hydra's own help.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 from typing import Any
 
 from omegaconf import OmegaConf
 
-from dcgan.checks import leaves, shown
+from dcgan.checks import Registry, leaves, shown
 from dcgan.cli import table
 from dcgan.train_args import CONFIG_DIR, compose_train, groups
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "config-reference.md"
-# Registries a name is chosen from: (module, attribute, what it names).
-REGISTRIES = (
-    ("dcgan.nets.layers", "ACTIVATIONS", "activations of G and D"),
-    ("dcgan.nets.layers", "NORMS", "normalisation layers"),
-    ("dcgan.nets.layers", "POOLINGS", "how D halves the resolution"),
-    ("dcgan.nets.layers", "UPSAMPLINGS", "how G doubles the resolution"),
-    ("dcgan.nets.layers", "INITS", "weight initialisations"),
-    ("dcgan.nets.layers", "IMAGE_SIZES", "image sizes"),
-    ("dcgan.nets.layers", "CONDITIONS", "how a class enters G and D"),
-    ("dcgan.nets.layers", "FAKE_LABELS", "classes of the fakes in training"),
-    ("dcgan.losses", "LOSSES", "GAN objectives"),
-    ("dcgan.noise", "PRIORS", "latent priors"),
-    ("dcgan.optim", "OPTIMIZERS", "optimizers"),
-    ("dcgan.tricks.base", "TRICKS", "stateful tricks (a node of keys each)"),
-    ("dcgan.tricks.d_batch", "D_BATCHES", "how D sees real and fake batches"),
-    ("dcgan.augment.ops", "POLICIES", "augmentation operations"),
-    ("dcgan.augment.ada", "SIGNALS", "what ADA's probability follows"),
-    ("dcgan.tricks.ema", "BN_MODES", "BatchNorm statistics of the EMA generator"),
-    ("dcgan.metrics.registry", "METRICS", "image-quality metrics"),
-    ("dcgan.data.files", "SOURCES", "image sources"),
-    ("dcgan.precision", "PRECISIONS", "Trainer precisions"),
-    ("dcgan.precision", "MEMORY_FORMATS", "memory formats of the weights"),
-    ("dcgan.loggers", "LOGGERS", "where metrics and grids go besides the run folder"),
-)
-
-
 USAGE = """\
 python -m dcgan.train [group=option ...] [key=value ...]   train one run (also: dcgan-train)
 python -m dcgan.train -m key=a,b [key=c,d ...]             a sweep: one run per combination
@@ -106,17 +79,32 @@ def option_comment(path: Path) -> str:
     return " ".join(w for w in words if w)
 
 
-def _registry_names(module: str, attr: str) -> str:
-    registry = getattr(importlib.import_module(module), attr)
-    if attr == "METRICS":
-        parts = []
-        for name, metric in registry.items():
-            notes = ["higher is better" if metric.higher_is_better else "lower is better"]
-            if metric.inception:
-                notes.append("Inception weights")
-            parts.append(f"`{name}` ({', '.join(notes)})")
-        return ", ".join(parts)
-    return ", ".join(f"`{name}`" for name in registry)
+def registries() -> list[Registry]:
+    """Every registry a key of the run config chooses from, then those reached otherwise."""
+    from dcgan.config import TrainConfig
+    from dcgan.metrics.registry import METRICS
+    from dcgan.nets.layers import IMAGE_SIZES
+    from dcgan.tricks.base import TRICKS
+
+    declared = [leaf.meta.get("choices") for leaf in leaves(TrainConfig).values()]
+    declared += [IMAGE_SIZES, TRICKS, METRICS]  # a rule's, the trick nodes', the monitor's
+    return list({id(r): r for r in declared if isinstance(r, Registry)}.values())
+
+
+def registry_rows() -> list[str]:
+    """The reference's lines of the registries, by file in the order they are defined: each
+    one's name and what it registers, its file and its names."""
+    rows = []
+    for registry in registries():
+        module = sys.modules[registry.module]
+        place, name = next((i, n) for i, (n, v) in enumerate(vars(module).items()) if v is registry)
+        where = Path(module.__file__).relative_to(ROOT)
+        note = registry.note
+        names = [f"`{n}` ({note(e)})" if note else f"`{n}`" for n, e in registry.items()]
+        rows.append(
+            (str(where), place, f"| `{name}`: {registry.what} | `{where}` | {', '.join(names)} |")
+        )
+    return [row for *_, row in sorted(rows)]
 
 
 def render() -> str:
@@ -168,12 +156,7 @@ def render() -> str:
         "| registry | in | names |",
         "|---|---|---|",
     ]
-    for module, attr, what in REGISTRIES:
-        where = "dcgan/" + module.removeprefix("dcgan.").replace(".", "/")
-        if not (ROOT / f"{where}.py").is_file():
-            where += "/__init__"
-        names_text = _registry_names(module, attr)
-        lines.append(f"| `{attr}`: {what} | `{where}.py` | {names_text} |")
+    lines += registry_rows()
     return "\n".join(lines) + "\n"
 
 

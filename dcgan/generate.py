@@ -343,7 +343,7 @@ def run(cfg: GenerateConfig) -> list[Path]:
     refuse_existing(cfg, planned_files(cfg, out, names))  # per_class: n images of each class
     device = pick_device(cfg.device)
     from dcgan.export import export
-    from dcgan.noise import prior
+    from dcgan.noise import PRIORS
     from dcgan.run.generator import load_generator  # torch: seconds, so once all is checked
 
     gan = load_generator(cfg.ckpt, ema=cfg.ema)
@@ -368,7 +368,9 @@ def run(cfg: GenerateConfig) -> list[Path]:
             info["classes"] = list(hp.class_names)
         if cfg.truncation is not None:  # z is drawn by the user of the file: say how
             info["truncation"] = cfg.truncation
-            info["truncation_rule"] = prior(hp.noise.name).truncation_rule.format(t=cfg.truncation)
+            info["truncation_rule"] = PRIORS.lookup(hp.noise.name).truncation_rule.format(
+                t=cfg.truncation
+            )
         export(gan.generator, cfg.export, out, info)
         return planned
     gan.generator.to(device)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from dcgan.checks import ConfigError, key
+from dcgan.checks import ConfigError, Registry, key
 
 if TYPE_CHECKING:
     from lightning.pytorch.loggers import Logger
@@ -79,12 +79,14 @@ def _tensorboard(logger: LoggerConfig, run_dir: Path, run_name: str) -> Logger:
     return TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="")
 
 
-LOGGERS: dict[str, LoggerKind] = {
-    "wandb": LoggerKind(_wandb, check=_check_wandb, finish=_finish_wandb),
-    "csv": LoggerKind(_csv),
-    "tensorboard": LoggerKind(_tensorboard),
-    "none": LoggerKind(_nothing),  # sample PNGs and checkpoints are still written
-}
+LOGGERS: Registry[LoggerKind] = Registry(
+    "where metrics and grids go besides the run folder",
+    key="logger.name",
+    wandb=LoggerKind(_wandb, check=_check_wandb, finish=_finish_wandb),
+    csv=LoggerKind(_csv),
+    tensorboard=LoggerKind(_tensorboard),
+    none=LoggerKind(_nothing),  # sample PNGs and checkpoints are still written
+)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import at_least, check, choose, key, within
+from dcgan.checks import Registry, at_least, check, key, within
 
 if TYPE_CHECKING:  # the config checks read LOSSES: registering a loss loads no torch
     from torch import Tensor, nn
@@ -67,7 +67,8 @@ class Loss:
     penalty: Callable[[Critic, Tensor, Tensor], Tensor] | None = gradient_penalty
 
 
-LOSSES: dict[str, Loss] = {}
+LOSSES: Registry[Loss] = Registry("GAN objectives", key="loss")
+register = LOSSES.register  # `register(Loss(...))` makes a loss known to `loss=` and the checks
 
 
 @dataclass
@@ -82,18 +83,6 @@ class LossConfig:
         0.0, "probability of swapping real/fake labels for D", rule=within(0, 0.5)
     )
     gp_weight: float = key(0.0, "weight of the gradient penalty (wgan_gp: 10)", rule=at_least(0))
-
-
-def register(loss: Loss) -> Loss:
-    """Make a loss known to `loss=`, the config checks and the tests."""
-    LOSSES[loss.name] = loss
-    return loss
-
-
-def get(name: str) -> Loss:
-    """The registered loss, or an error listing the registered names."""
-    choose("loss", name, LOSSES)
-    return LOSSES[name]
 
 
 def check_loss(cfg: Any) -> None:
@@ -183,7 +172,7 @@ def d_loss(
     """Discriminator loss (scalar); flip_mask [B] swaps the real/fake role of those samples."""
     import torch
 
-    loss = get(name)
+    loss = LOSSES.lookup(name)
     if not loss.smoothing:
         rules = (("real_target < 1", real_target, 1.0), ("fake_target > 0", fake_target, 0.0))
         for which, value, plain in rules:
@@ -202,4 +191,4 @@ def d_loss(
 
 def g_loss(name: str, fake_logits: Tensor) -> Tensor:
     """Generator loss (scalar) given D's logits on generated images."""
-    return get(name).g(fake_logits.float())
+    return LOSSES.lookup(name).g(fake_logits.float())

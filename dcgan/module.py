@@ -83,7 +83,7 @@ class GAN(L.LightningModule):
             seed,
             "discriminator",
         )
-        self.loss = losses.get(cfg.loss.name)
+        self.loss = losses.LOSSES.lookup(cfg.loss.name)
         # Fixed noise for sample grids: a buffer, so it is saved and restored with the weights.
         self.register_buffer(
             "sample_z",

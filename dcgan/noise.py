@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import ConfigError, choose, key
+from dcgan.checks import ConfigError, Registry, key
 
 if TYPE_CHECKING:  # the config checks read PRIORS: they load neither
     import numpy as np
@@ -74,25 +74,21 @@ def _redraw(z: np.ndarray, t: float, rng: np.random.Generator) -> np.ndarray:
     return z
 
 
-PRIORS: dict[str, Prior] = {
+PRIORS: Registry[Prior] = Registry(
+    "latent priors",
+    key="noise",
     # U(-1, 1): the original project
-    "uniform": Prior(_uniform, _uniform_numpy, _shrink, "z ~ U(-{t}, {t}): U(-1, 1) scaled by {t}"),
+    uniform=Prior(_uniform, _uniform_numpy, _shrink, "z ~ U(-{t}, {t}): U(-1, 1) scaled by {t}"),
     # N(0, 1)
-    "normal": Prior(
+    normal=Prior(
         _normal, _normal_numpy, _redraw, "z ~ N(0, 1), each entry beyond +-{t} drawn again"
     ),
-}
+)
 
 
 @dataclass
 class NoiseConfig:
     name: str = key("uniform", "the prior of z", choices=PRIORS)
-
-
-def prior(kind: str) -> Prior:
-    """The registered prior, or an error listing them."""
-    choose("noise", kind, PRIORS)
-    return PRIORS[kind]
 
 
 def check_truncation(truncation: float | None, kind: str) -> None:
@@ -113,4 +109,4 @@ def sample_noise(
     generator: torch.Generator | None = None,
 ) -> Tensor:
     """A batch [n, latent_dim] from the prior, drawn by torch."""
-    return prior(kind).torch(n, latent_dim, device, generator)
+    return PRIORS.lookup(kind).torch(n, latent_dim, device, generator)

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import logging
 
+from dcgan.checks import Registry
+
 log = logging.getLogger(__name__)
 
-PRECISIONS = ("auto", "32-true", "bf16-mixed", "16-mixed", "bf16-true", "16-true", "64-true")
-MEMORY_FORMATS = ("auto", "channels_last", "contiguous")
+PRECISIONS = Registry(
+    "Trainer precisions",
+    ("auto", "32-true", "bf16-mixed", "16-mixed", "bf16-true", "16-true", "64-true"),
+)
+MEMORY_FORMATS = Registry("memory formats of the weights", ("auto", "channels_last", "contiguous"))
 
 
 def device_type(accelerator: str) -> str:

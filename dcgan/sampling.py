@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from dcgan.noise import prior
+from dcgan.noise import PRIORS
 
 _DROPOUT_STREAM = 1  # keeps dropout seeds apart from noise seeds
 
@@ -33,7 +33,7 @@ def image_noise(
 ) -> Tensor:
     """Noise vectors [len(indices), latent_dim] from the model's prior, one stream per image;
     `truncation` draws them nearer the prior's centre (see `dcgan.noise.Prior.truncate`)."""
-    found = prior(kind)
+    found = PRIORS.lookup(kind)
     rows = []
     for i in indices:
         rng = _rng(seed, i)

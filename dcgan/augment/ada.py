@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from dcgan.checks import Registry
+
 if TYPE_CHECKING:  # the config reads SIGNALS: it loads no torch
     from torch import Tensor
 
-# What p follows: `rv` (held-out images, the default of augment=ada) or `rt` (signs on reals).
-SIGNALS: tuple[str, ...] = ("rv", "rt")
-# Each signal's default target: r_v 0.5 (held-out images score halfway to fakes), r_t 0.6 (ADA).
-TARGETS: dict[str, float] = {"rv": 0.5, "rt": 0.6}
+# What p follows: `rv` (held-out images, the default of augment=ada) or `rt` (signs on reals),
+# each with its default target: r_v 0.5 (held-out images score halfway to fakes), r_t 0.6 (ADA).
+SIGNALS: Registry[float] = Registry(
+    "what ADA's probability follows", key="augment.signal", rv=0.5, rt=0.6
+)
 
 
 class AdaptiveP:
@@ -36,9 +39,8 @@ class AdaptiveP:
     ) -> None:
         if not 0 <= p <= 1:
             raise ValueError(f"augment.p={p!r} is invalid: must be in [0, 1]")
-        if signal not in SIGNALS:
-            raise ValueError(f"augment.signal={signal} is unknown; choices: {', '.join(SIGNALS)}")
-        target = TARGETS[signal] if target is None else target
+        default_target = SIGNALS.lookup(signal)
+        target = default_target if target is None else target
         if not 0 < target < 1:
             raise ValueError(f"augment.target={target!r} is invalid: must be in (0, 1)")
         if not speed_kimg > 0:

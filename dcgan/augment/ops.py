@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from dcgan.checks import Registry
+
 if TYPE_CHECKING:  # the config reads POLICIES and STRENGTHS: they load no torch
     import torch
     from torch import Tensor
 
 # The policy names a user writes, and the operations (with their strength keys) each stands for.
-OPS: dict[str, tuple[str, ...]] = {
-    "color": ("brightness", "saturation", "contrast"),
-    "translation": ("translation",),
-    "cutout": ("cutout",),
-}
-POLICIES: tuple[str, ...] = tuple(OPS)
+POLICIES: Registry[tuple[str, ...]] = Registry(
+    "augmentation operations",
+    color=("brightness", "saturation", "contrast"),
+    translation=("translation",),
+    cutout=("cutout",),
+)
 
 # Default strengths: the ranges of the DiffAugment paper, on images in [-1, 1].
 STRENGTHS: dict[str, float] = {

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dcgan.augment.ops import FUNCTIONS, OPS, POLICIES, STRENGTHS
+from dcgan.augment.ops import FUNCTIONS, POLICIES, STRENGTHS
 
 if TYPE_CHECKING:
     import torch
@@ -30,7 +30,7 @@ class Augmenter:
     def __init__(
         self, policy: Sequence[str], seed: int, strengths: Mapping[str, float] | None = None
     ) -> None:
-        unknown = [name for name in policy if name not in OPS]
+        unknown = [name for name in policy if name not in POLICIES]
         if unknown:
             raise ValueError(
                 f"augment.policy names {unknown[0]}, which is unknown; "
@@ -44,7 +44,7 @@ class Augmenter:
                 )
             if not value >= 0:
                 raise ValueError(f"augment.{key}={value!r} is invalid: must be >= 0")
-        self.ops = [op for name in policy for op in OPS[name]]
+        self.ops = [op for name in policy for op in POLICIES[name]]
         self.seed = seed
         self.generator: torch.Generator | None = None
         self._pending: dict[str, Any] | None = None

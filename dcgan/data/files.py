@@ -6,13 +6,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dcgan.checks import Rule, at_least, key, leaves, raise_all
+from dcgan.checks import Registry, Rule, at_least, key, leaves, raise_all
 
 from .error import DataError
 from .named import NAMED
 
-SOURCES = ("folder", "digits", *NAMED)
-SPLITS = ("train", "test", "all")
+SOURCES = Registry("image sources", ("folder", "digits", *NAMED))
+SPLITS = Registry("parts of a named set", ("train", "test", "all"))
 EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 DIGITS_IMAGES = 1797  # scikit-learn's bundled digits (data=digits)
 MAX_PIXELS = 178_956_970  # images larger than this are refused (decompression bombs)

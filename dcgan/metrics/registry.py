@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dcgan.checks import Registry
+
 if TYPE_CHECKING:
     import torch
     from torch import Tensor
-
-METRICS: dict[str, Metric] = {}
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,14 @@ class Metric:
     order: int = 0  # its place in logs, metrics.json and the report's columns (lower first)
 
 
-def register(metric: Metric) -> Metric:
-    """Make a metric known everywhere by its name; a second one of the same name is refused."""
-    if metric.name in METRICS:
-        raise ValueError(f"metric {metric.name!r} is registered twice")
-    METRICS[metric.name] = metric
-    return metric
+def _traits(metric: Metric) -> str:
+    """`lower is better, Inception weights`: how the reference describes a metric."""
+    better = "higher is better" if metric.higher_is_better else "lower is better"
+    return f"{better}, Inception weights" if metric.inception else better
+
+
+METRICS: Registry[Metric] = Registry("image-quality metrics", note=_traits)
+register = METRICS.register  # `register(Metric(...))`: known everywhere; a name taken is refused
 
 
 def ordered() -> list[Metric]:

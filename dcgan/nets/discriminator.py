@@ -11,9 +11,9 @@ from torch import Tensor, nn
 from dcgan.nets.conditional import Projection, label_channels
 from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
+    CONDITIONS,
     check_dropout,
     check_image_size,
-    get_condition,
     make_activation,
     make_norm,
     make_pooling,
@@ -52,7 +52,7 @@ class Discriminator(nn.Module):
         of `activation`, `norm` and `dropout`, `norm.spectral` and `pooling`."""
         super().__init__()
         self.num_classes = num_classes(cfg)  # 0: unconditional
-        self.condition = get_condition(cfg.model.condition) if self.num_classes else None
+        self.condition = CONDITIONS.lookup(cfg.model.condition) if self.num_classes else None
         extra = self.num_classes if self.condition is not None and self.condition.d_concat else 0
         check_image_size(cfg.image_size)
         dropout = cfg.dropout.p if cfg.dropout.discriminator else 0.0

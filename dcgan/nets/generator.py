@@ -12,9 +12,9 @@ from torch import Tensor, nn
 from dcgan.nets.conditional import ConditionalNorm, one_hot, run_blocks
 from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
+    CONDITIONS,
     check_dropout,
     check_image_size,
-    get_condition,
     make_activation,
     make_norm,
     make_upsample,
@@ -50,7 +50,7 @@ class Generator(nn.Module):
         `generator` side of `activation`, `norm` and `dropout`, and `upsample`."""
         super().__init__()
         self.num_classes = num_classes(cfg)  # 0: unconditional
-        self.condition = get_condition(cfg.model.condition) if self.num_classes else None
+        self.condition = CONDITIONS.lookup(cfg.model.condition) if self.num_classes else None
         cond_norm = self.condition is not None and self.condition.g_norm
         concat = self.condition is not None and self.condition.g_concat
         check_image_size(cfg.image_size)

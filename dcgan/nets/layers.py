@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from dcgan.checks import Rule, check, choose
+from dcgan.checks import Registry, Rule, check
 
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
 
 # G and D double/halve the resolution per block from 4x4; SWD compares pyramids down to 16 px.
-IMAGE_SIZES: tuple[int, ...] = (16, 32, 64, 128, 256, 512)
+IMAGE_SIZES = Registry("image sizes", (16, 32, 64, 128, 256, 512))
 
 
 IMAGE_SIZE = Rule(
@@ -52,57 +52,55 @@ class Condition:
     d_projection: bool  # <embed(y), h> added to D's logit
 
 
-CONDITIONS: dict[str, Condition] = {
-    "projection": Condition(g_norm=True, g_concat=False, d_concat=False, d_projection=True),
-    "concat": Condition(g_norm=False, g_concat=True, d_concat=True, d_projection=False),
-}
+CONDITIONS: Registry[Condition] = Registry(
+    "how a class enters G and D",
+    key="model.condition",
+    projection=Condition(g_norm=True, g_concat=False, d_concat=False, d_projection=True),
+    concat=Condition(g_norm=False, g_concat=True, d_concat=True, d_projection=False),
+)
 
 # How fake images' labels are drawn in training: as often as each class is in the data, or not.
-FAKE_LABELS: tuple[str, ...] = ("data", "uniform")
-
-
-def get_condition(name: str) -> Condition:
-    """The registered condition, or an error listing the names."""
-    choose("model.condition", name, CONDITIONS)
-    return CONDITIONS[name]
+FAKE_LABELS = Registry("classes of the fakes in training", ("data", "uniform"))
 
 
 # --- activations -------------------------------------------------------------------------------
 
-ACTIVATIONS: dict[str, Callable[[ModuleType, float], nn.Module]] = {
-    "relu": lambda nn, slope: nn.ReLU(),
-    "leaky_relu": lambda nn, slope: nn.LeakyReLU(slope),
-    "elu": lambda nn, slope: nn.ELU(),
-    "gelu": lambda nn, slope: nn.GELU(),
-    "selu": lambda nn, slope: nn.SELU(),
-    "silu": lambda nn, slope: nn.SiLU(),
-    "tanh": lambda nn, slope: nn.Tanh(),
-}
+ACTIVATIONS: Registry[Callable[[ModuleType, float], nn.Module]] = Registry(
+    "activations of G and D",
+    key="activation",
+    relu=lambda nn, slope: nn.ReLU(),
+    leaky_relu=lambda nn, slope: nn.LeakyReLU(slope),
+    elu=lambda nn, slope: nn.ELU(),
+    gelu=lambda nn, slope: nn.GELU(),
+    selu=lambda nn, slope: nn.SELU(),
+    silu=lambda nn, slope: nn.SiLU(),
+    tanh=lambda nn, slope: nn.Tanh(),
+)
 
 
 def make_activation(name: str, negative_slope: float = 0.2) -> nn.Module:
     """Build an activation by name; negative_slope only matters for leaky_relu."""
     from torch import nn
 
-    choose("activation", name, ACTIVATIONS)
-    return ACTIVATIONS[name](nn, negative_slope)
+    return ACTIVATIONS.lookup(name)(nn, negative_slope)
 
 
 # --- normalisation -----------------------------------------------------------------------------
 
-NORMS: dict[str, Callable[[ModuleType, int], nn.Module]] = {
-    "batch": lambda nn, c: nn.BatchNorm2d(c),
-    "instance": lambda nn, c: nn.InstanceNorm2d(c, affine=True),
-    "none": lambda nn, c: nn.Identity(),
-}
+NORMS: Registry[Callable[[ModuleType, int], nn.Module]] = Registry(
+    "normalisation layers",
+    key="norm",
+    batch=lambda nn, c: nn.BatchNorm2d(c),
+    instance=lambda nn, c: nn.InstanceNorm2d(c, affine=True),
+    none=lambda nn, c: nn.Identity(),
+)
 
 
 def make_norm(name: str, channels: int) -> nn.Module:
     """Build a feature-map normalisation layer by name ("none" gives Identity)."""
     from torch import nn
 
-    choose("norm", name, NORMS)
-    return NORMS[name](nn, channels)
+    return NORMS.lookup(name)(nn, channels)
 
 
 def maybe_spectral(module: nn.Module, enabled: bool) -> nn.Module:
@@ -125,11 +123,13 @@ def _conv_then(pool: str) -> Callable[[ModuleType, int, int, bool, bool], nn.Mod
     return build
 
 
-POOLINGS: dict[str, Callable[[ModuleType, int, int, bool, bool], nn.Module]] = {
-    "strided": lambda nn, i, o, b, s: maybe_spectral(nn.Conv2d(i, o, 4, 2, 1, bias=b), s),
-    "avg": _conv_then("AvgPool2d"),
-    "max": _conv_then("MaxPool2d"),
-}
+POOLINGS: Registry[Callable[[ModuleType, int, int, bool, bool], nn.Module]] = Registry(
+    "how D halves the resolution",
+    key="pooling",
+    strided=lambda nn, i, o, b, s: maybe_spectral(nn.Conv2d(i, o, 4, 2, 1, bias=b), s),
+    avg=_conv_then("AvgPool2d"),
+    max=_conv_then("MaxPool2d"),
+)
 
 
 def make_pooling(
@@ -138,8 +138,7 @@ def make_pooling(
     """Build a conv that halves the resolution (D), optionally spectral-normed."""
     from torch import nn
 
-    choose("pooling", name, POOLINGS)
-    return POOLINGS[name](nn, in_ch, out_ch, bias, spectral)
+    return POOLINGS.lookup(name)(nn, in_ch, out_ch, bias, spectral)
 
 
 def _resize_conv(mode: str) -> Callable[[ModuleType, int, int, bool], nn.Module]:
@@ -155,19 +154,20 @@ def _resize_conv(mode: str) -> Callable[[ModuleType, int, int, bool], nn.Module]
     return build
 
 
-UPSAMPLINGS: dict[str, Callable[[ModuleType, int, int, bool], nn.Module]] = {
-    "transposed": lambda nn, i, o, b: nn.ConvTranspose2d(i, o, 4, 2, 1, bias=b),
-    "nearest_conv": _resize_conv("nearest"),
-    "bilinear_conv": _resize_conv("bilinear"),
-}
+UPSAMPLINGS: Registry[Callable[[ModuleType, int, int, bool], nn.Module]] = Registry(
+    "how G doubles the resolution",
+    key="upsample",
+    transposed=lambda nn, i, o, b: nn.ConvTranspose2d(i, o, 4, 2, 1, bias=b),
+    nearest_conv=_resize_conv("nearest"),
+    bilinear_conv=_resize_conv("bilinear"),
+)
 
 
 def make_upsample(name: str, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
     """Build a layer that doubles the resolution (G)."""
     from torch import nn
 
-    choose("upsample", name, UPSAMPLINGS)
-    return UPSAMPLINGS[name](nn, in_ch, out_ch, bias)
+    return UPSAMPLINGS.lookup(name)(nn, in_ch, out_ch, bias)
 
 
 # --- weight initialisation ---------------------------------------------------------------------
@@ -235,14 +235,16 @@ def _init_orthogonal(w: Tensor, is_norm: bool, activation: str, slope: float) ->
         nn.init.orthogonal_(w, gain=_gain(activation, slope))
 
 
-INITS: dict[str, Callable[[Tensor, bool, str, float], None] | None] = {
-    "normal": _init_normal,
-    "uniform": _init_uniform,
-    "xavier": _init_xavier,
-    "kaiming": _init_kaiming,
-    "orthogonal": _init_orthogonal,
-    "default": None,
-}
+INITS: Registry[Callable[[Tensor, bool, str, float], None] | None] = Registry(
+    "weight initialisations",
+    key="init",
+    normal=_init_normal,
+    uniform=_init_uniform,
+    xavier=_init_xavier,
+    kaiming=_init_kaiming,
+    orthogonal=_init_orthogonal,
+    default=None,
+)
 
 
 def _raw_weight(m: nn.Module) -> Tensor | None:
@@ -298,8 +300,7 @@ def init_weights(
     import torch
     from torch import nn
 
-    choose("init", scheme, INITS)
-    fn = INITS[scheme]
+    fn = INITS.lookup(scheme)
     if fn is None and seed is None:
         return
     norms = (nn.modules.batchnorm._BatchNorm, nn.modules.instancenorm._InstanceNorm, nn.GroupNorm)

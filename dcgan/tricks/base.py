@@ -37,13 +37,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from dcgan.checks import Registry
+
 if TYPE_CHECKING:  # the schema reads TRICKS: registering a trick loads no torch
     from collections.abc import Callable, Iterator, Mapping
 
     import lightning as L
     from torch import Tensor, nn
 
-TRICKS: dict[str, type[Trick]] = {}
+TRICKS: Registry[type[Trick]] = Registry("stateful tricks (a node of keys each)")
 
 
 @dataclass
@@ -159,12 +161,9 @@ class Trick:
 
 def register(cls: type[Trick]) -> type[Trick]:
     """Class decorator: make the trick known by its `name` to config, module, sweeps and docs."""
-    if not cls.name or cls.name in TRICKS:
-        raise ValueError(f"trick name {cls.name!r} is empty or taken")
     if not is_dataclass(cls.Config):
         raise TypeError(f"{cls.__name__}.Config must be a dataclass")
-    TRICKS[cls.name] = cls
-    return cls
+    return TRICKS.register(cls)
 
 
 def ordered(names: Any) -> list[str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dcgan.checks import choose, key
+from dcgan.checks import Registry, key
 
 if TYPE_CHECKING:
     from torch import Tensor, nn
 
-D_BATCHES: tuple[str, ...] = ("separate", "mixed")
+D_BATCHES = Registry("how D sees real and fake batches", ("separate", "mixed"), key="d_batch.name")
 
 
 @dataclass
@@ -48,5 +48,5 @@ def discriminate(
     if policy == "mixed":
         logits = discriminator(torch.cat([real, fake.to(real.dtype)]))
         return logits[: real.shape[0]], logits[real.shape[0] :]
-    choose("d_batch.name", policy, D_BATCHES)
+    D_BATCHES.lookup(policy)
     raise AssertionError(policy)  # unreachable: every registered policy is handled above

@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dcgan.checks import above, at_least, key, within
+from dcgan.checks import Registry, above, at_least, key, within
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREFIX = "generator_ema."  # its weights in the module's state dict
-BN_MODES = ("recompute", "copy")
+BN_MODES = Registry("BatchNorm statistics of the EMA generator", ("recompute", "copy"))
 BN_SEED = 2**31 - 7  # their own stream: the training stream is never touched
 
 

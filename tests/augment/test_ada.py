@@ -129,7 +129,7 @@ def test_r_v_is_zero_while_d_cannot_tell_training_images_from_fakes():
         ({"target": 1.0}, "augment.target=1.0"),
         ({"speed_kimg": 0}, "augment.speed_kimg=0"),
         ({"interval": 0}, "augment.interval=0"),
-        ({"signal": "rx"}, "augment.signal=rx is unknown; choices: "),
+        ({"signal": "rx"}, "augment.signal=rx is not a valid choice; choices: rt, rv"),
     ],
 )
 def test_bad_values_are_named(kwargs, match):
