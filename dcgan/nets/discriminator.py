@@ -11,12 +11,13 @@ from torch import Tensor, nn
 from dcgan.nets.conditional import Projection, label_channels
 from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
+    ACTIVATIONS,
     CONDITIONS,
+    NORMS,
+    POOLINGS,
     check_dropout,
     check_image_size,
-    make_activation,
-    make_norm,
-    make_pooling,
+    make_layer,
     maybe_spectral,
 )
 
@@ -65,9 +66,11 @@ class Discriminator(nn.Module):
         def block(c_in: int, c_out: int, norm_name: str) -> nn.Sequential:
             bias = norm_name == "none"  # a norm's shift makes a conv bias redundant
             return nn.Sequential(
-                make_pooling(cfg.pooling.name, c_in, c_out, bias, spectral),
-                make_norm(norm_name, c_out),
-                make_activation(cfg.activation.discriminator, cfg.activation.negative_slope),
+                make_layer(POOLINGS, cfg.pooling.name, c_in, c_out, bias, spectral),
+                make_layer(NORMS, norm_name, c_out),
+                make_layer(
+                    ACTIVATIONS, cfg.activation.discriminator, cfg.activation.negative_slope
+                ),
                 nn.Dropout(dropout),
             )
 

@@ -12,12 +12,13 @@ from torch import Tensor, nn
 from dcgan.nets.conditional import ConditionalNorm, one_hot, run_blocks
 from dcgan.nets.config import num_classes
 from dcgan.nets.layers import (
+    ACTIVATIONS,
     CONDITIONS,
+    NORMS,
+    UPSAMPLINGS,
     check_dropout,
     check_image_size,
-    make_activation,
-    make_norm,
-    make_upsample,
+    make_layer,
 )
 
 if TYPE_CHECKING:
@@ -67,8 +68,10 @@ class Generator(nn.Module):
 
         def finish(c: int) -> list[nn.Module]:
             return [
-                ConditionalNorm(norm, c, self.num_classes) if cond_norm else make_norm(norm, c),
-                make_activation(cfg.activation.generator, cfg.activation.negative_slope),
+                ConditionalNorm(norm, c, self.num_classes)
+                if cond_norm
+                else make_layer(NORMS, norm, c),
+                make_layer(ACTIVATIONS, cfg.activation.generator, cfg.activation.negative_slope),
                 GenerationDropout(dropout, cfg.dropout.at_generation),
             ]
 
@@ -76,10 +79,12 @@ class Generator(nn.Module):
         project = nn.ConvTranspose2d(z_channels, self.widths[0], 4, 1, 0, bias=bias)
         blocks = [nn.Sequential(project, *finish(self.widths[0]))]
         for c_in, c_out in zip(self.widths[:-1], self.widths[1:], strict=True):
-            blocks.append(nn.Sequential(make_upsample(upsample, c_in, c_out, bias), *finish(c_out)))
+            blocks.append(
+                nn.Sequential(make_layer(UPSAMPLINGS, upsample, c_in, c_out, bias), *finish(c_out))
+            )
         self.blocks = nn.Sequential(*blocks)
         self.to_image = nn.Sequential(
-            make_upsample(upsample, self.widths[-1], cfg.channels, bias=True), nn.Tanh()
+            make_layer(UPSAMPLINGS, upsample, self.widths[-1], cfg.channels, True), nn.Tanh()
         )
 
     def forward(self, z: Tensor, y: Tensor | None = None) -> Tensor:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import Registry, Rule, check
 
@@ -37,6 +37,15 @@ def check_image_size(image_size: int, key: str = "image_size") -> None:
 def check_dropout(p: float, key: str = "dropout.p") -> None:
     """A drop probability of 1 would drop everything."""
     check(DROPOUT.test(p), key, p, DROPOUT.text)
+
+
+def make_layer(registry: Registry[Callable[..., nn.Module]], name: str, *args: Any) -> nn.Module:
+    """The layer `name` of an activation, norm, pooling or upsampling registry, built from
+    `args` (each entry's own: a slope; channels; in, out, bias and, D's, spectral norm) and
+    torch.nn, imported here so that the config checks read the registries without torch."""
+    from torch import nn
+
+    return registry.lookup(name)(nn, *args)
 
 
 # --- class conditioning (its layers: conditional.py) --------------------------------------------
@@ -78,13 +87,6 @@ ACTIVATIONS: Registry[Callable[[ModuleType, float], nn.Module]] = Registry(
 )
 
 
-def make_activation(name: str, negative_slope: float = 0.2) -> nn.Module:
-    """Build an activation by name; negative_slope only matters for leaky_relu."""
-    from torch import nn
-
-    return ACTIVATIONS.lookup(name)(nn, negative_slope)
-
-
 # --- normalisation -----------------------------------------------------------------------------
 
 NORMS: Registry[Callable[[ModuleType, int], nn.Module]] = Registry(
@@ -94,13 +96,6 @@ NORMS: Registry[Callable[[ModuleType, int], nn.Module]] = Registry(
     instance=lambda nn, c: nn.InstanceNorm2d(c, affine=True),
     none=lambda nn, c: nn.Identity(),
 )
-
-
-def make_norm(name: str, channels: int) -> nn.Module:
-    """Build a feature-map normalisation layer by name ("none" gives Identity)."""
-    from torch import nn
-
-    return NORMS.lookup(name)(nn, channels)
 
 
 def maybe_spectral(module: nn.Module, enabled: bool) -> nn.Module:
@@ -132,15 +127,6 @@ POOLINGS: Registry[Callable[[ModuleType, int, int, bool, bool], nn.Module]] = Re
 )
 
 
-def make_pooling(
-    name: str, in_ch: int, out_ch: int, bias: bool, spectral: bool = False
-) -> nn.Module:
-    """Build a conv that halves the resolution (D), optionally spectral-normed."""
-    from torch import nn
-
-    return POOLINGS.lookup(name)(nn, in_ch, out_ch, bias, spectral)
-
-
 def _resize_conv(mode: str) -> Callable[[ModuleType, int, int, bool], nn.Module]:
     """Factory for upsample-then-conv, which avoids transposed-conv checkerboard artefacts."""
 
@@ -161,13 +147,6 @@ UPSAMPLINGS: Registry[Callable[[ModuleType, int, int, bool], nn.Module]] = Regis
     nearest_conv=_resize_conv("nearest"),
     bilinear_conv=_resize_conv("bilinear"),
 )
-
-
-def make_upsample(name: str, in_ch: int, out_ch: int, bias: bool) -> nn.Module:
-    """Build a layer that doubles the resolution (G)."""
-    from torch import nn
-
-    return UPSAMPLINGS.lookup(name)(nn, in_ch, out_ch, bias)
 
 
 # --- weight initialisation ---------------------------------------------------------------------

@@ -14,10 +14,7 @@ from dcgan.nets import (
     GenerationDropout,
     Generator,
     init_weights,
-    make_activation,
-    make_norm,
-    make_pooling,
-    make_upsample,
+    make_layer,
     maybe_spectral,
 )
 from tests.tiny import module_cfg
@@ -26,10 +23,10 @@ from tests.tiny import module_cfg
 @pytest.mark.parametrize(
     ("factory", "option", "registry"),
     [
-        (lambda n: make_activation(n), "activation", ACTIVATIONS),
-        (lambda n: make_norm(n, 4), "norm", NORMS),
-        (lambda n: make_pooling(n, 3, 4, True), "pooling", POOLINGS),
-        (lambda n: make_upsample(n, 3, 4, True), "upsample", UPSAMPLINGS),
+        (lambda n: make_layer(ACTIVATIONS, n, 0.2), "activation", ACTIVATIONS),
+        (lambda n: make_layer(NORMS, n, 4), "norm", NORMS),
+        (lambda n: make_layer(POOLINGS, n, 3, 4, True, False), "pooling", POOLINGS),
+        (lambda n: make_layer(UPSAMPLINGS, n, 3, 4, True), "upsample", UPSAMPLINGS),
         (lambda n: init_weights(nn.Linear(2, 2), n), "init", INITS),
     ],
 )
@@ -42,17 +39,17 @@ def test_unknown_name_lists_sorted_choices(factory, option, registry) -> None:
 
 def test_activation_message_example() -> None:
     with pytest.raises(ValueError, match="elu, gelu, leaky_relu, relu, selu, silu, tanh"):
-        make_activation("foo")
+        make_layer(ACTIVATIONS, "foo", 0.2)
 
 
 def test_leaky_relu_uses_slope() -> None:
-    act = make_activation("leaky_relu", negative_slope=0.1)
+    act = make_layer(ACTIVATIONS, "leaky_relu", 0.1)
     assert act(torch.tensor([-1.0])).item() == pytest.approx(-0.1)
 
 
 @pytest.mark.parametrize("name", sorted(POOLINGS))
 def test_downsample_halves(name: str) -> None:
-    layer = make_pooling(name, 3, 5, bias=False, spectral=True)
+    layer = make_layer(POOLINGS, name, 3, 5, False, True)
     assert layer(torch.randn(2, 3, 8, 8)).shape == (2, 5, 4, 4)
     convs = [m for m in layer.modules() if isinstance(m, nn.Conv2d)]
     assert len(convs) == 1 and hasattr(convs[0], "parametrizations")
@@ -60,13 +57,13 @@ def test_downsample_halves(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(UPSAMPLINGS))
 def test_upsample_doubles(name: str) -> None:
-    assert make_upsample(name, 3, 5, bias=True)(torch.randn(2, 3, 4, 4)).shape == (2, 5, 8, 8)
+    assert make_layer(UPSAMPLINGS, name, 3, 5, True)(torch.randn(2, 3, 4, 4)).shape == (2, 5, 8, 8)
 
 
 def test_instance_norm_is_affine() -> None:
-    norm = make_norm("instance", 4)
+    norm = make_layer(NORMS, "instance", 4)
     assert isinstance(norm, nn.InstanceNorm2d) and norm.affine
-    assert isinstance(make_norm("none", 4), nn.Identity)
+    assert isinstance(make_layer(NORMS, "none", 4), nn.Identity)
 
 
 def test_generation_dropout_modes() -> None:
