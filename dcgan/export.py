@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dcgan.atomic import write_atomic, write_text_atomic
+from dcgan.checks import Registry
 
 if TYPE_CHECKING:  # torch is imported when exporting, not when arguments are checked
     import torch
     from torch import nn
 
-EXPORTS = {"torchscript": "generator.pt", "onnx": "generator.onnx"}
+EXPORTS = Registry(
+    "files G is exported as", key="export", torchscript="generator.pt", onnx="generator.onnx"
+)
 
 
 def _example(generator: nn.Module) -> tuple[torch.Tensor, ...]:
@@ -77,10 +80,8 @@ def export_onnx(generator: nn.Module, path: Path) -> None:
 
 def export(generator: nn.Module, kind: str, out: Path, info: dict[str, Any]) -> Path:
     """Write G in the chosen format plus `<file>.json` (prior, sizes) and return its path."""
-    if kind not in EXPORTS:
-        raise ValueError(f"export={kind} is not a valid choice; choices: onnx, torchscript")
+    path = out / EXPORTS.lookup(kind)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / EXPORTS[kind]
     generator = generator.cpu().eval()
     (export_onnx if kind == "onnx" else export_torchscript)(generator, path)
     names = input_names(generator)

@@ -57,7 +57,7 @@ class GenerateConfig:
     )
     device: str = key("auto", "auto (cuda when available), cpu, cuda, cuda:1, mps")
     format: str = key(
-        "png", "png or jpg, for the separate images (grids are always PNG)", choices=tuple(FORMATS)
+        "png", "png or jpg, for the separate images (grids are always PNG)", choices=FORMATS
     )
     interpolate: int = key(
         0,

@@ -11,11 +11,12 @@ import numpy as np
 from PIL import Image
 
 from dcgan.atomic import write_atomic
+from dcgan.checks import Registry
 
 if TYPE_CHECKING:  # torch is imported where a grid is made, not to check arguments
     from torch import Tensor
 
-FORMATS = {"png": "PNG", "jpg": "JPEG"}
+FORMATS = Registry("image file formats", key="format", png="PNG", jpg="JPEG")
 
 
 def to_pil(image: Tensor | np.ndarray) -> Image.Image:
@@ -27,7 +28,7 @@ def to_pil(image: Tensor | np.ndarray) -> Image.Image:
 def save_image(image: Tensor | np.ndarray, path: Path, fmt: str = "png") -> None:
     """Write one uint8 [H, W, C] image as PNG or JPEG (quality 95)."""
     extra = {"quality": 95} if fmt == "jpg" else {}
-    write_atomic(path, lambda tmp: to_pil(image).save(tmp, FORMATS[fmt], **extra))
+    write_atomic(path, lambda tmp: to_pil(image).save(tmp, FORMATS.lookup(fmt), **extra))
 
 
 def grid(images: Tensor, nrow: int | None = None, padding: int = 2) -> Tensor:

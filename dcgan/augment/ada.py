@@ -20,9 +20,7 @@ if TYPE_CHECKING:  # the config reads SIGNALS: it loads no torch
 
 # What p follows: `rv` (held-out images, the default of augment=ada) or `rt` (signs on reals),
 # each with its default target: r_v 0.5 (held-out images score halfway to fakes), r_t 0.6 (ADA).
-SIGNALS: Registry[float] = Registry(
-    "what ADA's probability follows", key="augment.signal", rv=0.5, rt=0.6
-)
+SIGNALS = Registry("what ADA's probability follows", key="augment.signal", rv=0.5, rt=0.6)
 
 
 class AdaptiveP:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the config reads POLICIES and STRENGTHS: they load no torch
 # The policy names a user writes, and the operations (with their strength keys) each stands for.
 POLICIES: Registry[tuple[str, ...]] = Registry(
     "augmentation operations",
+    key="augment.policy",
     color=("brightness", "saturation", "contrast"),
     translation=("translation",),
     cutout=("cutout",),

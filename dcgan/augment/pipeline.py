@@ -30,12 +30,7 @@ class Augmenter:
     def __init__(
         self, policy: Sequence[str], seed: int, strengths: Mapping[str, float] | None = None
     ) -> None:
-        unknown = [name for name in policy if name not in POLICIES]
-        if unknown:
-            raise ValueError(
-                f"augment.policy names {unknown[0]}, which is unknown; "
-                f"choices: {', '.join(POLICIES)}"
-            )
+        self.ops = [op for name in policy for op in POLICIES.lookup(name)]
         self.strengths = {**STRENGTHS, **(strengths or {})}
         for key, value in self.strengths.items():
             if key not in STRENGTHS:
@@ -44,7 +39,6 @@ class Augmenter:
                 )
             if not value >= 0:
                 raise ValueError(f"augment.{key}={value!r} is invalid: must be >= 0")
-        self.ops = [op for name in policy for op in POLICIES[name]]
         self.seed = seed
         self.generator: torch.Generator | None = None
         self._pending: dict[str, Any] | None = None

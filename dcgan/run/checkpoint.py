@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dcgan.checks import ConfigError
+from dcgan.checks import ConfigError, Registry
 from dcgan.run.folder import EXAMPLE, INSIDE, SUFFIX, RunFolder
 
 # Which generator of a checkpoint to use: its EMA copy when it has one (auto), or insist.
-EMA_CHOICES = ("auto", "true", "false")
+EMA_CHOICES = Registry("generators of a checkpoint", ("auto", "true", "false"), key="ema")
 
 # What every checkpoint this project writes holds; training also needs where it stopped.
 MODEL_KEYS = ("hyper_parameters", "state_dict")

@@ -55,8 +55,7 @@ def has_ema(state_dict: Mapping[str, Tensor]) -> bool:
 def use_ema(choice: str | bool, available: bool, path: str | Path = "checkpoint") -> bool:
     """Resolve `ema=auto|true|false` against what the checkpoint holds."""
     choice = str(choice).lower()
-    if choice not in EMA_CHOICES:
-        raise CheckpointError(f"ema={choice} is not a valid choice; choices: auto, true, false")
+    EMA_CHOICES.lookup(choice, CheckpointError)
     if choice == "true" and not available:
         raise CheckpointError(
             f"ema=true, but checkpoint {str(path)!r} has no EMA generator weights "

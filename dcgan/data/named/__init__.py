@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..error import DataError
 from .base import NamedSet, datasets_dir
 from .celeba import CELEBA
 from .cifar import CIFAR10, CIFAR100
@@ -10,15 +9,8 @@ from .idx import FASHION_MNIST, MNIST
 from .stl10 import STL10
 from .svhn import SVHN
 
-__all__ = ["NAMED", "NamedSet", "datasets_dir", "named"]
+__all__ = ["NAMED", "NamedSet", "datasets_dir"]
 
 NAMED: dict[str, NamedSet] = {
     s.name: s for s in (CIFAR10, CIFAR100, MNIST, FASHION_MNIST, SVHN, STL10, CELEBA)
 }
-
-
-def named(source: str) -> NamedSet:
-    """The registered set of that name."""
-    if source not in NAMED:
-        raise DataError(f"data.source={source!r} is not a named dataset: {', '.join(NAMED)}")
-    return NAMED[source]
