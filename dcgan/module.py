@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import lightning as L
@@ -29,7 +30,14 @@ from torch import Tensor
 from dcgan import losses, sampling
 from dcgan.config import typed_module_config
 from dcgan.data.order import settle_epoch
-from dcgan.nets import Discriminator, Generator, init_weights, num_classes, paired_seed
+from dcgan.nets import (
+    Discriminator,
+    Generator,
+    fake_class_freq,
+    init_weights,
+    num_classes,
+    paired_seed,
+)
 from dcgan.nets.config import NetConfig
 from dcgan.noise import sample_noise
 from dcgan.optim import make_optimizer
@@ -96,11 +104,9 @@ class GAN(L.LightningModule):
             persistent=True,
         )
         if self.num_classes:  # how often each class is drawn for the fakes (not saved: hparams)
-            counts = torch.tensor(cfg.class_counts or [1] * self.num_classes, dtype=torch.float)
-            if cfg.model.fake_labels == "uniform" or len(counts) != self.num_classes:
-                counts = torch.ones(self.num_classes)
-            self.register_buffer("class_freq", counts / counts.sum(), persistent=False)
+            self.register_buffer("class_freq", fake_class_freq(cfg), persistent=False)
         self._fake_for_g: tuple[Tensor, Tensor | None] | None = None
+        self._settle_on_save = True  # False while `saving_at_once`
         # Tricks that are on, in hook order; those off cost nothing.
         self.tricks: list[Trick] = []
         for name in ordered(TRICKS):
@@ -314,11 +320,21 @@ class GAN(L.LightningModule):
             logger.log_metrics(metrics, step=self.iteration)
 
     # -- checkpoint ---------------------------------------------------------------------------
+    @contextmanager
+    def saving_at_once(self) -> Iterator[None]:
+        """Saves in this block leave what the tricks derive as it is (a stop's: no time to measure
+        EMA's statistics before a SIGKILL); each trick's state says it is stale."""
+        self._settle_on_save = False
+        try:
+            yield
+        finally:
+            self._settle_on_save = True
+
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Each trick's state (e.g. the replay buffer) under `tricks.<name>`, for a resumed run."""
         weights = checkpoint.get("state_dict")
-        for trick in self.tricks:  # weights a trick derives (EMA's statistics), as of now
-            settled = trick.settle()
+        for trick in self.tricks if self._settle_on_save else ():
+            settled = trick.settle()  # weights a trick derives (EMA's statistics), as of now
             if weights is not None:
                 weights.update(settled)
         states = {t.name: t.state_dict() for t in self.tricks}

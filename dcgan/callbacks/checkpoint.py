@@ -5,7 +5,9 @@ iterations; `AtomicCheckpointIO` makes every checkpoint Lightning writes (these,
 NaN state) go through `write_atomic`, so a crash mid-write never replaces a good file with half
 of one, and a full disk is one line naming the file. Two moments Lightning does not save at are
 added here: the last iteration (before the end-of-run evaluation, which may take long) and a
-stop on a signal (StopOnSignal asks for it at once), and a SIGTERM that Lightning raises.
+stop on a signal (StopOnSignal asks for it at once), and a SIGTERM that Lightning raises. A stop's
+checkpoint is written at once (`GAN.saving_at_once`): EMA's statistics are left to whatever uses
+it next, as its trick state says; every other checkpoint holds them measured.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +92,7 @@ class IterationCheckpoint(ModelCheckpoint):
         self.FILE_EXTENSION = self.run.last_ckpt.suffix
         self.every_n_steps = every_n_steps
         self._saved_epoch = -1  # the epoch counter of the last write_last
+        self._stopped = False  # a stop's last.ckpt was written: its rewrite is at once too
         self.busy_s = 0.0  # seconds spent writing checkpoints: not training time (callbacks.clock)
 
     @property
@@ -119,16 +123,18 @@ class IterationCheckpoint(ModelCheckpoint):
         # a resumed finished run whose history gained its end; or a run that ends with an epoch,
         # saved in its last batch: again with the epoch counted, as an epoch's end resumes
         if not self.saved_now(trainer) or self._saved_epoch != trainer.current_epoch:
-            self.write_last(trainer)
+            self.write_last(trainer, stop=self._stopped)
 
     def saved_now(self, trainer: L.Trainer) -> bool:
         """Whether the state at this step is on disk (a stop, the last iteration, periodic)."""
         return self._last_global_step_saved == trainer.global_step > 0
 
-    def write_last(self, trainer: L.Trainer) -> None:
-        """Write `last.ckpt` now (the state must be whole: at an iteration's end)."""
+    def write_last(self, trainer: L.Trainer, stop: bool = False) -> None:
+        """Write `last.ckpt` now (the state must be whole: at an iteration's end); `stop`: at
+        once, for a stop on a signal."""
         started = time.perf_counter()
-        self._save_last(trainer)
+        self._stopped = self._stopped or stop
+        self._save_last(trainer, stop)
         self._last_global_step_saved = trainer.global_step
         self._saved_epoch = trainer.current_epoch
         log.debug("%s written in %.2f s", self.run.last_ckpt, time.perf_counter() - started)
@@ -138,11 +144,12 @@ class IterationCheckpoint(ModelCheckpoint):
         # state is whole and worth saving. Other exceptions may strike mid-update: keep what is.
         whole = at_iteration_end(pl_module)
         if isinstance(exception, SIGTERMException) and whole and pl_module.iteration > 0:
-            self._save_last(trainer)
+            self._save_last(trainer, stop=True)
         elif trainer.is_global_zero and self.last_path.exists():
             log.warning("training stopped (%s); kept %s", type(exception).__name__, self.last_path)
 
-    def _save_last(self, trainer: L.Trainer) -> None:
-        save_checkpoint(trainer, self.last_path)
+    def _save_last(self, trainer: L.Trainer, stop: bool = False) -> None:
+        with trainer.lightning_module.saving_at_once() if stop else nullcontext():
+            save_checkpoint(trainer, self.last_path)
         if trainer.is_global_zero:
             log.info("checkpoint written: %s", self.last_path)

@@ -1,7 +1,8 @@
 """Ctrl-C and SIGTERM end training at the next iteration boundary: `last.ckpt` first, then out.
 
 The first signal asks to stop: the current iteration finishes, `last.ckpt` is written at once
-(before anything is measured, so a container's SIGKILL a few seconds later finds it whole) and
+(before anything is measured, EMA's statistics included, so a container's SIGKILL a few seconds
+later finds it whole) and
 the run ends without the evaluations of an end: a stop is not a point of the run's history, and
 a resume measures what was due. More signals before that save only say it is coming; once the
 state is on disk, the next one stops at once. A signal after the last iteration stops nothing:
@@ -108,7 +109,8 @@ class StopOnSignal(L.Callback):
             return  # nothing left to stop: the run ends here, and saves before it measures
         started = time.perf_counter()
         trainer.should_stop = True  # the other callbacks measure and draw nothing now
-        next(c for c in trainer.callbacks if isinstance(c, IterationCheckpoint)).write_last(trainer)
+        saver = next(c for c in trainer.callbacks if isinstance(c, IterationCheckpoint))
+        saver.write_last(trainer, stop=True)
         self.stopped_at = pl_module.iteration
         self.busy_s += time.perf_counter() - started
 

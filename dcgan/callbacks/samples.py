@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 class SampleGrid(L.Callback):
-    """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid."""
+    """Every `every_n_steps` iterations and at the end, draw G(fixed noise) as one grid.
+
+    A stop on a signal (`trainer.should_stop`) draws none: drawing measures EMA's statistics
+    first, a minute on a small CPU that would keep the process past a container's SIGKILL; the
+    resume draws the grid that was due where it stopped, so a run's grids do not depend on stops.
+    """
 
     def __init__(self, run_dir: str | Path, config: SamplesConfig) -> None:
         """`config` is `callbacks.samples` (its `num_samples` sizes the module's fixed noise)."""
@@ -36,14 +41,23 @@ class SampleGrid(L.Callback):
         self._last_written = -1
         self.busy_s = 0.0  # seconds spent drawing grids: not training time (callbacks.clock)
 
+    def on_train_start(self, trainer, pl_module) -> None:  # noqa: ANN001
+        missing = not self.run.grid(pl_module.iteration).exists()  # the stop left it out
+        if missing and not trainer.should_stop and due(pl_module, self.every_n_steps, -1):
+            started = time.perf_counter()
+            self.write(trainer, pl_module)
+            self.busy_s += time.perf_counter() - started
+
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
+        if trainer.should_stop:  # stopping on a signal: last.ckpt first, nothing drawn
+            return
         if due(pl_module, self.every_n_steps, self._last_written):
             started = time.perf_counter()
             self.write(trainer, pl_module)
             self.busy_s += time.perf_counter() - started
 
     def on_train_end(self, trainer, pl_module) -> None:  # noqa: ANN001
-        if pl_module.iteration != self._last_written:
+        if pl_module.iteration != self._last_written and not trainer.should_stop:
             self.write(trainer, pl_module)
         self.write_progress()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dcgan.nets.config import num_classes
+from dcgan.nets.config import fake_class_freq, num_classes
 from dcgan.nets.layers import (
     ACTIVATIONS,
     CONDITIONS,
@@ -59,6 +59,7 @@ __all__ = [
     "MinibatchStd",
     "check_dropout",
     "check_image_size",
+    "fake_class_freq",
     "init_weights",
     "make_layer",
     "maybe_spectral",

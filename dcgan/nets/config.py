@@ -7,7 +7,7 @@ names, so they build from a checkpoint's values, a test's or the run config's al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dcgan.checks import at_least, key
 from dcgan.nets.layers import (
@@ -20,6 +20,9 @@ from dcgan.nets.layers import (
     POOLINGS,
     UPSAMPLINGS,
 )
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 @dataclass
@@ -105,3 +108,18 @@ class NetConfig(Protocol):
 def num_classes(cfg: NetConfig) -> int:
     """Classes the nets are conditioned on: 0 for an unconditional model."""
     return len(cfg.class_names) if cfg.model.conditional else 0
+
+
+def fake_class_freq(cfg: Any) -> Tensor | None:
+    """How often each class is drawn for the fakes (`model.fake_labels`, the data's
+    `class_counts`): one definition for training and for a checkpoint's readers; None when
+    unconditional."""
+    import torch
+
+    classes = num_classes(cfg)
+    if not classes:
+        return None
+    counts = torch.tensor(cfg.class_counts or [1] * classes, dtype=torch.float)
+    if cfg.model.fake_labels == "uniform" or len(counts) != classes:
+        counts = torch.ones(classes)
+    return counts / counts.sum()

@@ -3,7 +3,10 @@
 Generating images needs G and the hyper-parameters it was built from, not the training module:
 importing Lightning took 10 of the 14 s of `dcgan.generate` on a 2-core machine. G is built
 from the keys it reads (`NetConfig`) and its weights loaded strictly; `ema` chooses between its
-raw weights and the average of them (`generator_ema.*`) as `dcgan.run.load.load_gan` does.
+raw weights and the average of them (`generator_ema.*`) as `dcgan.run.load.load_gan` does. A
+stop's checkpoint holds the average with its BatchNorm statistics unmeasured (`tricks.ema.stale`):
+they are measured here as training measures them (`dcgan.tricks.ema.recompute_bn`), so its images
+are those of a checkpoint that measured them when it was written.
 """
 
 from __future__ import annotations
@@ -12,18 +15,19 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from dcgan.config import typed_module_config
-from dcgan.nets import Generator, num_classes
+from dcgan.nets import Generator, fake_class_freq, num_classes
 from dcgan.nets.config import NetConfig
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint, read_checkpoint
 from dcgan.run.upgrade import upgrade_hparams
 from dcgan.tricks.ema import PREFIX as EMA_PREFIX
+from dcgan.tricks.ema import recompute_bn
 
 if TYPE_CHECKING:
     from omegaconf import DictConfig
@@ -82,15 +86,30 @@ def ema_generator_state(state_dict: Mapping[str, Tensor], generator: torch.nn.Mo
     return {**raw, **ema}
 
 
-def load_ema_into(generator: torch.nn.Module, state: Mapping[str, Tensor], path: Path) -> None:
-    """Put the checkpoint's average of G into `generator`; one line when it does not fit."""
+def load_ema_into(
+    generator: torch.nn.Module, ckpt: Mapping[str, Any], cfg: DictConfig, path: Path
+) -> None:
+    """Put the checkpoint's average of G into `generator`, its BatchNorm statistics measured
+    when the checkpoint left them stale (a stop's); one line when it does not fit."""
     try:
-        generator.load_state_dict(ema_generator_state(state, generator))
+        generator.load_state_dict(ema_generator_state(ckpt["state_dict"], generator))
     except (ValueError, RuntimeError) as err:
         raise CheckpointError(
             f"checkpoint {str(path)!r} has EMA weights that do not fit the generator: {err}"
         ) from None
     log.info("using the EMA generator of %s", path)
+    state = (ckpt.get("tricks") or {}).get("ema") or {}
+    if state.get("stale"):
+        recompute_bn(
+            generator,
+            latent_dim=cfg.latent_dim,
+            prior=cfg.noise.name,
+            class_freq=fake_class_freq(cfg),
+            images=cfg.ema.bn_images,
+            batch=int(state.get("rank_batch", 0)),
+            device=next(generator.parameters()).device,
+        )
+        log.info("measured its BatchNorm statistics (the checkpoint of a stop leaves them)")
 
 
 def load_generator(path: str | Path, ema: str | bool = "auto") -> SavedGenerator:
@@ -119,5 +138,5 @@ def load_generator(path: str | Path, ema: str | bool = "auto") -> SavedGenerator
             + " ".join(detail)
         ) from None
     if use_ema(ema, has_ema(state), path):
-        load_ema_into(generator, state, path)
+        load_ema_into(generator, ckpt, cfg, path)
     return SavedGenerator(cfg, generator.eval())

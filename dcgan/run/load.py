@@ -49,6 +49,9 @@ def load_gan(path: str | Path, ema: str | bool = "auto") -> GAN:
         raise CheckpointError(
             f"{mismatch}: {len(wrong)} weights are missing or unknown, e.g. {', '.join(wrong[:3])}"
         )
+    tricks = ckpt.get("tricks") or {}
+    for trick in gan.tricks:  # what they left stale (EMA's statistics) is measured when used
+        trick.load_state_dict(tricks.get(trick.name))
     if use_ema(ema, has_ema(state), path):
-        load_ema_into(gan.generator, state, path)
+        load_ema_into(gan.generator, ckpt, gan.cfg, path)
     return gan.eval()

@@ -17,7 +17,8 @@ order of their `order` (lower first; ties by name):
     G step:  logits = trick.g_logits(D(trick.g_input(G(z))));  G loss; G optimizer step
              trick.after_g_step()
     logging: trick.log_values()  -> {"<name>/<key>": float} added to the logged metrics
-    saving:  trick.settle()      -> module weights it derives, brought up to date (EMA's BN stats)
+    saving:  trick.settle()      -> module weights it derives, brought up to date (EMA's BN stats;
+                                    not for a stop's save: the trick's state says what is stale)
              trick.state_dict()  -> checkpoint["tricks"][name]  (plain tensors/numbers only)
     loading: trick.load_state_dict(checkpoint["tricks"].get(name))
 

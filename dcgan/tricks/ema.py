@@ -15,7 +15,10 @@ images the decay is `0.5 ** (B / half_life)`, so the keys hold at any batch size
 BatchNorm statistics of the average (`ema.bn`): `recompute` (default) measures them on the
 averaged weights' own activations (`torch.optim.swa_utils.update_bn` over fixed noise) whenever
 the average is used after it changed: the running statistics of the last G step belong to the
-last G's weights, not to the average. `copy` takes G's, as before.
+last G's weights, not to the average. `copy` takes G's, as before. `recompute_bn` is that
+measure, a function of the averaged weights alone; a stop's checkpoint is written without it (it
+takes a minute on a small CPU, past the 10 s before a container's SIGKILL) and says `stale` in its
+trick state, and whatever uses that average later (a resume, `dcgan.run.generator`) measures first.
 
 `ema.decay` > 0 is the earlier fixed decay per G step (no ramp-up, statistics copied), kept so
 that older configs and checkpoints mean what they meant; it takes the place of the half-life.
@@ -29,9 +32,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dcgan.checks import Registry, above, at_least, key, within
+from dcgan.noise import sample_noise
 from dcgan.tricks.base import Trick, register
 
 if TYPE_CHECKING:
+    import torch
     from torch import Tensor, nn
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ log = logging.getLogger(__name__)
 PREFIX = "generator_ema."  # its weights in the module's state dict
 BN_MODES = Registry("BatchNorm statistics of the EMA generator", ("recompute", "copy"))
 BN_SEED = 2**31 - 7  # their own stream: the training stream is never touched
+BN_BATCH = 64  # images a batch when the training batch is not known yet
 
 
 def ema_copy(model: nn.Module) -> nn.Module:
@@ -89,6 +95,54 @@ def _conditioned(generator: nn.Module) -> nn.Module:
             return self.generator(batch["z"]) if y is None else self.generator(batch["z"], y)
 
     return Conditioned(generator)
+
+
+def recompute_bn(
+    generator: nn.Module,
+    *,
+    latent_dim: int,
+    prior: str,
+    class_freq: Tensor | None,
+    images: int,
+    batch: int,
+    device: torch.device,
+) -> None:
+    """Measure G's BatchNorm statistics on its own activations: the average's, wherever it is used.
+
+    The one procedure for training and for a checkpoint's readers: `images` fixed noise vectors
+    (and classes drawn by `class_freq`) from BN_SEED's stream, in batches of `batch` (the
+    training batch of one rank), on a float32 copy in one memory layout (training may hold the
+    weights in channels_last: other roundings), without autocast, G's dropout seeded: the
+    statistics depend on the weights alone. No random stream of the caller moves.
+    """
+    import torch
+    from torch.optim.swa_utils import update_bn
+
+    stream = torch.Generator().manual_seed(BN_SEED)
+    size = max(1, min(batch or BN_BATCH, images))
+    batches = []
+    for start in range(0, images, size):
+        n = min(size, images - start)
+        z = sample_noise(n, latent_dim, prior, "cpu", stream).to(device)
+        if class_freq is None:
+            batches.append({"z": z})
+        else:
+            y = torch.multinomial(class_freq.cpu(), n, replacement=True, generator=stream)
+            batches.append({"z": z, "y": y.to(device)})
+    measured = copy.deepcopy(generator).float().to(memory_format=torch.contiguous_format)
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with (
+        torch.no_grad(),
+        torch.autocast(device.type, enabled=False),
+        torch.random.fork_rng(devices=devices),
+    ):
+        torch.random.default_generator.manual_seed(BN_SEED)  # G's dropout
+        if devices:
+            with torch.cuda.device(devices[0]):
+                torch.cuda.manual_seed(BN_SEED)
+        update_bn(batches, _conditioned(measured))
+        for mine, its in zip(generator.buffers(), measured.buffers(), strict=True):
+            mine.copy_(its)
 
 
 @dataclass
@@ -172,43 +226,29 @@ class Ema(Trick):
 
     def settle(self) -> dict[str, Tensor]:
         """Measure the average's BatchNorm statistics when it moved; its entries to save."""
-        import torch
-        from torch.optim.swa_utils import update_bn
-
         ema = self.gan.generator_ema
         if self.stale:
-            wrapper = _conditioned(ema)
-            wrapper.training = ema.training  # update_bn restores the wrapper's mode
-            device = self.gan.device
-            devices = [device.index or 0] if device.type == "cuda" else []
-            # G's dropout: not the training stream
-            with torch.no_grad(), torch.random.fork_rng(devices=devices):
-                update_bn(self._bn_batches(), wrapper)
+            gan = self.gan
+            recompute_bn(
+                ema,
+                latent_dim=gan.cfg.latent_dim,
+                prior=gan.cfg.noise.name,
+                class_freq=getattr(gan, "class_freq", None),
+                images=self.cfg.bn_images,
+                batch=self.rank_batch,
+                device=gan.device,
+            )
             self.stale = False
         return {PREFIX + k: v for k, v in ema.state_dict().items()}
 
-    def _bn_batches(self) -> list[dict[str, Tensor]]:
-        """Fixed noise (and classes) in training-sized batches, from a stream of their own."""
-        import torch
-
-        gan = self.gan
-        stream = torch.Generator().manual_seed(BN_SEED)
-        total = self.cfg.bn_images
-        size = max(1, min(self.rank_batch or 64, total))
-        batches = []
-        for start in range(0, total, size):
-            n = min(size, total - start)
-            z = gan.noise(n, generator=stream, device="cpu").to(gan.device)
-            y = gan.fake_labels(n, stream) if gan.conditional else None
-            batches.append({"z": z} if y is None else {"z": z, "y": y})
-        return batches
-
     def state_dict(self) -> Any:
-        """The images seen: the ramp-up continues where it was after a resume."""
+        """The images seen (the ramp-up continues where it was after a resume), and whether the
+        saved statistics are stale (a stop's checkpoint, written without measuring them)."""
         return {
             "images_seen": self.images_seen,
             "batch": self.batch,
             "rank_batch": self.rank_batch,
+            "stale": self.stale,
         }
 
     def load_state_dict(self, state: Any) -> None:
@@ -217,6 +257,7 @@ class Ema(Trick):
             self.images_seen = float(state.get("images_seen", 0.0))
             self.batch = int(state.get("batch", 0))
             self.rank_batch = int(state.get("rank_batch", 0))
+            self.stale = bool(state.get("stale", False))  # older checkpoints: measured
 
     def load_weights(self, state_dict: dict[str, Tensor]) -> None:
         """A checkpoint without the average starts it from its G."""

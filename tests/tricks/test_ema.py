@@ -14,7 +14,7 @@ from dcgan.build import build_module, build_trainer, training_datamodule
 from dcgan.config import ConfigError, validate
 from dcgan.sampling import forward as sampling_forward
 from dcgan.train import train
-from dcgan.tricks.ema import _conditioned, half_life, ramped_decay
+from dcgan.tricks.ema import BN_SEED, _conditioned, half_life, ramped_decay
 
 
 def test_half_life_is_counted_in_images_and_ramped_up() -> None:
@@ -103,11 +103,12 @@ def test_saved_statistics_are_the_averages_own(make_cfg, tmp_path: Path) -> None
     L.seed_everything(0, verbose=False)
     module = build_module(cfg)
     module.load_state_dict(state)
-    ema = module.trick("ema")
-    ema.load_state_dict(ckpt["tricks"]["ema"])  # measured in batches of the training's size
-    batches = ema._bn_batches()
-    assert sum(len(b["z"]) for b in batches) == cfg.ema.bn_images
-    update_bn(batches, _conditioned(module.generator_ema))
+    stream = torch.Generator().manual_seed(BN_SEED)
+    size = ckpt["tricks"]["ema"]["rank_batch"]  # measured in batches of the training's size
+    batches = [{"z": module.noise(size, stream)} for _ in range(cfg.ema.bn_images // size)]
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(BN_SEED)  # G's dropout, were it on
+        update_bn(batches, _conditioned(module.generator_ema))
     means = [k for k in state if k.startswith("generator_ema.") and k.endswith("running_mean")]
     assert means
     own = module.generator_ema.state_dict()
