@@ -27,29 +27,28 @@ from dcgan.callbacks import IterationCheckpoint, TrainingInterrupted
 from dcgan.generate import main as generate
 from dcgan.run.load import load_gan
 from dcgan.train import train
+from dcgan.train_args import CONFIG_DIR
 from tests.tiny import TINY_DIGITS
 
 ITERATIONS = 8
-CONFIG_DIR = str(Path(__file__).resolve().parents[2] / "configs")
 RUN = [
     *TINY_DIGITS,
     f"trainer.max_steps={ITERATIONS}",
-    "callbacks.samples.every_n_steps=1",
-    "callbacks.samples.num_samples=4",
-    "callbacks.samples.nrow=2",
-    "callbacks.checkpoint.every_n_steps=1",
-    "callbacks.metrics.num_samples=16",
     "logger=none",
-    "callbacks.metrics.every_n_steps=1",  # the evaluation due at the stop is made on resuming
-    "callbacks.checkpoint.keep=null",  # every iteration's checkpoint, measured when written
     "dropout=generator",
     "resume=auto",
+    # each of them measures the average's statistics first, at every iteration
+    "callbacks.samples.every_n_steps=1",
+    "callbacks.metrics.every_n_steps=1",  # the evaluation due at the stop is made on resuming
+    "callbacks.metrics.num_samples=16",
+    "callbacks.checkpoint.every_n_steps=1",
+    "callbacks.checkpoint.keep=null",  # every iteration's checkpoint, to compare with
 ]
 STATS = ("running_mean", "running_var", "num_batches_tracked")
 
 
 def _cfg(*overrides: str):  # noqa: ANN202
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
         return compose("train", overrides=[*RUN, *overrides])
 
 
