@@ -28,7 +28,7 @@ from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-BEFORE = "98c1968"  # the last commit whose stop measured EMA's statistics before saving
+BEFORE = "a7bfe5e"  # the last commit whose stop measured EMA's statistics before saving
 RUN = [
     "data=digits",
     "image_size=64",
