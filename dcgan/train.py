@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dcgan import ctrl_c
-from dcgan.run import RunFolder, RunTime, now
-from dcgan.run.sweep import in_multirun, says_sweep_notes
 
 if TYPE_CHECKING:
     import lightning as L
@@ -20,9 +18,11 @@ if TYPE_CHECKING:
     from dcgan.callbacks import StopOnSignal
     from dcgan.data import ImageDataModule
     from dcgan.module import GAN
+    from dcgan.run import RunFolder, RunTime
 
-# Nothing heavy is imported at module level: `main` is entered at once, so that a Ctrl-C while
-# torch, Lightning and Hydra load is one line, not a traceback through the import machinery.
+# Nothing but ctrl_c is imported at module level (dcgan.run loads OmegaConf: over a second on a
+# busy machine): `main` is entered at once, so that a Ctrl-C while OmegaConf, torch, Lightning
+# and Hydra load is one line, not a traceback through the import machinery.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ def train(cfg: DictConfig, run_dir: str | Path | None = None) -> float | None:
     from dcgan.atomic import OutputError
     from dcgan.config import ConfigError
     from dcgan.preflight import check_run
+    from dcgan.run import RunFolder, RunTime
+    from dcgan.run.sweep import in_multirun
 
     if run_dir is None:
         run_dir, run_name = _run_identity()
@@ -97,6 +99,7 @@ def _times(run_time: RunTime) -> dict[str, object]:
 def _record_failure(run: RunFolder, err: BaseException, run_time: RunTime) -> None:
     """Say in metrics.json how the run ended; a full disk must not hide the first error."""
     from dcgan.atomic import OutputError
+    from dcgan.run import now
 
     if _stopped(err):
         status, error = "interrupted", str(err)
@@ -133,6 +136,7 @@ def _fit(
         from dcgan.build import build_callbacks, build_loggers, build_trainer
         from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
         from dcgan.console import describe_model, quiet_libraries
+        from dcgan.run import now
         from dcgan.tricks import health_remedies
 
     quiet_libraries()
@@ -193,6 +197,7 @@ def _data_and_module(cfg: DictConfig, ckpt_path: str | None) -> tuple[ImageDataM
     from lightning.pytorch.utilities import rank_zero_only
 
     from dcgan.build import build_module, training_datamodule
+    from dcgan.run.sweep import says_sweep_notes
     from dcgan.tricks import data_hints
 
     datamodule = training_datamodule(cfg)
@@ -248,6 +253,8 @@ def resume_command(run_dir: Path) -> str:
     own command (every job of it: the finished ones say so and the others train)."""
     from hydra.core.hydra_config import HydraConfig
 
+    from dcgan.run.sweep import in_multirun
+
     dropped = ("resume=", "ckpt_path=", "+resume=", "+ckpt_path=", "hydra.run.dir=")
     if in_multirun():
         sweep_dir = HydraConfig.get().sweep.dir
@@ -266,6 +273,9 @@ def resume_command(run_dir: Path) -> str:
 
 def _hydra_main(cfg: DictConfig) -> float | None:
     """Hydra's entry: a bad value or folder ends with one clear line."""
+    from dcgan.run import RunFolder, RunTime
+    from dcgan.run.sweep import in_multirun
+
     try:
         try:
             ctrl_c.honour()  # Hydra has composed and set up the job (its own OmegaConf blocks)
@@ -303,6 +313,7 @@ def _one_line(err: BaseException) -> BaseException | None:
     """The SystemExit that ends the run for `err`; None: a sweep's job failed and said so."""
     from dcgan.atomic import OutputError, disk_error
     from dcgan.config import ConfigError
+    from dcgan.run.sweep import in_multirun
 
     diverged = _is(err, "dcgan.callbacks.health", "TrainingDiverged")
     if _stopped(err):
