@@ -62,14 +62,14 @@ def stop_once(code: Path, run: Path, wait_s: float) -> dict:
         [sys.executable, "-m", "dcgan.train", *RUN, f"hydra.run.dir={run}"],
         cwd=code,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,  # Hydra's console log: the line that says training started
+        stderr=subprocess.STDOUT,
         text=True,
     )
     training, lines = threading.Event(), []
 
     def read() -> None:
-        for line in proc.stderr:
+        for line in proc.stdout:
             lines.append(line)
             if TRAINING in line:
                 training.set()
