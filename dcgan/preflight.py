@@ -17,10 +17,11 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from dcgan import ctrl_c
-from dcgan.atomic import OutputError, unwritable
+from dcgan.atomic import OutputError
 from dcgan.config import ConfigError, validate
-from dcgan.data.files import DataError, check_batch_size, check_source, held_out
+from dcgan.data.files import DataError, check_batch_fits, check_source
 from dcgan.loggers import check_logger
+from dcgan.run.folder import check_writable
 from dcgan.run.resume import check_resume
 from dcgan.trainer_config import check_accelerator
 
@@ -28,22 +29,10 @@ from dcgan.trainer_config import check_accelerator
 BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
 
 
-def check_output(folder: str | Path, key: str = "hydra.run.dir") -> None:
-    """The run folder (or the nearest folder above it that exists) must take files."""
-    reason = unwritable(folder)
-    if reason:
-        raise OutputError(
-            f"cannot write into the output folder {folder} ({reason}): "
-            f"choose a writable folder with {key}=..."
-        )
-
-
 def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
-    """Check output folder, data, logger, config values and the resume checkpoint, cheap first.
-
-    Returns the checkpoint to resume from (None for a new run).
-    """
-    check_output(run_dir)
+    """The checkpoint to resume from (None: a new run), once the output folder, data, logger,
+    config values and that checkpoint are checked, cheap first."""
+    check_writable(run_dir)
     data = cfg.data
     count = check_source(
         data.source, data.root, data.split, data.channels, data.max_pixels, data.download
@@ -56,18 +45,10 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     validate(cfg)
     check_accelerator(cfg.trainer.accelerator, cfg.trainer.devices)
     if count is not None:  # at most this many images: a batch larger fails after decoding
-        check_images_fit(cfg, count)
+        from dcgan.tricks import holdout_count
+
+        check_batch_fits(data, count, holdout_count(cfg))
     return check_resume(cfg, Path(run_dir))
-
-
-def check_images_fit(cfg: DictConfig, count: int) -> None:
-    """data.batch_size against the images a run can have at most (limit and held out)."""
-    from dcgan.tricks import holdout_count
-
-    data = cfg.data
-    images = count if data.limit is None else min(count, data.limit)
-    held = held_out(images, holdout_count(cfg))
-    check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
 
 
 def refuse(err: BaseException) -> None:
@@ -93,7 +74,7 @@ class Preflight(Callback):
         if OmegaConf.select(config, "hydra.launcher._target_") != BASIC_LAUNCHER:
             ctrl_c.honour()  # the jobs run elsewhere: Ctrl-C ends the sweep from here
         try:
-            check_output(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
+            check_writable(OmegaConf.select(config, "hydra.sweep.dir"), "hydra.sweep.dir")
         except OutputError as err:
             refuse(err)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from dcgan.checks import Registry, Rule, at_least, key, leaves, raise_all
 
@@ -129,6 +130,14 @@ def check_batch_size(
         f"data.batch_size={batch_size} is larger than the {images} images found{where}: "
         "lower data.batch_size or add images"
     )
+
+
+def check_batch_fits(data: Any, count: int, holdout: int) -> None:
+    """`data.batch_size` against the `count` images a source holds at most, after `data.limit`
+    and the `holdout` images kept out: found before decoding, where a larger batch would fail."""
+    images = count if data.limit is None else min(count, data.limit)
+    held = held_out(images, holdout)
+    check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
 
 
 def held_out(images: int, holdout: int) -> int:

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dcgan.atomic import OutputError, unwritable
 from dcgan.run import info
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,17 @@ PROGRESS = "progress.gif"
 # Periodic checkpoints as Lightning's ModelCheckpoint names them (`iteration` is logged).
 PERIODIC = "iter_{iteration:06.0f}"
 _GRID = re.compile(r"iter_(\d+)\.png")  # not iter_N-2.png (a resumed attempt's) nor temp files
+
+
+def check_writable(folder: str | Path, key: str = "hydra.run.dir") -> None:
+    """A run (or sweep) folder, or the nearest folder above it that exists, must take files:
+    checked before Hydra makes it, so a refused run leaves nothing behind."""
+    reason = unwritable(folder)
+    if reason:
+        raise OutputError(
+            f"cannot write into the output folder {folder} ({reason}): "
+            f"choose a writable folder with {key}=..."
+        )
 
 
 class RunFolder:
