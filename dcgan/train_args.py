@@ -46,14 +46,10 @@ def _flags_and_overrides(argv: list[str]) -> tuple[list[str], list[str]]:
     overrides: list[str] = []
     args = iter(argv)
     for arg in args:
-        if not arg.startswith("-"):
-            overrides.append(arg)
-            continue
-        flags.append(arg)
+        (flags if arg.startswith("-") else overrides).append(arg)
         value = next(args, None) if arg in _FLAGS_WITH_VALUE else None
         if value is not None:  # the value of -i/--info may be left out: then an override follows
-            info = arg in ("-i", "--info") and "=" in value
-            (overrides if info else flags).append(value)
+            (overrides if arg in ("-i", "--info") and "=" in value else flags).append(value)
     return flags, overrides
 
 
@@ -67,8 +63,7 @@ def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
 def hydra_order(argv: list[str]) -> list[str]:
     """The arguments with Hydra's flags (and their values) first, then the overrides in order:
     Hydra's parser refuses overrides on both sides of a flag (`data=digits --cfg job seed=1`)."""
-    flags, overrides = _flags_and_overrides(argv)
-    return [*flags, *overrides]
+    return [arg for part in _flags_and_overrides(argv) for arg in part]
 
 
 def groups(config_dir: Path = CONFIG_DIR, hydra: bool = False) -> dict[str, list[str]]:
@@ -102,15 +97,13 @@ def warn_repeats(overrides: list[str], known_groups: dict[str, list[str]]) -> No
     seen: dict[str, str] = {}
     for arg in overrides:
         key, sep, value = arg.partition("=")
-        if not sep or key not in known_groups:
-            continue
-        if key in seen and seen[key] != arg:
+        if sep and key in known_groups and seen.setdefault(key, arg) != arg:
             both = f"{seen[key].partition('=')[2]},{value}"
             sys.stderr.write(
                 f"warning: {key} is given twice ({seen[key]}, {arg}): only {arg} counts; for "
                 f"both, write {key}=[{both}]\n"
             )
-        seen[key] = arg
+            seen[key] = arg
 
 
 class Schema:
@@ -123,19 +116,20 @@ class Schema:
         self.nodes = set(groups_of(TrainConfig))
         self.groups = groups(config_dir)
 
-    def check_key(self, key: str) -> None:
-        """Raise ArgumentError when `key` is neither a declared key nor a group."""
+    def key_problem(self, key: str) -> str | None:
+        """Why `key` is neither a declared key nor a group, or None."""
         parts = key.split(".")
         for depth, part in enumerate(parts, start=1):
             name, here = ".".join(parts[:depth]), ".".join(parts[: depth - 1])
             if name in self.leaves:
-                return  # a free-form value (devices) may hold more: Hydra judges it
+                return None  # a free-form value (devices) may hold more: Hydra judges it
             if name in self.nodes or (depth == 1 and name in self.groups):
                 continue
             known = [*self.leaves, *self.nodes, *([] if here else self.groups)]
             below = {k.split(".")[depth - 1] for k in known if k.startswith(f"{here}.") or not here}
             where = f": {part} is not a key under {here}" if here else ""
-            raise ArgumentError(f"unknown key {key}{where}; " + closest(part, below, "choices"))
+            return f"unknown key {key}{where}; " + closest(part, below, "choices")
+        return None
 
     def group_value(self, group: str, value: str) -> str | None:
         """Why `value` is not an option of `group` (with the keys that take it), or None."""
@@ -157,24 +151,18 @@ def type_problem(leaf: Leaf, value: Any, text: str) -> str | None:
     """Why `value` (written `text` by the user) does not fit the key's declared type, or None."""
     if fits(leaf.kind, value, quoted=True):
         return None
-    rule = leaf.rule_text()
-    if leaf.is_list():
-        items = [i.strip() for i in text.strip("[]").split(",") if i.strip()]
-        listed = f"[{','.join(items)}]"
-        line = f"{leaf.name}={text} is not a list: write it in brackets, {leaf.name}={listed}"
-        choices = leaf.choices()
-        if choices:
-            unknown = [i for i in items if i not in choices]
-            line += f"; {leaf.name} takes {rule}"
-            if unknown:
-                line += f" ({', '.join(unknown)} is none of them)"
-        elif rule:
-            line += f" (rule: {rule})"
-        return line
-    line = f"{leaf.name}={text} is invalid: {leaf.name} takes {leaf.kind_words()}"
-    if leaf.choices() is not None:
-        return f"{line} ({rule})"
-    return f"{line} (rule: {rule})" if rule else line
+    rule, choices = leaf.rule_text(), leaf.choices()
+    said = f" (rule: {rule})" if rule else ""
+    if not leaf.is_list():
+        said = f" ({rule})" if choices is not None else said
+        return f"{leaf.name}={text} is invalid: {leaf.name} takes {leaf.kind_words()}{said}"
+    items = [i.strip() for i in text.strip("[]").split(",") if i.strip()]
+    listed = ",".join(items)
+    line = f"{leaf.name}={text} is not a list: write it in brackets, {leaf.name}=[{listed}]"
+    if not choices:
+        return line + said
+    unknown, line = [i for i in items if i not in choices], f"{line}; {leaf.name} takes {rule}"
+    return f"{line} ({', '.join(unknown)} is none of them)" if unknown else line
 
 
 def override_problems(overrides: list[str], schema: Schema) -> list[str]:
@@ -199,30 +187,18 @@ def override_problems(overrides: list[str], schema: Schema) -> list[str]:
             continue  # +key, ++key, ~key and Hydra's own keys: Hydra decides
         values = _values(override)
         if key in schema.groups:
-            found += [
-                line
-                for v in values
-                if isinstance(v, str) and (line := schema.group_value(key, v)) is not None
-            ]
+            found += [schema.group_value(key, v) for v in values if isinstance(v, str)]
             continue
-        try:
-            schema.check_key(key)
-        except ArgumentError as err:
-            found.append(str(err))
-            continue
-        leaf = schema.leaves.get(key)
+        leaf, text = schema.leaves.get(key), arg.partition("=")[2]
         if leaf is None:
+            found.append(schema.key_problem(key))
             continue
-        text = arg.partition("=")[2]
         if leaf.is_list() and override.is_sweep_override() and not isinstance(values[0], list):
             values = [None if text == "null" else text]  # `color,cutout`: meant as a list
-        for value in values:
-            shown = text if len(values) == 1 else str(value)
-            line = type_problem(leaf, value, shown)
-            if line is not None:
-                found.append(line)
-                break
-    return found
+        written = [text] if len(values) == 1 else [str(v) for v in values]
+        wrong = (type_problem(leaf, v, w) for v, w in zip(values, written, strict=True))
+        found.append(next((line for line in wrong if line), None))  # a sweep's first wrong one
+    return [line for line in found if line is not None]
 
 
 def sweep_samples(overrides: list[str]) -> list[list[str]]:
@@ -263,81 +239,75 @@ def compose_train(
         return compose("train", overrides=list(overrides), return_hydra_config=hydra)
 
 
-def check_rules(overrides: list[str], multirun: bool, config_dir: Path = CONFIG_DIR) -> None:
-    """Raise ArgumentError naming every value that breaks a rule, of the run or of each value of
-    a sweep; several values without -m only where a `sweep=` preset asks for a sweep."""
+def rule_problems(
+    overrides: list[str], schema: Schema, multirun: bool, config_dir: Path, beside: bool = False
+) -> list[str]:
+    """Every value that breaks a rule, of the run or of each value of a sweep; several values
+    without -m only where a `sweep=` preset asks for a sweep. `beside` other arguments that
+    cannot be read: the declared rules the readable ones break, so that one try names every
+    wrong value (the run alone: the rules of several keys assume every value read)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
-    from dcgan.config import problems
+    from dcgan.checks import problems as declared
+    from dcgan.config import TrainConfig, problems
 
+    if beside:
+        overrides = [o for o in overrides if not override_problems([o], schema)]
     parsed = OverridesParser.create().parse_overrides(overrides)
     swept = [o.input_line for o in parsed if o.is_sweep_override()]
     found: list[str] = []
-    for i, job in enumerate(sweep_samples(overrides)):
+    try:
+        jobs = sweep_samples(overrides)[: 1 if beside else None]
+    except Exception:  # noqa: BLE001 (what cannot be enumerated beside: said already)
+        if beside:
+            return []
+        raise
+    for i, job in enumerate(jobs):
         typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
         try:
-            cfg = compose_train(job, config_dir, hydra=i == 0)
+            cfg = compose_train(job, config_dir, hydra=i == 0 and not beside)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-            cause = err.__cause__ or err
-            raise ArgumentError(str(cause).strip().splitlines()[0]) from None
-        if i == 0 and swept and not multirun and cfg.hydra.mode != RunMode.MULTIRUN:
+            if beside:
+                return []
+            raise ArgumentError(str(err.__cause__ or err).strip().splitlines()[0]) from None
+        if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
             line = f"{swept[0]} gives several values: add -m for one run each "
-            raise ArgumentError(line + "(python -m dcgan.train -m ...)" + _one_text(swept[0]))
-        found += [str(e) for e in problems(cfg, typed) if str(e) not in found]
-    if found:
-        raise ArgumentError("\n".join(found))
+            line += "(python -m dcgan.train -m ...)" + _one_text(swept[0], schema)
+            raise ArgumentError(line)
+        errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
+        found += [str(e) for e in errors if str(e) not in found]
+    return found
 
 
-def _one_text(arg: str) -> str:
+def _one_text(arg: str, schema: Schema) -> str:
     """For a text key (`data.root=a,b`): the other reading, one value with a comma, quoted."""
-    from dcgan.config import TrainConfig
-
     key, _, text = arg.partition("=")
-    leaf = leaves(TrainConfig).get(key)
+    leaf = schema.leaves.get(key)
     if leaf is None or leaf.kind_words() != "text" or leaf.choices() is not None:
         return ""
     return f", or quote it as one value: \"{key}='{text}'\""
 
 
-def declared_problems(overrides: list[str], schema: Schema, config_dir: Path) -> list[str]:
-    """The declared rules broken by the overrides that are readable (each key and group known):
-    said beside the unreadable ones, so that one try names every wrong value."""
-    from dcgan.checks import problems
-    from dcgan.config import TrainConfig
-
-    readable = [o for o in overrides if not override_problems([o], schema)]
-    try:
-        job = sweep_samples(readable)[0]
-        cfg = compose_train(job, config_dir)
-    except Exception:  # noqa: BLE001 (the unreadable ones are reported; these are extra)
-        return []
-    typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
-    return [str(e) for e in problems(cfg, TrainConfig, typed=typed)]
-
-
 def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
     """Exit 2 with a line per wrong argument: a misspelt key or group, an unreadable value, a
-    value of the wrong type, and (once all are readable) every value that breaks a rule, of the
-    run or of each value of a sweep, before Hydra starts."""
+    value of the wrong type, and every value that breaks a rule, of the run or of each value of
+    a sweep, before Hydra starts."""
     overrides, multirun, hands_off = split_args(argv)
-    flags = _flags_and_overrides(argv)[0]
-    one_run = [f for f in flags if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
-    if multirun and one_run:
-        what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]
-        sys.stderr.write(f"error: {one_run[0]} {what}: leave -m out\n")
-        raise SystemExit(2)
-    if hands_off or not overrides:
-        return
+    one_run = [f for f in _flags_and_overrides(argv)[0] if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
     plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
+        if multirun and one_run:
+            what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]
+            raise ArgumentError(f"{one_run[0]} {what}: leave -m out")
+        if hands_off or not overrides:
+            return
         schema = Schema(config_dir)
         warn_repeats(overrides, schema.groups)
         found = override_problems(overrides, schema)
+        found += rule_problems(plain, schema, multirun, config_dir, beside=bool(found))
         if found:
-            found += declared_problems(plain, schema, config_dir)
             raise ArgumentError("\n".join(found))
-        check_rules(plain, multirun, config_dir)
     except ArgumentError as err:
         sys.stderr.write("".join(f"error: {line}\n" for line in str(err).splitlines()))
         raise SystemExit(2) from None
