@@ -192,7 +192,7 @@ def fits(kind: Any, value: Any, quoted: bool = False) -> bool:
 def _convertible(text: str, kind: type) -> bool:
     """A quoted value of a number or flag key, read as OmegaConf reads it."""
     if kind is bool:
-        return text.lower() in ("true", "false", "yes", "no", "on", "off", "1", "0")
+        return text.lower() in FLAGS
     try:
         kind(text)
     except ValueError:
@@ -201,6 +201,11 @@ def _convertible(text: str, kind: type) -> bool:
 
 
 KIND_WORDS = {int: "a whole number", float: "a number", bool: "true or false", str: "text"}
+# the words a flag is written with, as OmegaConf reads them (the side tools' command lines too)
+FLAGS = {
+    **dict.fromkeys(("true", "yes", "on", "1"), True),
+    **dict.fromkeys(("false", "no", "off", "0"), False),
+}
 
 
 def leaves(schema: type, prefix: str = "") -> dict[str, Leaf]:

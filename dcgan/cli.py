@@ -14,14 +14,14 @@ import typing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from dcgan.checks import Rule, shown
+from dcgan.checks import FLAGS, Rule, shown
 from dcgan.checks import key as declare
 
 T = TypeVar("T")
 REQUIRED = dataclasses.MISSING
-_TRUE = ("true", "yes", "1", "on")
-_FLAGS = {w: w in _TRUE for w in (*_TRUE, "false", "no", "0", "off")}
-_GIVE = {bool: "give true or false", int: "give a whole number", float: "give a number"}
+# how a value of each type is read, and what to give instead of a value that is not one
+_READ = {bool: (lambda text: FLAGS[text.lower()], "give true or false")}
+_READ |= {int: (int, "give a whole number"), float: (float, "give a number")}
 
 
 class CliError(ValueError):
@@ -45,19 +45,25 @@ def key(
     return declare(default, help, choices=choices, rule=found, name=name)
 
 
-def _convert(name: str, text: str, kind: Any) -> Any:
-    """`text` as the annotated type: bool, int, float, str, or an optional of one."""
+def _value(name: str, text: str, kind: Any, meta: typing.Mapping[str, Any]) -> Any:
+    """`text` as the annotated type (bool, int, float, str, or an optional of one), held
+    against the key's choices and rule."""
     args = typing.get_args(kind)
-    if type(None) in args:
-        if text.lower() in ("null", "none"):
-            return None
-        kind = next(a for a in args if a is not type(None))
+    kind = next(a for a in args if a is not type(None)) if type(None) in args else kind
+    read, give = _READ.get(kind, (str, ""))
     try:
-        if kind is bool:
-            return _FLAGS[text.lower()]
-        return kind(text) if kind in (int, float) else text
+        null = type(None) in args and text.lower() in ("null", "none")
+        value = None if null else read(text)
     except (KeyError, ValueError):
-        raise CliError(f"{name}={text} is invalid: {_GIVE[kind]}") from None
+        raise CliError(f"{name}={text} is invalid: {give}") from None
+    choices, rule = meta.get("choices"), meta.get("rule")
+    if choices is not None and value not in choices:
+        listed = ", ".join(str(c) for c in choices if c is not None)
+        unset = f" (or leave {name} out)" if None in choices else ""
+        raise CliError(f"{name}={text} is invalid; choices: {listed}{unset}")
+    if rule is not None and value is not None and not rule.test(value):
+        raise CliError(f"{name}={text} is invalid: {rule.text}")
+    return value
 
 
 def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
@@ -94,8 +100,7 @@ def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -
     for name, spec in fields.items():
         try:
             if name in typed:
-                given[spec.name] = _convert(name, typed[name], hints[spec.name])
-                _check(name, given[spec.name], spec.metadata, typed[name])
+                given[spec.name] = _value(name, typed[name], hints[spec.name], spec.metadata)
             elif spec.default is REQUIRED:
                 found.append(f"give {name}=...: {spec.metadata.get('help', '')}")
         except CliError as err:
@@ -113,17 +118,6 @@ def error_lines(err: Exception) -> str:
 def _name(spec: dataclasses.Field) -> str:
     """The key of a field on the command line."""
     return spec.metadata.get("name") or spec.name
-
-
-def _check(name: str, value: Any, meta: typing.Mapping[str, Any], text: str) -> None:
-    """`value` (written `text`) against the key's choices and rule."""
-    choices, rule = meta.get("choices"), meta.get("rule")
-    if choices is not None and value not in choices:
-        listed = ", ".join(str(c) for c in choices if c is not None)
-        unset = f" (or leave {name} out)" if None in choices else ""
-        raise CliError(f"{name}={text} is invalid; choices: {listed}{unset}")
-    if rule is not None and value is not None and not rule.test(value):
-        raise CliError(f"{name}={text} is invalid: {rule.text}")
 
 
 def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:

@@ -13,6 +13,7 @@ Hydra's own help.
 from __future__ import annotations
 
 import sys
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,8 @@ def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
 
     rows = []
     for key, leaf in leaves(TrainConfig).items():
-        default = OmegaConf.select(cfg, key)
+        default, rule = OmegaConf.select(cfg, key), leaf.rule_text()
         default = OmegaConf.to_container(default) if OmegaConf.is_config(default) else default
-        rule = leaf.rule_text()
         rows.append((key, shown(default), f"{leaf.help} ({rule})" if rule else leaf.help))
     return rows
 
@@ -68,15 +68,9 @@ def _one_line(text: str) -> str:
 
 def option_comment(path: Path) -> str:
     """An option file's description: its leading comment, up to an example command or blank."""
-    words = []
-    for line in path.read_text().splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:]
-        if body.strip().startswith("@package") or body.startswith("   "):
-            continue
-        words.append(body.strip())
-    return " ".join(w for w in words if w)
+    lines = takewhile(lambda line: line.startswith("#"), path.read_text().splitlines())
+    words = (line[1:] for line in lines if not line[1:].startswith("   "))
+    return " ".join(w.strip() for w in words if w.strip() and not w.strip().startswith("@package"))
 
 
 def registries() -> list[Registry]:
@@ -128,8 +122,7 @@ def render() -> str:
         "| key | default | meaning |",
         "|---|---|---|",
     ]
-    for key, default, meaning in key_rows(cfg):
-        lines.append(f"| `{key}` | `{_one_line(default)}` | {_one_line(meaning)} |")
+    lines += [f"| `{k}` | `{_one_line(d)}` | {_one_line(m)} |" for k, d, m in key_rows(cfg)]
     lines += [
         "",
         "## Groups",
@@ -142,10 +135,9 @@ def render() -> str:
     ]
     for group, options in groups(hydra=True).items():
         for option in options:
-            chosen = defaults.get(group) == option
-            shown = f"**`{option}`**" if chosen else f"`{option}`"
-            text = option_comment(CONFIG_DIR / group / f"{option}.yaml")
-            lines.append(f"| `{group}=` | {shown} | {_one_line(text)} |")
+            name = f"**`{option}`**" if defaults.get(group) == option else f"`{option}`"
+            text = _one_line(option_comment(CONFIG_DIR / group / f"{option}.yaml"))
+            lines.append(f"| `{group}=` | {name} | {text} |")
     lines += [
         "",
         "## Registries",
