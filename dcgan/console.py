@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import lightning as L
@@ -35,10 +35,7 @@ def quiet_libraries() -> None:
 
 def describe_model(module: L.LightningModule) -> str:
     """One line: the parameter counts of G and D and the size of the weights."""
-
-    def count(net: Any) -> int:
-        return sum(p.numel() for p in net.parameters())
-
-    g, d = count(module.generator), count(module.discriminator)
+    nets = (module.generator, module.discriminator)
+    g, d = (sum(p.numel() for p in net.parameters()) / 1e3 for net in nets)
     megabytes = sum(p.numel() * p.element_size() for p in module.parameters()) / 2**20
-    return f"model: G {g / 1e3:,.0f} K + D {d / 1e3:,.0f} K parameters ({megabytes:.1f} MB)"
+    return f"model: G {g:,.0f} K + D {d:,.0f} K parameters ({megabytes:.1f} MB)"

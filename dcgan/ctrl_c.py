@@ -8,8 +8,7 @@ launcher runs them elsewhere raises from when it launches). From then on a press
 any error it turns into on the way up is reported as the interrupt (`pressed()`: Lightning makes
 it `sys.exit(1)` in `fit`); `check()` raises it again after imports that swallow it (a bare
 `except:`). SIGTERM (a script, `timeout`, a container's stop) is treated alike. Training installs
-its own handlers (callbacks/interrupt.py) and restores these after; `live_after` gives Ctrl-C
-back when Lightning has left it ignored.
+its own handlers (callbacks/interrupt.py) and restores these after.
 """
 
 from __future__ import annotations
@@ -134,11 +133,8 @@ def held() -> Iterator[None]:
     The handlers are swapped, not the signals blocked: a mask holds only the main thread, and
     a signal that another thread (a data loader's, W&B's) receives still runs its handler in
     the main thread, inside the block. Those that came are raised again after it."""
-    if not _main_thread():
-        yield
-        return
     came: list[int] = []
-    before = {sig: signal.getsignal(sig) for sig in _DEFAULTS}
+    before = {sig: signal.getsignal(sig) for sig in _DEFAULTS} if _main_thread() else {}
     swapped = [s for s, h in before.items() if h not in (None, signal.SIG_IGN)]
     for sig in swapped:
         signal.signal(sig, lambda signum, frame: came.append(signum))
@@ -149,17 +145,3 @@ def held() -> Iterator[None]:
             signal.signal(sig, before[sig])
         for signum in came:  # to the handler that was there: it stops, notes or kills
             signal.raise_signal(signum)
-
-
-@contextmanager
-def live_after() -> Iterator[None]:
-    """Ctrl-C works again after the block. Lightning sets SIGINT to SIG_IGN for good when a
-    KeyboardInterrupt reaches `fit` before training starts (its shutdown may not be pressed
-    twice); a notebook, or the next run in the same process, would lose Ctrl-C."""
-    before = signal.getsignal(signal.SIGINT) if _main_thread() else None
-    try:
-        yield
-    finally:
-        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-        if before is not None and before is not signal.SIG_IGN and ignored:
-            signal.signal(signal.SIGINT, before)

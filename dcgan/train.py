@@ -135,6 +135,7 @@ def _fit(
         from dcgan.atomic import write_text_atomic
         from dcgan.build import build_callbacks, build_loggers, build_trainer
         from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
+        from dcgan.callbacks.interrupt import live_after
         from dcgan.console import describe_model, quiet_libraries
         from dcgan.run import now
         from dcgan.tricks import health_remedies
@@ -155,7 +156,7 @@ def _fit(
     stopper = next(c for c in callbacks if isinstance(c, StopOnSignal))
     try:  # its signal handlers stay until the run's status is written
         try:
-            with ctrl_c.live_after():
+            with live_after():
                 # weights_only: resuming never runs code from the file
                 trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path, weights_only=True)
         except SIGTERMException:  # Lightning's own stop; the checkpoint callback saved last.ckpt
@@ -352,7 +353,7 @@ def _hydra_entry():  # noqa: ANN202 (Hydra's decorated function)
 def main() -> None:
     """`python -m dcgan.train` and `dcgan-train`: arguments checked, then Hydra runs."""
     try:
-        from dcgan.train_args import check_train_args, hydra_order
+        from dcgan.train_args import check_train_args
 
         if {"-h", "--help"} & set(sys.argv[1:]):  # --hydra-help: Hydra's own
             from dcgan.config_doc import help_text
@@ -362,8 +363,7 @@ def main() -> None:
         # held while the arguments are checked and Hydra composes (both build OmegaConf nodes),
         # honoured when the job starts (ctrl_c.py)
         ctrl_c.defer()
-        check_train_args(sys.argv[1:])
-        sys.argv[1:] = hydra_order(sys.argv[1:])
+        sys.argv[1:] = check_train_args(sys.argv[1:])
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:

@@ -9,12 +9,13 @@ nearest valid names, before Hydra makes a folder or anything slow loads.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
 from dcgan.checks import Leaf, fits, groups_of, leaves
-from dcgan.cli import closest
+from dcgan.cli import closest, error_lines
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 # Hydra's flags followed by a value (not an override); with those in _HANDS_OFF Hydra does
@@ -58,12 +59,6 @@ def split_args(argv: list[str]) -> tuple[list[str], bool, bool]:
     flags, overrides = _flags_and_overrides(argv)
     multirun = bool({"-m", "--multirun"} & set(flags))
     return overrides, multirun, any(f.split("=", 1)[0] in _HANDS_OFF for f in flags)
-
-
-def hydra_order(argv: list[str]) -> list[str]:
-    """The arguments with Hydra's flags (and their values) first, then the overrides in order:
-    Hydra's parser refuses overrides on both sides of a flag (`data=digits --cfg job seed=1`)."""
-    return [arg for part in _flags_and_overrides(argv) for arg in part]
 
 
 def groups(config_dir: Path = CONFIG_DIR, hydra: bool = False) -> dict[str, list[str]]:
@@ -242,10 +237,9 @@ def compose_train(
 def rule_problems(
     overrides: list[str], schema: Schema, multirun: bool, config_dir: Path, beside: bool = False
 ) -> list[str]:
-    """Every value that breaks a rule, of the run or of each value of a sweep; several values
-    without -m only where a `sweep=` preset asks for a sweep. `beside` other arguments that
-    cannot be read: the declared rules the readable ones break, so that one try names every
-    wrong value (the run alone: the rules of several keys assume every value read)."""
+    """Every value that breaks a rule, of the run or of each value of a sweep (several values
+    without -m only where a `sweep=` preset asks for a sweep); `beside` arguments that cannot be
+    read, the declared rules that the readable ones break (the run's own rules need them all)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
@@ -257,57 +251,52 @@ def rule_problems(
     parsed = OverridesParser.create().parse_overrides(overrides)
     swept = [o.input_line for o in parsed if o.is_sweep_override()]
     found: list[str] = []
-    try:
-        jobs = sweep_samples(overrides)[: 1 if beside else None]
-    except Exception:  # noqa: BLE001 (what cannot be enumerated beside: said already)
-        if beside:
-            return []
-        raise
-    for i, job in enumerate(jobs):
+    for i, job in enumerate(sweep_samples(overrides)[: 1 if beside else None]):
         typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
         try:
             cfg = compose_train(job, config_dir, hydra=i == 0 and not beside)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-            if beside:
-                return []
             raise ArgumentError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
-            line = f"{swept[0]} gives several values: add -m for one run each "
-            line += "(python -m dcgan.train -m ...)" + _one_text(swept[0], schema)
-            raise ArgumentError(line)
+            raise ArgumentError(_several_values(swept[0], schema))
         errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
         found += [str(e) for e in errors if str(e) not in found]
     return found
 
 
-def _one_text(arg: str, schema: Schema) -> str:
-    """For a text key (`data.root=a,b`): the other reading, one value with a comma, quoted."""
+def _several_values(arg: str, schema: Schema) -> str:
+    """`arg` asks for several runs: add -m; for a text key (`data.root=a,b`), or quote it."""
+    line = f"{arg} gives several values: add -m for one run each (python -m dcgan.train -m ...)"
     key, _, text = arg.partition("=")
     leaf = schema.leaves.get(key)
     if leaf is None or leaf.kind_words() != "text" or leaf.choices() is not None:
-        return ""
-    return f", or quote it as one value: \"{key}='{text}'\""
+        return line
+    return f"{line}, or quote it as one value: \"{key}='{text}'\""
 
 
-def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> None:
-    """Exit 2 with a line per wrong argument: a misspelt key or group, an unreadable value, a
-    value of the wrong type, and every value that breaks a rule, of the run or of each value of
-    a sweep, before Hydra starts."""
+def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The arguments in Hydra's order, once none is wrong; else exit 2 with a line for each
+    misspelt key or group, unreadable value, value of the wrong type and broken rule."""
     overrides, multirun, hands_off = split_args(argv)
-    one_run = [f for f in _flags_and_overrides(argv)[0] if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
+    flags = _flags_and_overrides(argv)[0]
+    one_run = [f for f in flags if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
     plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
     try:
         if multirun and one_run:
             what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]
             raise ArgumentError(f"{one_run[0]} {what}: leave -m out")
-        if hands_off or not overrides:
-            return
-        schema = Schema(config_dir)
-        warn_repeats(overrides, schema.groups)
-        found = override_problems(overrides, schema)
-        found += rule_problems(plain, schema, multirun, config_dir, beside=bool(found))
-        if found:
-            raise ArgumentError("\n".join(found))
+        if overrides and not hands_off:
+            schema = Schema(config_dir)
+            warn_repeats(overrides, schema.groups)
+            found = override_problems(overrides, schema)
+            if found:  # beside them, the rules that the readable ones break, where they compose
+                with contextlib.suppress(Exception):
+                    found += rule_problems(plain, schema, multirun, config_dir, beside=True)
+            else:
+                found = rule_problems(plain, schema, multirun, config_dir)
+            if found:
+                raise ArgumentError("\n".join(found))
     except ArgumentError as err:
-        sys.stderr.write("".join(f"error: {line}\n" for line in str(err).splitlines()))
+        sys.stderr.write(error_lines(err))
         raise SystemExit(2) from None
+    return [*flags, *overrides]  # Hydra's parser refuses overrides on both sides of a flag

@@ -149,6 +149,8 @@ def test_ctrl_c_is_live_again_after_lightning_stopped_fit(tmp_path) -> None:  # 
     import lightning as L
     import torch
 
+    from dcgan.callbacks.interrupt import live_after
+
     class PressedDuringSetUp(L.LightningModule):
         def setup(self, stage: str) -> None:
             raise KeyboardInterrupt  # before training starts: no handler of ours yet
@@ -169,7 +171,7 @@ def test_ctrl_c_is_live_again_after_lightning_stopped_fit(tmp_path) -> None:  # 
         enable_model_summary=False,
         max_steps=1,
     )
-    with pytest.raises(SystemExit) as stopped, ctrl_c.live_after():
+    with pytest.raises(SystemExit) as stopped, live_after():
         trainer.fit(PressedDuringSetUp())
     assert stopped.value.code == 1  # Lightning's graceful shutdown ran
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

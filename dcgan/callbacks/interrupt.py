@@ -8,6 +8,7 @@ a resume measures what was due. More signals before that save only say it is com
 state is on disk, the next one stops at once. A signal after the last iteration stops nothing:
 the run finishes (its state is saved before the end-of-run evaluation) unless a second one comes.
 Other ranks and other threads are left alone: handlers can only be installed by the main thread.
+`live_after` gives Ctrl-C back when Lightning's `fit` has left it ignored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -122,3 +125,18 @@ class StopOnSignal(L.Callback):
         for sig, handler in self._previous.items():
             signal.signal(sig, handler)
         self._previous = {}
+
+
+@contextmanager
+def live_after() -> Iterator[None]:
+    """Ctrl-C works again after the block. Lightning sets SIGINT to SIG_IGN for good when a
+    KeyboardInterrupt reaches `fit` before training starts (its shutdown may not be pressed
+    twice); a notebook, or the next run in the same process, would lose Ctrl-C."""
+    main = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main else None
+    try:
+        yield
+    finally:
+        ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        if before is not None and before is not signal.SIG_IGN and ignored:
+            signal.signal(signal.SIGINT, before)
