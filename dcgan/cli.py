@@ -18,7 +18,6 @@ from dcgan.checks import FLAGS, Rule, shown
 from dcgan.checks import key as declare
 
 T = TypeVar("T")
-REQUIRED = dataclasses.MISSING
 # how a value of each type is read, and what to give instead of a value that is not one
 _READ = {bool: (lambda text: FLAGS[text.lower()], "give true or false")}
 _READ |= {int: (int, "give a whole number"), float: (float, "give a number")}
@@ -29,18 +28,16 @@ class CliError(ValueError):
 
 
 def key(
-    default: Any = REQUIRED,
+    default: Any = dataclasses.MISSING,
     help: str = "",  # noqa: A002 (the word a reader expects)
     choices: Sequence[Any] | None = None,
     check: Callable[[Any], bool] | None = None,
     rule: str = "",
     name: str | None = None,
 ) -> Any:
-    """Declare one key as the run config declares its keys (`dcgan.checks.key`): default (omit
-    for a required key), description, choices, or a rule as its test and its words.
-
-    `name` is the key on the command line when it cannot be the field's (`class`, a keyword).
-    """
+    """Declare one key as the run config does (`dcgan.checks.key`): default (omit for a required
+    key), description, choices, or a rule as its test and its words; `name`: the key on the
+    command line when it cannot be the field's (`class`, a keyword)."""
     found = Rule(check, rule or "not allowed") if check is not None else None
     return declare(default, help, choices=choices, rule=found, name=name)
 
@@ -66,20 +63,18 @@ def _value(name: str, text: str, kind: Any, meta: typing.Mapping[str, Any]) -> A
     return value
 
 
-def closest(word: str, names: Sequence[str], label: str = "keys") -> str:
-    """`did you mean x? keys: ...`: the nearest names to a misspelt one, then all of them."""
+def closest(word: str, names: Sequence[str], label: str = "keys", near: Sequence[str] = ()) -> str:
+    """`did you mean x? keys: ...`: the `near` names (else the nearest to a misspelt `word`),
+    then all of them."""
     names = sorted(set(names)) if label != "keys" else list(names)
-    near = difflib.get_close_matches(word, names, n=3, cutoff=0.6)
+    near = near or difflib.get_close_matches(word, names, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(near)}? " if near else ""
     return f"{hint}{label}: {', '.join(names)}"
 
 
 def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -> T:
-    """`key=value` arguments -> an instance of `schema`, every value typed and checked; every
-    wrong or missing value at once, a line each.
-
-    With `positional`, one argument without `=` is the value of that key.
-    """
+    """`key=value` arguments -> an instance of `schema`, every value typed and checked, every
+    wrong or missing one said at once; with `positional`, one argument without `=` is its value."""
     fields = {_name(f): f for f in dataclasses.fields(schema)}
     hints = typing.get_type_hints(schema)
     typed: dict[str, str] = {}
@@ -95,13 +90,12 @@ def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -
         if name in typed:
             raise CliError(f"{name} is given twice: keep one {name}=...")
         typed[name] = text
-    found: list[str] = []
-    given: dict[str, Any] = {}
+    found, given = [], {}
     for name, spec in fields.items():
         try:
             if name in typed:
                 given[spec.name] = _value(name, typed[name], hints[spec.name], spec.metadata)
-            elif spec.default is REQUIRED:
+            elif spec.default is dataclasses.MISSING:
                 found.append(f"give {name}=...: {spec.metadata.get('help', '')}")
         except CliError as err:
             found.append(str(err))
@@ -129,11 +123,8 @@ def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:
 
 def help_text(schema: type, usage: str) -> str:
     """`usage`, then every key with its default and one-line description."""
-    rows = [
-        (
-            f"{_name(f)}={'...' if f.default is REQUIRED else shown(f.default)}",
-            f.metadata.get("help", ""),
-        )
-        for f in dataclasses.fields(schema)
-    ]
+    rows = []
+    for f in dataclasses.fields(schema):
+        default = "..." if f.default is dataclasses.MISSING else shown(f.default)
+        rows.append((f"{_name(f)}={default}", f.metadata.get("help", "")))
     return "\n".join([usage, "", "keys (key=value; defaults shown):", *table(rows)])

@@ -34,9 +34,8 @@ python -m dcgan.train data=digits experiment=tiny          a first run, offline,
 
 
 def key_rows(cfg: Any) -> list[tuple[str, str, str]]:
-    """(key, default, meaning with its choices or rule) for every declared key, the default as
-    `cfg` (the composed default config) holds it; what `--help` prints and
-    `docs/config-reference.md` lists (`dcgan.config_doc`)."""
+    """(key, default as `cfg` holds it, meaning with its choices or rule) for every declared key:
+    what `--help` prints and docs/config-reference.md lists."""
     from dcgan.config import TrainConfig
 
     rows = []
@@ -162,15 +161,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0 if set(argv) & {"-h", "--help"} else 2
     text = render()
-    if "--check" in argv:
-        if not OUTPUT.is_file() or OUTPUT.read_text() != text:
-            print(f"{OUTPUT} is stale: run python -m dcgan.config_doc", file=sys.stderr)
-            return 1
-        return 0
-    from dcgan.atomic import write_text_atomic
+    if "--check" not in argv:
+        from dcgan.atomic import write_text_atomic
 
-    write_text_atomic(OUTPUT, text)
-    print(f"wrote {OUTPUT}")
+        write_text_atomic(OUTPUT, text)
+        print(f"wrote {OUTPUT}")
+    elif not OUTPUT.is_file() or OUTPUT.read_text() != text:
+        print(f"{OUTPUT} is stale: run python -m dcgan.config_doc", file=sys.stderr)
+        return 1
     return 0
 
 

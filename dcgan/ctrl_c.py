@@ -23,13 +23,12 @@ from types import FrameType
 
 @dataclass
 class CommandState:
-    """What the command line keeps while it runs, in this one object: the signal received,
-    whether it waits to be raised, and the failed runs of a sweep (said once all jobs end)."""
+    """What the command line keeps while it runs, in this one object."""
 
     pressed: str | None = None  # the signal (SIGINT: Ctrl-C) received in this process
     waiting: bool = False  # ... while deferred, and not raised yet
     run_finished: bool = False  # the job's run wrote "finished": a signal now stops nothing
-    failed_runs: list[str] = field(default_factory=list)
+    failed_runs: list[str] = field(default_factory=list)  # of a sweep: said once all jobs end
 
 
 STATE = CommandState()
@@ -44,19 +43,13 @@ def note(signum: int, frame: FrameType | None = None) -> None:
     STATE.waiting = True
 
 
-def _note_and_raise(signum: int, frame: FrameType | None) -> None:
+def note_and_raise(signum: int, frame: FrameType | None) -> None:
+    """The command line's handler once a job runs (an API caller's own is left as it is)."""
     if STATE.run_finished:  # nothing left to stop: a single run ends by itself, exit 0
-        note(signum)
-        return
-    if STATE.pressed is not None:
-        return  # the first is on its way out: another must not cut its clean-up (the status)
-    STATE.pressed = signal.Signals(signum).name
-    raise KeyboardInterrupt
-
-
-def is_command_line(handler: object) -> bool:
-    """Whether `handler` is the command line's (not an API caller's own)."""
-    return handler is _note_and_raise
+        return note(signum)
+    if STATE.pressed is None:  # else the first is on its way out: its clean-up (the status) stays
+        STATE.pressed = signal.Signals(signum).name
+        raise KeyboardInterrupt
 
 
 def _main_thread() -> bool:
@@ -69,7 +62,7 @@ def defer() -> None:
     if not _main_thread():
         return
     for sig, default in _DEFAULTS.items():
-        if signal.getsignal(sig) in (default, _note_and_raise):
+        if signal.getsignal(sig) in (default, note_and_raise):
             signal.signal(sig, note)
 
 
@@ -79,7 +72,7 @@ def honour() -> None:
         return
     for sig in _DEFAULTS:
         if signal.getsignal(sig) is note:
-            signal.signal(sig, _note_and_raise)
+            signal.signal(sig, note_and_raise)
     if STATE.waiting:
         STATE.waiting = False
         raise KeyboardInterrupt
@@ -92,8 +85,7 @@ def check() -> None:
 
 
 def pressed() -> bool:
-    """Whether Ctrl-C was pressed (or SIGTERM came): then any error on the way out is the
-    interrupt."""
+    """Whether Ctrl-C was pressed (or SIGTERM came): any error on the way out is the interrupt."""
     return STATE.pressed is not None
 
 
@@ -117,7 +109,7 @@ def deferred() -> Iterator[None]:
     """A signal the command line raises (after `honour`) is noted during the block and raised at
     its end: torch's C++ start-up turns an interrupt raised inside it into an abort. Signals
     that are not the command line's (an API caller's own) are left as they are."""
-    ours = _main_thread() and any(is_command_line(signal.getsignal(s)) for s in _DEFAULTS)
+    ours = _main_thread() and any(signal.getsignal(s) is note_and_raise for s in _DEFAULTS)
     if ours:
         defer()
     try:

@@ -118,6 +118,13 @@ class GAN(L.LightningModule):
         """The trick of that name when it is on."""
         return next((t for t in self.tricks if t.name == name), None)
 
+    def describe(self) -> str:
+        """One line for the console: the parameter counts of G and D and the size of the weights."""
+        nets = (self.generator, self.discriminator)
+        g, d = (sum(p.numel() for p in net.parameters()) / 1e3 for net in nets)
+        megabytes = sum(p.numel() * p.element_size() for p in self.parameters()) / 2**20
+        return f"model: G {g:,.0f} K + D {d:,.0f} K parameters ({megabytes:.1f} MB)"
+
     # -- the iteration count ------------------------------------------------------------------
     @property
     def steps_per_iteration(self) -> int:

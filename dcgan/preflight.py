@@ -24,6 +24,7 @@ from dcgan.loggers import check_logger
 from dcgan.run.folder import check_writable
 from dcgan.run.resume import check_resume
 from dcgan.trainer_config import check_accelerator
+from dcgan.tricks import holdout_count
 
 # Hydra's default launcher: it composes and runs every job of a sweep in this process
 BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
@@ -33,21 +34,15 @@ def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
     """The checkpoint to resume from (None: a new run), once the output folder, data, logger,
     config values and that checkpoint are checked, cheap first."""
     check_writable(run_dir)
-    data = cfg.data
-    count = check_source(
-        data.source, data.root, data.split, data.channels, data.max_pixels, data.download
-    )
+    count = check_source(cfg.data)
     if cfg.model.conditional:  # the classes, from the folder names: a loose image is refused
         from dcgan.data.labels import class_names_of
 
-        class_names_of(data.source, data.root)
+        class_names_of(cfg.data.source, cfg.data.root)
     check_logger(cfg.logger)
     validate(cfg)
     check_accelerator(cfg.trainer.accelerator, cfg.trainer.devices)
-    if count is not None:  # at most this many images: a batch larger fails after decoding
-        from dcgan.tricks import holdout_count
-
-        check_batch_fits(data, count, holdout_count(cfg))
+    check_batch_fits(cfg.data, count, holdout_count(cfg))  # too large a batch fails after decoding
     return check_resume(cfg, Path(run_dir))
 
 
@@ -61,10 +56,9 @@ class Preflight(Callback):
     """Runs `check_run` before Hydra makes the run folder; a sweep checks its folder only."""
 
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
-        run_dir = OmegaConf.select(config, "hydra.run.dir")
         logging.disable(logging.WARNING)  # train() says the same again once logging is set up
         try:
-            check_run(config, run_dir)
+            check_run(config, OmegaConf.select(config, "hydra.run.dir"))
         except (ConfigError, DataError, OutputError) as err:
             refuse(err)
         finally:

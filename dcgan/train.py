@@ -136,7 +136,7 @@ def _fit(
         from dcgan.build import build_callbacks, build_loggers, build_trainer
         from dcgan.callbacks import ImageMetrics, StopOnSignal, TrainingInterrupted
         from dcgan.callbacks.interrupt import live_after
-        from dcgan.console import describe_model, quiet_libraries
+        from dcgan.console import quiet_libraries
         from dcgan.run import now
         from dcgan.tricks import health_remedies
 
@@ -149,7 +149,7 @@ def _fit(
     L.seed_everything(cfg.seed, workers=True, verbose=False)
     datamodule, module = _data_and_module(cfg, ckpt_path)
     ctrl_c.check()
-    log.info(describe_model(module))
+    log.info(module.describe())
     loggers = build_loggers(cfg.logger, run_dir, run_name)
     callbacks = build_callbacks(cfg.callbacks, run_dir, health_remedies(cfg), run_time)
     trainer = build_trainer(cfg.trainer, module.steps_per_iteration, loggers, callbacks, run_dir)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dcgan.checks import Leaf, fits, groups_of, leaves
-from dcgan.cli import closest, error_lines
+from dcgan.cli import CliError, closest, error_lines
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 # Hydra's flags followed by a value (not an override); with those in _HANDS_OFF Hydra does
@@ -34,11 +34,10 @@ QUOTE_HINT = (
 _ONE_RUN_FLAGS = {"--cfg": "prints one run's config", "-c": "prints one run's config"}
 _ONE_RUN_FLAGS |= {"--info": "prints one run's information", "-i": "prints one run's information"}
 _ONE_RUN_FLAGS |= dict.fromkeys(("--shell-completion", "-sc"), "sets up shell completion")
-SPLIT_HINT = 'put the whole argument in quotes, e.g. "data.root=my pics" (see README: Paths)'
-
-
-class ArgumentError(ValueError):
-    """A command-line argument that Hydra would refuse; the message names the fix."""
+SPLIT_HINT = (  # an argument without `=`: the shell split a value at a space
+    'if it belongs to the value before it, put the whole argument in quotes, e.g. "data.root=my '
+    'pics" (see README: Paths)'
+)
 
 
 def _flags_and_overrides(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -86,9 +85,7 @@ def _values(override) -> list[Any]:  # noqa: ANN001 (Hydra's Override)
 
 def warn_repeats(overrides: list[str], known_groups: dict[str, list[str]]) -> None:
     """A group given twice: Hydra keeps the last silently (`trick=a trick=b` is b alone); say so.
-
-    A key given twice is left alone: scripts append overrides to a base and mean the last.
-    """
+    A key given twice is left alone: scripts append overrides to a base and mean the last."""
     seen: dict[str, str] = {}
     for arg in overrides:
         key, sep, value = arg.partition("=")
@@ -130,16 +127,10 @@ class Schema:
         """Why `value` is not an option of `group` (with the keys that take it), or None."""
         if value in self.groups[group] or value == "null":
             return None
+        under = {n: leaf for n, leaf in self.leaves.items() if n.startswith(f"{group}.")}
+        takers = [f"{n}={value}" for n, leaf in under.items() if value in (leaf.choices() or ())]
         line = f"{group}={value} is not an option of group {group}; "
-        takers = [
-            f"{name}={value}"
-            for name, leaf in self.leaves.items()
-            if name.startswith(f"{group}.") and value in (leaf.choices() or ())
-        ]
-        if takers:
-            options = ", ".join(self.groups[group])
-            return f"{line}did you mean {' or '.join(takers)}? choices: {options}"
-        return line + closest(value, self.groups[group], "choices")
+        return line + closest(value, self.groups[group], "choices", near=takers)
 
 
 def type_problem(leaf: Leaf, value: Any, text: str) -> str | None:
@@ -148,9 +139,8 @@ def type_problem(leaf: Leaf, value: Any, text: str) -> str | None:
         return None
     rule, choices = leaf.rule_text(), leaf.choices()
     said = f" (rule: {rule})" if rule else ""
-    if not leaf.is_list():
-        said = f" ({rule})" if choices is not None else said
-        return f"{leaf.name}={text} is invalid: {leaf.name} takes {leaf.kind_words()}{said}"
+    if not leaf.is_list():  # the type's words, then its choices or rule
+        return f"{leaf.problem(value, text)}{f' ({rule})' if choices is not None else said}"
     items = [i.strip() for i in text.strip("[]").split(",") if i.strip()]
     listed = ",".join(items)
     line = f"{leaf.name}={text} is not a list: write it in brackets, {leaf.name}=[{listed}]"
@@ -169,14 +159,11 @@ def override_problems(overrides: list[str], schema: Schema) -> list[str]:
     found = []
     for arg in overrides:
         if "=" not in arg:
-            raise ArgumentError(
-                f"argument {arg!r} is not key=value; if it belongs to the value before it, "
-                + SPLIT_HINT
-            )
+            raise CliError(f"argument {arg!r} is not key=value; {SPLIT_HINT}")
         try:
             (override,) = parser.parse_overrides([arg])
         except OverrideParseException:
-            raise ArgumentError(f"cannot read {arg!r}: " + QUOTE_HINT) from None
+            raise CliError(f"cannot read {arg!r}: " + QUOTE_HINT) from None
         key = override.key_or_group
         if override.is_delete() or override.is_add() or key.startswith("hydra"):
             continue  # +key, ++key, ~key and Hydra's own keys: Hydra decides
@@ -197,12 +184,9 @@ def override_problems(overrides: list[str], schema: Schema) -> list[str]:
 
 
 def sweep_samples(overrides: list[str]) -> list[list[str]]:
-    """Job override lists that together hold every swept value once (the others at their first);
-    without a sweep, the one job.
-
-    A sweep's values are written `key=value` as Hydra's basic sweeper writes them; glob sweeps
-    (`trick=glob(*)`) pick group options, which `override_problems` has checked: left out.
-    """
+    """Job override lists that together hold every swept value once (the others at their first;
+    no sweep: the one job), written as Hydra's basic sweeper writes them; glob sweeps
+    (`trick=glob(*)`) pick group options, which `override_problems` has checked: left out."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
 
@@ -256,9 +240,9 @@ def rule_problems(
         try:
             cfg = compose_train(job, config_dir, hydra=i == 0 and not beside)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
-            raise ArgumentError(str(err.__cause__ or err).strip().splitlines()[0]) from None
+            raise CliError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
-            raise ArgumentError(_several_values(swept[0], schema))
+            raise CliError(_several_values(swept[0], schema))
         errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
         found += [str(e) for e in errors if str(e) not in found]
     return found
@@ -284,7 +268,7 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> list[str
     try:
         if multirun and one_run:
             what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]
-            raise ArgumentError(f"{one_run[0]} {what}: leave -m out")
+            raise CliError(f"{one_run[0]} {what}: leave -m out")
         if overrides and not hands_off:
             schema = Schema(config_dir)
             warn_repeats(overrides, schema.groups)
@@ -295,8 +279,8 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> list[str
             else:
                 found = rule_problems(plain, schema, multirun, config_dir)
             if found:
-                raise ArgumentError("\n".join(found))
-    except ArgumentError as err:
+                raise CliError("\n".join(found))
+    except CliError as err:
         sys.stderr.write(error_lines(err))
         raise SystemExit(2) from None
     return [*flags, *overrides]  # Hydra's parser refuses overrides on both sides of a flag

@@ -214,14 +214,15 @@ def _compose(overrides: tuple[str, ...]):  # noqa: ANN202
 
 def check_train(args: list[str]) -> None:
     """Raise when a key or group option is unknown or a value does not compose."""
-    from dcgan.train_args import ArgumentError, override_problems, sweep_samples
+    from dcgan.cli import CliError
+    from dcgan.train_args import override_problems, sweep_samples
 
     overrides = _train_args(args)
     if overrides is None:
         return
     found = override_problems(overrides, _schema())
     if found:
-        raise ArgumentError("; ".join(found))
+        raise CliError("; ".join(found))
     for job in sweep_samples(overrides):
         _compose(tuple(job))
 

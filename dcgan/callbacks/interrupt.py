@@ -84,7 +84,7 @@ class StopOnSignal(L.Callback):
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         name = signal.Signals(signum).name
         if ctrl_c.STATE.run_finished:  # its status is written: nothing is left to stop
-            if ctrl_c.is_command_line(self._previous.get(signum)):
+            if self._previous.get(signum) is ctrl_c.note_and_raise:
                 ctrl_c.note(signum)  # a sweep ends before its next job
             return
         if self.forced:

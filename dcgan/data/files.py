@@ -132,9 +132,11 @@ def check_batch_size(
     )
 
 
-def check_batch_fits(data: Any, count: int, holdout: int) -> None:
-    """`data.batch_size` against the `count` images a source holds at most, after `data.limit`
-    and the `holdout` images kept out: found before decoding, where a larger batch would fail."""
+def check_batch_fits(data: Any, count: int | None, holdout: int) -> None:
+    """`data.batch_size` against the `count` images a source holds at most (None: unknown),
+    after `data.limit` and the `holdout` images kept out: found before decoding."""
+    if count is None:
+        return
     images = count if data.limit is None else min(count, data.limit)
     held = held_out(images, holdout)
     check_batch_size(data.batch_size, images - held, data.source, data.root, data.limit, held)
@@ -145,24 +147,18 @@ def held_out(images: int, holdout: int) -> int:
     return max(1, min(holdout, images // 10)) if holdout > 0 else 0
 
 
-def check_source(
-    source: str,
-    root: str | None,
-    split: str,
-    channels: int,
-    max_pixels: int,
-    download: bool = False,
-) -> int | None:
-    """Fail now, naming the folder or file, when the data cannot yield a single image; a named
-    set missing from data.root is fetched first with `download`.
+def check_source(data: DataConfig) -> int | None:
+    """Fail now, naming the folder or file, when the run's `data` cannot yield a single image; a
+    named set missing from data.root is fetched first with data.download.
 
     Returns how many images the source holds at most (image files, IDX header counts), found
     without decoding; None when it cannot say.
     """
+    source, root, split = data.source, data.root, data.split
     if source in NAMED:
         found = NAMED[source]
         folder = found.root(root)
-        found.ensure(folder, split, download)
+        found.ensure(folder, split, data.download)
         return found.count(folder, split)
     if source == "digits":
         return DIGITS_IMAGES
@@ -175,7 +171,7 @@ def check_source(
     reasons = []
     for path in files:
         try:
-            decode_image(path, 8, channels, max_pixels)
+            decode_image(path, 8, data.channels, data.max_pixels)
             return len(files)
         except UnreadableImage as err:
             reasons.append(f"{path}: {err}")
