@@ -43,8 +43,7 @@ def key(
 
 
 def _value(name: str, text: str, kind: Any, meta: typing.Mapping[str, Any]) -> Any:
-    """`text` as the annotated type (bool, int, float, str, or an optional of one), held
-    against the key's choices and rule."""
+    """`text` as the key's type (bool, int, float, str, optional), held to its choices and rule."""
     args = typing.get_args(kind)
     kind = next(a for a in args if a is not type(None)) if type(None) in args else kind
     read, give = _READ.get(kind, (str, ""))
@@ -64,8 +63,7 @@ def _value(name: str, text: str, kind: Any, meta: typing.Mapping[str, Any]) -> A
 
 
 def closest(word: str, names: Sequence[str], label: str = "keys", near: Sequence[str] = ()) -> str:
-    """`did you mean x? keys: ...`: the `near` names (else the nearest to a misspelt `word`),
-    then all of them."""
+    """`did you mean x? keys: ...`: the `near` names (else those nearest `word`), then all."""
     names = sorted(set(names)) if label != "keys" else list(names)
     near = near or difflib.get_close_matches(word, names, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(near)}? " if near else ""

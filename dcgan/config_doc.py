@@ -6,8 +6,7 @@
 Nothing in either is written by hand: every key of the run config with the value a run starts
 from (the composed default config) and its meaning, choices or rule (its field's declaration,
 `dcgan.checks.key`), every config group with its options (`configs/<group>/*.yaml`, each described
-by its leading comment) and, in the reference, every registry's names. `--hydra-help` keeps
-Hydra's own help.
+by its leading comment) and, in the reference, every registry's names.
 """
 
 from __future__ import annotations

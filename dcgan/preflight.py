@@ -31,8 +31,7 @@ BASIC_LAUNCHER = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
 
 
 def check_run(cfg: DictConfig, run_dir: str | Path) -> str | None:
-    """The checkpoint to resume from (None: a new run), once the output folder, data, logger,
-    config values and that checkpoint are checked, cheap first."""
+    """The checkpoint to resume from (None: a new run), once everything is checked, cheap first."""
     check_writable(run_dir)
     count = check_source(cfg.data)
     if cfg.model.conditional:  # the classes, from the folder names: a loose image is refused
