@@ -35,9 +35,8 @@ def key(
     rule: str = "",
     name: str | None = None,
 ) -> Any:
-    """Declare one key as the run config does (`dcgan.checks.key`): default (omit for a required
-    key), description, choices, or a rule as its test and its words; `name`: the key on the
-    command line when it cannot be the field's (`class`, a keyword)."""
+    """Declare a key as the run config does (`dcgan.checks.key`): default (omit: required),
+    meaning, choices, or a rule as its test and words; `name`: a key not the field's (`class`)."""
     found = Rule(check, rule or "not allowed") if check is not None else None
     return declare(default, help, choices=choices, rule=found, name=name)
 

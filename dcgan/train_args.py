@@ -25,8 +25,7 @@ _FLAGS_WITH_VALUE |= {"--package", "-c", "--cfg", "-i", "--info", "-sc", "--shel
 _FLAGS_WITH_VALUE |= {"--experimental-rerun"}
 _HANDS_OFF = _FLAGS_WITH_VALUE - {"-p", "--package", "-c", "--cfg"}
 _HANDS_OFF |= {"-h", "--help", "--hydra-help", "--version"}
-# Hydra reads a value itself: spaces pass, but non-ASCII letters and its own signs need quotes.
-QUOTE_HINT = (
+QUOTE_HINT = (  # Hydra reads a value itself: spaces pass, non-ASCII letters and its signs do not
     "quote the value inside the argument too, e.g. \"data.root='bilder/größe'\": non-ASCII "
     "letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ need it, spaces do not (see README: Paths)"
 )
@@ -104,6 +103,7 @@ class Schema:
     def __init__(self, config_dir: Path = CONFIG_DIR) -> None:
         from dcgan.config import TrainConfig
 
+        self.config_dir = config_dir
         self.leaves = leaves(TrainConfig)
         self.nodes = set(groups_of(TrainConfig))
         self.groups = groups(config_dir)
@@ -218,12 +218,10 @@ def compose_train(
         return compose("train", overrides=list(overrides), return_hydra_config=hydra)
 
 
-def rule_problems(
-    overrides: list[str], schema: Schema, multirun: bool, config_dir: Path, beside: bool = False
-) -> list[str]:
-    """Every value that breaks a rule, of the run or of each value of a sweep (several values
-    without -m only where a `sweep=` preset asks for a sweep); `beside` arguments that cannot be
-    read, the declared rules that the readable ones break (the run's own rules need them all)."""
+def rule_problems(overrides: list[str], schema: Schema, multirun: bool, beside: bool) -> list[str]:
+    """Every value that breaks a rule, of the run or of each of a sweep (several without -m only
+    where a `sweep=` preset asks); `beside` arguments that cannot be read, the declared rules the
+    readable ones break (the rules of several keys need them all)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.types import RunMode
 
@@ -238,7 +236,7 @@ def rule_problems(
     for i, job in enumerate(sweep_samples(overrides)[: 1 if beside else None]):
         typed = {k.lstrip("+"): v for k, _, v in (o.partition("=") for o in job)}
         try:
-            cfg = compose_train(job, config_dir, hydra=i == 0 and not beside)
+            cfg = compose_train(job, schema.config_dir, hydra=i == 0 and not beside)
         except Exception as err:  # noqa: BLE001 (every composition failure is reported)
             raise CliError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
@@ -275,9 +273,9 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> list[str
             found = override_problems(overrides, schema)
             if found:  # beside them, the rules that the readable ones break, where they compose
                 with contextlib.suppress(Exception):
-                    found += rule_problems(plain, schema, multirun, config_dir, beside=True)
+                    found += rule_problems(plain, schema, multirun, beside=True)
             else:
-                found = rule_problems(plain, schema, multirun, config_dir)
+                found = rule_problems(plain, schema, multirun, beside=False)
             if found:
                 raise CliError("\n".join(found))
     except CliError as err:
