@@ -193,7 +193,7 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
     parsed = OverridesParser.create().parse_overrides(overrides)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
     sweeps = [
-        [f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
+        [f"{o.get_key_element()}={v}" for v in _listed(o.value()) or o.sweep_string_iterator()]
         for o in parsed
         if o.is_sweep_override() and not isinstance(o.value(), Glob)
     ]
@@ -203,6 +203,13 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
         for value in values[1:] if i else values:
             jobs.append([*fixed, *firsts[:i], value, *firsts[i + 1 :]])
     return jobs or [fixed]
+
+
+def _listed(value: Any) -> list[float]:
+    """An interval (optuna's search, no list) by its middle; other sweeps list their own."""
+    from hydra.core.override_parser.types import IntervalSweep
+
+    return [(value.start + value.end) / 2] if isinstance(value, IntervalSweep) else []
 
 
 def compose_train(
@@ -241,6 +248,10 @@ def rule_problems(overrides: list[str], schema: Schema, multirun: bool, beside: 
             raise CliError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
             raise CliError(_several_values(swept[0], schema))
+        if i == 0 and not beside and cfg.hydra.sweeper._target_.endswith(".BasicSweeper"):
+            searched = [o.input_line for o in parsed if _listed(o.value())]
+            if searched:  # Hydra's basic sweeper ends with its traceback
+                raise CliError(f"{searched[0]} is searched, not listed: add hydra/sweeper=optuna")
         errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
         found += [str(e) for e in errors if str(e) not in found]
     return found
@@ -262,7 +273,8 @@ def check_train_args(argv: list[str], config_dir: Path = CONFIG_DIR) -> list[str
     overrides, multirun, hands_off = split_args(argv)
     flags = _flags_and_overrides(argv)[0]
     one_run = [f for f in flags if f.split("=", 1)[0] in _ONE_RUN_FLAGS]
-    plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra")]
+    # Hydra's own overrides are not checked; its sweeper is composed with (an interval needs it)
+    plain = [o for o in overrides if not o.lstrip("+~").startswith("hydra") or "sweeper=" in o]
     try:
         if multirun and one_run:
             what = _ONE_RUN_FLAGS[one_run[0].split("=", 1)[0]]

@@ -86,6 +86,11 @@ REFUSALS = [  # for each kind of key: a value of the wrong type, out of range, n
     ),
     ("-m seed=0,1 d_steps=2,1.5", "d_steps=1.5 is invalid: d_steps takes a whole number"),
     ("-m optimizer.discriminator.lr=0.0002,-1", "optimizer.discriminator.lr=-1 is invalid"),
+    (  # an interval is optuna's search space; the basic sweeper ended with a traceback
+        "-m optimizer.generator.lr=interval(0,1)",
+        "optimizer.generator.lr=interval(0,1) is searched, not listed: add hydra/sweeper=optuna",
+    ),
+    ("-m hydra/sweeper=optuna optimizer.generator.lr=interval(-2,0)", "lr=-1.0 is invalid"),
     # Hydra's flags that print instead of running: one run's, so not with -m
     ("-m --cfg job", "error: --cfg prints one run's config: leave -m out"),
     # what the shell or Hydra's lexer splits or cannot read
@@ -137,6 +142,7 @@ def test_each_wrong_argument_is_refused_in_one_line(
 def test_sweep_samples_hold_every_swept_value_once() -> None:
     """A sweep of a group's every option passes with -m: Hydra's sweeper expands it."""
     check_train_args(["-m", "trick=glob(*)"])  # returns
+    check_train_args(["-m", "hydra/sweeper=optuna", "optimizer.generator.lr=interval(0,1)"])
     jobs = sweep_samples(["a=1", "b=2,3", "c=x,y", "trick=glob(*)", "d=range(0,2)"])
     assert jobs == [
         ["a=1", "b=2", "c=x", "d=0"],
