@@ -99,11 +99,6 @@ def exit_code() -> int:
     return 128 + int(signal.Signals[received()])
 
 
-def describe() -> str:
-    """How the interrupt is named on the console."""
-    return "Ctrl-C" if received() == "SIGINT" else received()
-
-
 @contextmanager
 def deferred() -> Iterator[None]:
     """A signal the command line raises (after `honour`) is noted during the block and raised at

@@ -367,7 +367,8 @@ def main() -> None:
         os.environ.setdefault("WANDB_SILENT", "true")  # W&B's banner; the run folder says where
         _hydra_entry()()  # its return value is for sweepers; a console script must exit 0
     except KeyboardInterrupt:
-        sys.stderr.write(f"\ninterrupted ({ctrl_c.describe()})\n")
+        named = "Ctrl-C" if ctrl_c.received() == "SIGINT" else ctrl_c.received()
+        sys.stderr.write(f"\ninterrupted ({named})\n")
         raise SystemExit(ctrl_c.exit_code()) from None
     failed = ctrl_c.STATE.failed_runs
     if failed:

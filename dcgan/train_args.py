@@ -30,8 +30,8 @@ QUOTE_HINT = (  # Hydra reads a value itself: spaces pass, non-ASCII letters and
     "letters and = ( ) [ ] { } ' \" ~ # & ; ! ^ need it, spaces do not (see README: Paths)"
 )
 # Hydra's flags that do one thing instead of running: with -m, Hydra raises a traceback.
-_ONE_RUN_FLAGS = {"--cfg": "prints one run's config", "-c": "prints one run's config"}
-_ONE_RUN_FLAGS |= {"--info": "prints one run's information", "-i": "prints one run's information"}
+_ONE_RUN_FLAGS = dict.fromkeys(("--cfg", "-c"), "prints one run's config")
+_ONE_RUN_FLAGS |= dict.fromkeys(("--info", "-i"), "prints one run's information")
 _ONE_RUN_FLAGS |= dict.fromkeys(("--shell-completion", "-sc"), "sets up shell completion")
 SPLIT_HINT = (  # an argument without `=`: the shell split a value at a space
     'if it belongs to the value before it, put the whole argument in quotes, e.g. "data.root=my '
@@ -198,10 +198,11 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
         if o.is_sweep_override() and not isinstance(o.value(), Glob)
     ]
     firsts = [values[0] for values in sweeps if values]
-    jobs = []
-    for i, values in enumerate(sweeps):
-        for value in values[1:] if i else values:
-            jobs.append([*fixed, *firsts[:i], value, *firsts[i + 1 :]])
+    jobs = [
+        [*fixed, *firsts[:i], value, *firsts[i + 1 :]]
+        for i, values in enumerate(sweeps)
+        for value in (values[1:] if i else values)
+    ]
     return jobs or [fixed]
 
 
@@ -248,10 +249,9 @@ def rule_problems(overrides: list[str], schema: Schema, multirun: bool, beside: 
             raise CliError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
             raise CliError(_several_values(swept[0], schema))
-        if i == 0 and not beside and cfg.hydra.sweeper._target_.endswith(".BasicSweeper"):
-            searched = [o.input_line for o in parsed if _listed(o.value())]
-            if searched:  # Hydra's basic sweeper ends with its traceback
-                raise CliError(f"{searched[0]} is searched, not listed: add hydra/sweeper=optuna")
+        searched = [o.input_line for o in parsed if _listed(o.value()) and i == 0 and not beside]
+        if searched and cfg.hydra.sweeper._target_.endswith(".BasicSweeper"):  # else a traceback
+            raise CliError(f"{searched[0]} is searched, not listed: add hydra/sweeper=optuna")
         errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
         found += [str(e) for e in errors if str(e) not in found]
     return found
