@@ -42,7 +42,9 @@ class SampleGrid(L.Callback):
         self.busy_s = 0.0  # seconds spent drawing grids: not training time (callbacks.clock)
 
     def on_train_start(self, trainer, pl_module) -> None:  # noqa: ANN001
-        missing = not self.run.grid(pl_module.iteration).exists()  # the stop left it out
+        here = self.run.checkpoints.resolve()  # a resume of this run, not one into a new folder
+        resumed = trainer.ckpt_path and Path(trainer.ckpt_path).resolve().parent == here
+        missing = resumed and not self.run.grid(pl_module.iteration).exists()  # a stop left it out
         if missing and not trainer.should_stop and due(pl_module, self.every_n_steps, -1):
             started = time.perf_counter()
             self.write(trainer, pl_module)

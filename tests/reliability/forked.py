@@ -32,6 +32,11 @@ import dcgan.train, dcgan.build, dcgan.callbacks, dcgan.module, dcgan.data, dcga
 import dcgan.race.race, dcgan.race.launch, dcgan.report
 
 torch.set_num_threads(1)
+# as a terminal's Python has them: the pytest worker that started this server may ignore Ctrl-C
+# (Lightning leaves SIG_IGN after a test's interrupt), and the starts would inherit that
+import signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class ForkedTrain:  # a race's `python -m dcgan.train ...` forked from here: the same main

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import threading
 import time
@@ -152,8 +153,9 @@ def test_images_from_a_stop_s_checkpoint_are_those_of_a_measured_one(
     assert torch.equal(from_stop.sample(), from_measured.sample())
 
 
-def test_a_run_resumed_from_a_stop_ends_as_the_straight_run(runs: dict) -> None:
-    stopped, straight = runs["stopped"], runs["straight"]
+def test_a_run_resumed_from_a_stop_ends_as_the_straight_run(runs: dict, tmp_path: Path) -> None:
+    # a copy: the other tests read the stop's own files, in whatever order they run
+    stopped, straight = Path(shutil.copytree(runs["stopped"], tmp_path / "run")), runs["straight"]
     assert _load(stopped / "checkpoints" / "last.ckpt")["tricks"]["ema"]["stale"] is True
     assert not (stopped / "samples" / f"iter_{runs['at']:06d}.png").exists()  # a stop draws none
     train(_cfg(), run_dir=stopped)  # resume=auto: the grid and evaluation due at the stop first
