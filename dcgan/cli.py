@@ -72,7 +72,7 @@ def closest(word: str, names: Sequence[str], label: str = "keys", near: Sequence
 def parse(schema: type[T], argv: Sequence[str], positional: str | None = None) -> T:
     """`key=value` arguments -> an instance of `schema`, every value typed and checked, every
     wrong or missing one said at once; with `positional`, one argument without `=` is its value."""
-    fields = {f.metadata.get("name") or f.name: f for f in dataclasses.fields(schema)}
+    fields = {_name(f): f for f in dataclasses.fields(schema)}
     hints = typing.get_type_hints(schema)
     typed: dict[str, str] = {}
     for arg in argv:
@@ -106,6 +106,11 @@ def error_lines(err: Exception) -> str:
     return "".join(f"error: {line}\n" for line in str(err).splitlines())
 
 
+def _name(spec: dataclasses.Field) -> str:
+    """The key of a field on the command line (`class`: not the field's name)."""
+    return spec.metadata.get("name") or spec.name
+
+
 def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:
     """`key=default  meaning` rows aligned; a first cell wider than `cap` has its meaning below."""
     width = min(max(len(text) for text, _ in rows) + 2, cap)
@@ -118,6 +123,5 @@ def help_text(schema: type, usage: str) -> str:
     rows = []
     for f in dataclasses.fields(schema):
         default = "..." if f.default is dataclasses.MISSING else shown(f.default)
-        name = f.metadata.get("name") or f.name  # a key not the field's (`class`)
-        rows.append((f"{name}={default}", f.metadata.get("help", "")))
+        rows.append((f"{_name(f)}={default}", f.metadata.get("help", "")))
     return "\n".join([usage, "", "keys (key=value; defaults shown):", *table(rows)])

@@ -188,12 +188,14 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
     no sweep: the one job), written as Hydra's basic sweeper writes them; glob sweeps
     (`trick=glob(*)`) pick group options, which `override_problems` has checked: left out."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.core.override_parser.types import Glob
+    from hydra.core.override_parser.types import Glob, IntervalSweep
 
     parsed = OverridesParser.create().parse_overrides(overrides)
     fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    sweeps = [
-        [f"{o.get_key_element()}={v}" for v in _listed(o.value()) or o.sweep_string_iterator()]
+    sweeps = [  # an interval (optuna's search, no list) by its middle
+        [f"{o.get_key_element()}={(span.start + span.end) / 2}"]
+        if isinstance(span := o.value(), IntervalSweep)
+        else [f"{o.get_key_element()}={v}" for v in o.sweep_string_iterator()]
         for o in parsed
         if o.is_sweep_override() and not isinstance(o.value(), Glob)
     ]
@@ -204,13 +206,6 @@ def sweep_samples(overrides: list[str]) -> list[list[str]]:
         for value in (values[1:] if i else values)
     ]
     return jobs or [fixed]
-
-
-def _listed(value: Any) -> list[float]:
-    """An interval (optuna's search, no list) by its middle; other sweeps list their own."""
-    from hydra.core.override_parser.types import IntervalSweep
-
-    return [(value.start + value.end) / 2] if isinstance(value, IntervalSweep) else []
 
 
 def compose_train(
@@ -231,6 +226,7 @@ def rule_problems(overrides: list[str], schema: Schema, multirun: bool, beside: 
     where a `sweep=` preset asks); `beside` arguments that cannot be read, the declared rules the
     readable ones break (the rules of several keys need them all)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import IntervalSweep
     from hydra.types import RunMode
 
     from dcgan.checks import problems as declared
@@ -249,7 +245,8 @@ def rule_problems(overrides: list[str], schema: Schema, multirun: bool, beside: 
             raise CliError(str(err.__cause__ or err).strip().splitlines()[0]) from None
         if i == 0 and swept and not (beside or multirun) and cfg.hydra.mode != RunMode.MULTIRUN:
             raise CliError(_several_values(swept[0], schema))
-        searched = [o.input_line for o in parsed if _listed(o.value()) and i == 0 and not beside]
+        searched = [o.input_line for o in parsed if isinstance(o.value(), IntervalSweep)]
+        searched = searched if i == 0 and not beside else []
         if searched and cfg.hydra.sweeper._target_.endswith(".BasicSweeper"):  # else a traceback
             raise CliError(f"{searched[0]} is searched, not listed: add hydra/sweeper=optuna")
         errors = declared(cfg, TrainConfig, typed=typed) if beside else problems(cfg, typed)
