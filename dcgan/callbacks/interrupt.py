@@ -2,11 +2,11 @@
 
 The first signal asks to stop: the current iteration finishes, `last.ckpt` is written at once
 (before anything is measured, EMA's statistics included, so a container's SIGKILL a few seconds
-later finds it whole) and
-the run ends without the evaluations of an end: a stop is not a point of the run's history, and
-a resume measures what was due. More signals before that save only say it is coming; once the
-state is on disk, the next one stops at once. A signal after the last iteration stops nothing:
-the run finishes (its state is saved before the end-of-run evaluation) unless a second one comes.
+later finds it whole) and the run ends without the evaluations of an end: a stop is not a point
+of the run's history, and a resume measures what was due. More signals before that save only
+say it is coming; once the state is on disk, the next one stops at once. A signal after the last
+iteration stops nothing: the run finishes (its state is saved before the end-of-run evaluation)
+unless a second one comes.
 Other ranks and other threads are left alone: handlers can only be installed by the main thread.
 `live_after` gives Ctrl-C back when Lightning's `fit` has left it ignored.
 """
