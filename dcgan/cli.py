@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
+import sys
 import typing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -116,6 +118,14 @@ def table(rows: list[tuple[str, str]], cap: int = 44) -> list[str]:
     width = min(max(len(text) for text, _ in rows) + 2, cap)
     pads = [f"  {t:<{width}}" if len(t) < width else f"  {t}\n  {'':<{width}}" for t, _ in rows]
     return [f"{pad}{meaning}".rstrip() for pad, (_, meaning) in zip(pads, rows, strict=True)]
+
+
+def show(text: str) -> None:
+    """Print `text` (a help); a reader that stops early (`--help | head`) ends it quietly."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # stdout to the null device: Python's flush at exit fails no more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def help_text(schema: type, usage: str) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dcgan import cli
 from dcgan.atomic import OutputError, unwritable
 from dcgan.checks import ConfigError
-from dcgan.cli import CliError, error_lines, help_text, key
+from dcgan.cli import CliError, error_lines, help_text, show, key
 from dcgan.export import EXPORTS
 from dcgan.image_files import FORMATS
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint
@@ -382,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     """The command line: one clear line on bad input, exit status 2."""
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
-        print(help_text(GenerateConfig, USAGE))
+        show(help_text(GenerateConfig, USAGE))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:

@@ -356,9 +356,10 @@ def main() -> None:
         from dcgan.train_args import check_train_args
 
         if {"-h", "--help"} & set(sys.argv[1:]):  # --hydra-help: Hydra's own
+            from dcgan.cli import show
             from dcgan.config_doc import help_text
 
-            print(help_text())
+            show(help_text())
             return
         # held while the arguments are checked and Hydra composes (both build OmegaConf nodes),
         # honoured when the job starts (ctrl_c.py)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from omegaconf import OmegaConf
 
 from dcgan import config_doc
-from tests.tiny import run_module
+from tests.tiny import QUIET, run_module
 
 pytestmark = pytest.mark.slow
 
@@ -58,3 +61,22 @@ def test_config_doc_help_writes_nothing(capsys: pytest.CaptureFixture[str]) -> N
     before = config_doc.OUTPUT.stat().st_mtime_ns
     assert config_doc.main(["--help"]) == 0 and "--check" in capsys.readouterr().out
     assert config_doc.OUTPUT.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("module", ["dcgan.train", "dcgan.generate", "dcgan.report", "dcgan.race"])
+def test_help_into_a_closed_pipe_ends_quietly(tmp_path: Path, module: str) -> None:
+    """`--help | head -1`: the reader is gone before the help is written (its end closed
+    first), so every write fails; the tool ends with 0 and no traceback, as a Unix tool does."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        cwd=tmp_path,
+        env={**os.environ, **QUIET},
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")

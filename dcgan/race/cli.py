@@ -13,7 +13,7 @@ import contextlib
 import signal
 import sys
 
-from dcgan.cli import CliError, error_lines, help_text
+from dcgan.cli import CliError, error_lines, help_text, show
 from dcgan.race.command import RaceConfig, sort_args, split
 
 USAGE = (
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
-        print(help_text(RaceConfig, USAGE))
+        show(help_text(RaceConfig, USAGE))
         return 0
     from dcgan.train_args import check_train_args
 

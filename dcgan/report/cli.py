@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from dcgan.cli import CliError, error_lines, help_text, key, parse
+from dcgan.cli import CliError, error_lines, help_text, show, key, parse
 from dcgan.report.errors import ReportError
 from dcgan.report.runs import check_baseline, check_metric, collect_runs, setting_overrides
 from dcgan.report.scores import CHOICES, WINDOW
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else argv
     if {"-h", "--help", "help"} & set(argv):
-        print(help_text(ReportConfig, USAGE))
+        show(help_text(ReportConfig, USAGE))
         return 0
     if not any("=" not in a or a.startswith("sweep_dir=") for a in argv):
         print(f"error: {NO_FOLDER}", file=sys.stderr)
