@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from dcgan import cli
 from dcgan.atomic import OutputError, unwritable
 from dcgan.checks import ConfigError
-from dcgan.cli import CliError, error_lines, help_text, show, key
+from dcgan.cli import CliError, error_lines, help_text, key, show
 from dcgan.export import EXPORTS
 from dcgan.image_files import FORMATS
 from dcgan.run import EMA_CHOICES, CheckpointError, find_checkpoint

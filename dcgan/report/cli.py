@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from dcgan.cli import CliError, error_lines, help_text, show, key, parse
+from dcgan.cli import CliError, error_lines, help_text, key, parse, show
 from dcgan.report.errors import ReportError
 from dcgan.report.runs import check_baseline, check_metric, collect_runs, setting_overrides
 from dcgan.report.scores import CHOICES, WINDOW
