@@ -258,7 +258,8 @@ class ImageMetrics(L.Callback):
         scores = self._score(pl_module, self._real, self._z)
         for logger in trainer.loggers:
             logger.log_metrics({keys.logged(k): v for k, v in scores.items()}, step=it)
-        self.history.append({"iteration": it, **scores})
+        # the images actually compared: fewer than num_samples where the source has fewer
+        self.history.append({"iteration": it, "num_samples": len(self._real), **scores})
         value = scores[self.monitor]
         if math.isfinite(value) and (self.best is None or value < self.best["value"]):
             self.best = {"metric": self.monitor, "value": value, "iteration": it}

@@ -137,9 +137,14 @@ def final_images(report: Report) -> list[int]:
 
 
 def periodic_images(report: Report) -> list[int]:
-    """The image counts of the periodic evaluations (`callbacks.metrics.num_samples`)."""
+    """The image counts of the periodic evaluations: as the history recorded them (fewer than
+    `callbacks.metrics.num_samples` on a smaller source), else that key (older runs)."""
     counts = set()
     for run in report.runs:
+        recorded = {h["num_samples"] for h in run.history if isinstance(h.get("num_samples"), int)}
+        if recorded:
+            counts |= recorded
+            continue
         metrics = (run.folder.read_config().get("callbacks") or {}).get("metrics") or {}
         if isinstance(n := metrics.get("num_samples"), int):
             counts.add(n)

@@ -33,6 +33,7 @@ def test_metrics_logged_best_kept_and_json_written(make_cfg, tmp_path: Path, cap
     info = json.loads((tmp_path / "metrics.json").read_text())
     assert info["status"] == "finished" and info["error"] is None
     assert [h["iteration"] for h in info["history"]] == [2, 3]  # every 2, and at the end
+    assert {h["num_samples"] for h in info["history"]} == {cfg.callbacks.metrics.num_samples}
     assert info["iterations"] == 3 and info["images_seen"] == 3 * 8
     assert info["img_per_s"] > 0 and info["run_time_s"] >= info["train_time_s"] > 0
     # the end of the run is scored apart, on final_num_samples images

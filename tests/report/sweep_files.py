@@ -22,6 +22,7 @@ def write_run(
     run_time_s: float = 10.0,
     images_seen: int | None = None,
     periodic_images: int | None = None,
+    history_images: int | None = None,
 ) -> Path:
     """One run folder `sweep/num` with .hydra/ overrides and config and a metrics.json."""
     run = sweep / str(num)
@@ -34,7 +35,11 @@ def write_run(
     info: dict = {
         "status": status,
         "monitor": metric,
-        "history": [{"iteration": it, metric: v} for it, v in history],
+        "history": [
+            {"iteration": it, metric: v}
+            | ({} if history_images is None else {"num_samples": history_images})
+            for it, v in history
+        ],
         "run_time_s": run_time_s,
     }
     if images_seen is not None:

@@ -116,6 +116,12 @@ def test_until_is_named_and_links_the_grids_of_that_iteration(tmp_path: Path, ca
     assert "compared by their final swd; until=100" in title and "periodic swd" in title
     assert max(fig.axes[0].get_lines()[0].get_xdata()) == 100  # the curves stop at 100 too
 
+    # a source smaller than num_samples: the history's own count, not the configured one
+    small = _sweep(tmp_path / "small", periodic_images=128, history_images=96)
+    assert main([str(small), "until=100", "score=final", "wandb=false"]) == 0
+    settings = md_table((small / "report.md").read_text(), "Settings")
+    assert "final swd (96 images) [95% CI]" in settings["x=b"]
+
     for num in range(6):  # the runs trained again without periodic evaluations: no curve
         info = json.loads((sweep / str(num) / "metrics.json").read_text())
         (sweep / str(num) / "metrics.json").write_text(json.dumps({**info, "history": []}))
