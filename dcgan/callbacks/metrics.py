@@ -31,6 +31,8 @@ from dcgan.run import RunFolder
 from dcgan.run.sweep import says_sweep_notes
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from dcgan.callbacks.config import MetricsConfig
 
 log = logging.getLogger(__name__)
@@ -112,18 +114,23 @@ class ImageMetrics(L.Callback):
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """A run resumed at its end (Lightning then trains and ends nothing) whose end-of-run
         evaluation a signal cut short: make it now."""
-        if self._real is not None or self._end_measured(pl_module):
+        if self._real is not None or self._end_measured(trainer, pl_module):
             return
         self._prepare(trainer, pl_module)
         if pl_module.iteration != self._last_eval:
             self.evaluate(trainer, pl_module)
         self._measure_end(trainer, pl_module)
 
-    def _end_measured(self, pl_module: L.LightningModule) -> bool:
-        """Whether metrics.json holds the end-of-run scores of this iteration."""
+    def _end_measured(self, trainer: L.Trainer, pl_module: L.LightningModule) -> bool:
+        """Whether metrics.json holds the end-of-run scores of this iteration: a periodic row
+        (its num_samples the periodic set's) stands for them only where the sets are the same."""
         scores = self.run.read_info().get("metrics") or {}
-        final = self.final_num_samples == self.num_samples or "num_samples" in scores
-        return scores.get("iteration") == pl_module.iteration and final
+        if scores.get("iteration") != pl_module.iteration:
+            return False
+        if self.final_num_samples == self.num_samples:
+            return True
+        final_size = min(self.final_num_samples, len(self._source_images(trainer)))
+        return scores.get("num_samples") == final_size
 
     def _prepare(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         """The fixed real images and noise, and the Inception network when it can run."""
@@ -154,17 +161,23 @@ class ImageMetrics(L.Callback):
         With `data.limit` the reference is the whole source, not the N images trained on, so a
         G that only reproduces those N does not score as the best one.
         """
-        images = getattr(trainer.datamodule, "reference_images", None)
-        if images is None:
-            images = getattr(trainer.datamodule, "images", None)
-        if images is None:
-            raise RuntimeError("ImageMetrics needs a datamodule with a decoded `images` array")
+        images = self._source_images(trainer)
         n = min(size, len(images))
         if n < size:
             log.warning("metrics: only %d real images; using %d samples, not %d", n, n, size)
         gen = torch.Generator().manual_seed(self.seed)
         idx = torch.randperm(len(images), generator=gen)[:n].sort().values.numpy()
         return torch.from_numpy(images[idx]).float().div(127.5).sub(1)
+
+    @staticmethod
+    def _source_images(trainer: L.Trainer) -> np.ndarray:
+        """The decoded images the real sets are drawn from (`_real_images`)."""
+        images = getattr(trainer.datamodule, "reference_images", None)
+        if images is None:
+            images = getattr(trainer.datamodule, "images", None)
+        if images is None:
+            raise RuntimeError("ImageMetrics needs a datamodule with a decoded `images` array")
+        return images
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:  # noqa: ANN001
         if trainer.should_stop:  # stopping on a signal: last.ckpt first, nothing measured

@@ -22,4 +22,5 @@ def test_null_final_size_scores_the_end_like_the_periodic_ones(make_cfg, tmp_pat
     result = train(cfg, run_dir=tmp_path)
     info = json.loads((tmp_path / "metrics.json").read_text())
     assert result == info["metrics"]["swd"] == info["history"][-1]["swd"]
-    assert "num_samples" not in info["metrics"]  # no separate end-of-run evaluation
+    # no separate end-of-run evaluation: the last periodic row, on the periodic set
+    assert info["metrics"] == info["history"][-1] and info["metrics"]["num_samples"] == 16
