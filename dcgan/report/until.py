@@ -2,8 +2,9 @@
 
 Each run is read as if it had stopped at that iteration: its periodic values up to there, and the
 one at that iteration as its final value (measured on `callbacks.metrics.num_samples` images, not
-the end-of-run's larger set). So one sweep at the longest budget also answers the shorter ones.
-A run whose evaluations do not reach that iteration is not counted.
+the end-of-run's larger set). So one sweep at the longest budget also answers the shorter ones,
+and its runs' own `trainer.max_steps` is no part of their setting. A run whose evaluations do
+not reach that iteration is not counted.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def as_of(run: Run, until: int) -> Run:
     history = [h for h in run.history if _iteration(h) is not None and _iteration(h) <= until]
     view = copy.copy(run)
     view.until = until
+    # its own budget is no part of its setting then: a run continued to a larger max_steps
+    # (or one stopped short of it) is read at the same iteration as the others of its setting
+    view.overrides = [o for o in run.overrides if o.split("=", 1)[0] != "trainer.max_steps"]
     view.info = dict(run.info)
     view.info["history"] = history
     at = next((h for h in history if _iteration(h) == until), None)

@@ -56,6 +56,24 @@ def test_the_verdict_follows_the_budget(tmp_path: Path) -> None:
     assert c.chosen.n == 1  # the running run had reached iteration 100
 
 
+def test_runs_continued_to_a_larger_budget_stay_in_their_setting(tmp_path: Path) -> None:
+    """Seeds 0 and 1 of x=b continued from 200 to 400 iterations (max_steps in their last
+    overrides): read as of 200, they are one setting with seed 2, as before the continuation."""
+    for seed in range(3):
+        write_run(tmp_path, seed, ["x=a", f"seed={seed}", "trainer.max_steps=200"], 50.0, [])
+        steps = 400 if seed < 2 else 200
+        overrides = ["x=b", f"seed={seed}", f"trainer.max_steps={steps}"]
+        write_run(tmp_path, 10 + seed, overrides, 9.0, [(200, 20.0 + seed), (400, 9.0)])
+    for seed in range(3):  # the baseline's history at 200
+        write_run(tmp_path, 20 + seed, ["x=c", f"seed={seed}"], 1.0, [(200, 1.0)])
+    report = read_report(tmp_path, baseline="x=c", score="final", until=200)
+    labels = sorted(s.label for s in report.analysis.settings)
+    assert labels == ["x=a", "x=b", "x=c"]
+    b = next(s for s in report.analysis.settings if s.label == "x=b")
+    assert b.chosen.n == 3 and b.chosen.mean == pytest.approx(21.0)
+    assert len({s.label for s in read_report(tmp_path, baseline="x=c").analysis.settings}) == 4
+
+
 def test_a_bad_until_is_one_line(tmp_path: Path, capsys) -> None:
     with pytest.raises(ReportError, match="until=0"):
         read_report(_sweep(tmp_path), until=0)
