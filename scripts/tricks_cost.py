@@ -87,7 +87,7 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     common = [
         "data=digits",
-        "experiment=dcgan_paper",  # every trick off in the base (the default recipe has EMA on)
+        "experiment=dcgan_paper",  # every trick off in the base (the default has EMA and R1)
         f"image_size={args.image_size}",
         f"model.ngf={args.width}",
         f"model.ndf={args.width}",

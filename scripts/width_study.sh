@@ -4,9 +4,10 @@
 # `-m` sweep over SEEDS into DIR/<setting>_<seed>; runs of one seed share the data order, the fixed
 # noise and the initial weights of the layers they have in common (pairing by seed).
 #   paper    the 2015 recipe (experiment=dcgan_paper)
-#   default  what a user gets with no options (the average of G, ramped)
-#   full     the average at its full half-life from the start (ema.rampup=null)
-#   <trick>  the default plus trick=<trick> (bcr, lecam, r1, topk, ...): any preset name
+#   default  the default the study started from: the average of G, ramped, without R1 (r1.gamma=0)
+#   r1       the default plus lazy R1 (trick=r1): what a user gets with no options today
+#   full     the average at its full half-life from the start (ema.rampup=null), without R1
+#   <trick>  the study's default plus trick=<trick> (bcr, lecam, topk, ...): any preset name
 #   full+<trick>  the full-half-life average plus trick=<trick>
 # Checkpoints are kept every EVERY iterations (2 epochs = 2 x 937), so the feature distance
 # (scripts/fashion_fd.py) scores each budget from the same runs. Two settings run at a time, one
@@ -48,10 +49,11 @@ overrides() {  # a setting's name -> its overrides, one a line
     local name=$1
     case "$name" in
     paper) echo experiment=dcgan_paper ;;
-    default) ;;
-    full) echo ema.rampup=null ;;
-    full+*) echo ema.rampup=null && echo "trick=${name#full+}" ;;
-    *) echo "trick=$name" ;;
+    default) echo r1.gamma=0 ;;
+    r1) echo trick=r1 ;;
+    full) echo ema.rampup=null && echo r1.gamma=0 ;;
+    full+*) echo ema.rampup=null && echo r1.gamma=0 && echo "trick=${name#full+}" ;;
+    *) echo r1.gamma=0 && echo "trick=$name" ;;
     esac
 }
 

@@ -20,6 +20,7 @@ def test_defaults_are_the_dcgan_paper_with_uniform_noise_and_tricks_off(make_cfg
     assert list(cfg.optimizer.generator.betas) == [0.5, 0.999]
     assert cfg.logger.name == "wandb" and cfg.logger.offline
     assert (cfg.ema.kimg, cfg.ema.rampup) == (10, 0.02)  # the average of G, ramped (recipe.md)
+    assert (cfg.r1.gamma, cfg.r1.every, cfg.r1.r2_gamma) == (0.1, 4, 0)  # lazy R1 (width64.md)
     assert cfg.upsample.name == "transposed" and cfg.d_batch.name == "separate"  # own groups
     assert cfg.instance_noise.std == 0 and cfg.replay.size == 0 and cfg.ema.decay == 0
     assert not cfg.model.minibatch_std
@@ -34,12 +35,26 @@ def test_optimizer_is_set_per_network_and_experiments_compose(make_cfg) -> None:
     assert cfg.optimizer.generator.lr == 0.001 and cfg.optimizer.discriminator.momentum == 0.5
     paper = make_cfg("experiment=dcgan_paper", tiny=False)
     assert paper.data.batch_size == 128 and paper.pooling.name == "strided"
-    assert paper.ema.kimg == 0  # the 2015 recipe has no average of G
+    assert paper.ema.kimg == paper.r1.gamma == 0  # the 2015 recipe: no average of G, no R1
     hacks = make_cfg("experiment=ganhacks", tiny=False)
     assert hacks.activation.generator == "leaky_relu" and hacks.pooling.name == "avg"
     assert hacks.optimizer.discriminator.name == "sgd" and hacks.dropout.generator
+    assert hacks.ema.kimg == hacks.r1.gamma == 0  # the original project's tricks alone
     validate(paper)
     validate(hacks)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "gamma"),
+    [  # a trick's preset wins over an experiment's and a sweep's base values (train.yaml's order)
+        (["experiment=dcgan_paper", "trick=r1"], 0.1),
+        (["sweep=since_ganhacks"], 0.0),  # the base of the since-ganhacks rows has no R1
+        (["sweep=since_ganhacks", "trick=r1"], 0.1),
+        (["sweep=since_ganhacks", "trick=lecam"], 0.0),
+    ],
+)
+def test_r1_follows_the_trick_over_a_base_without_it(make_cfg, overrides, gamma) -> None:
+    assert make_cfg(*overrides).r1.gamma == gamma
 
 
 @pytest.mark.parametrize(

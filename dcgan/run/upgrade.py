@@ -78,6 +78,8 @@ def upgrade_hparams(hparams: Mapping[str, Any]) -> dict[str, Any]:
     ema = values.get("ema")
     if isinstance(ema, Mapping) and "kimg" not in ema:  # written when its default was 0 (off)
         values["ema"] = {**ema, "kimg": 0.0}
+    if "r1" not in values:  # written before R1 existed: none
+        values["r1"] = {"gamma": 0.0, "r2_gamma": 0.0}
     known = set(ModuleConfig.__dataclass_fields__)
     unknown = sorted(k for k in values if k not in known)
     if unknown:  # written by a newer version; a change of shape is still caught by the weights

@@ -21,14 +21,15 @@ if TYPE_CHECKING:
 
 @dataclass
 class R1Config:
-    """The `r1.*` keys; the defaults switch it off."""
+    """The `r1.*` keys. The default recipe has lazy R1 (docs/studies/width64.md): gamma 0.1
+    every 4th D step; `r1.gamma=0` (or `experiment=dcgan_paper`) switches it off."""
 
     gamma: float = key(
-        0.0, "R1 on real images: gamma/2 * E||grad_x D(x)||^2; 0 = off", rule=at_least(0)
+        0.1, "R1 on real images: gamma/2 * E||grad_x D(x)||^2; 0 = off", rule=at_least(0)
     )
     r2_gamma: float = key(0.0, "R2, the same on the fakes D sees; 0 = off", rule=at_least(0))
     every: int = key(
-        1,
+        4,
         "lazy: only every N-th D step, the penalty scaled by N (StyleGAN2: 16)",
         rule=at_least(1),
     )

@@ -102,7 +102,7 @@ def test_r_t_raises_p_when_d_overfits_a_tiny_set_and_p_stays_in_range(make_cfg, 
 
 def test_none_is_bit_identical_to_a_run_that_only_measures_rt(make_cfg, tmp_path) -> None:
     """With nothing to augment the hooks run (r_t is measured) but change no number."""
-    common = ["trainer.deterministic=true", "trainer.max_steps=5", "ema.kimg=0"]  # no other trick
+    common = ["trainer.deterministic=true", "trainer.max_steps=5", "ema.kimg=0", "r1.gamma=0"]
     plain = _fit(make_cfg(*common, "augment=none"), tmp_path / "a")
     measured = _fit(make_cfg(*common, "augment=ada_rt", "augment.policy=[]"), tmp_path / "b")
     assert plain.tricks == [] and _augment(measured).ada.rt != 0.0

@@ -67,6 +67,7 @@ def test_old_hyper_parameters_are_translated() -> None:
     assert new["loss"]["name"] == "wgan_gp" and new["loss"]["gp_weight"] == 10.0
     assert new["ema"] == {"decay": 0.9, "kimg": 0.0} and new["replay"] == {"size": 4, "p": 0.5}
     assert new["dropout"]["generator"] and not new["dropout"]["discriminator"]
+    assert new["r1"]["gamma"] == 0  # written before R1, today on by default
     assert new["model"]["ngf"] == 4 and new["pooling"] == {"name": "avg"}
     assert load_gan(FIXTURES / "v1_ema.ckpt").cfg.activation.discriminator == "leaky_relu"
 
@@ -81,7 +82,8 @@ def test_resume_from_the_first_release(tmp_path: Path, name: str) -> None:
                 *RUNS[name],
                 f"ckpt_path={FIXTURES / f'v1_{name}.ckpt'}",
                 "trainer.max_steps=3",
-                *([] if name == "ema" else ["ema.kimg=0"]),  # as trained, not today's default
+                "r1.gamma=0",  # as trained, not today's default
+                *([] if name == "ema" else ["ema.kimg=0"]),
             ],
         )
     train(cfg, run_dir=tmp_path)

@@ -29,8 +29,9 @@ ALL_FOUR = [
     "topk.gamma=0.8",
     "topk.every=1",
 ]
-# Their keys moved from the defaults, each trick still off.
-ALL_OFF = ["r1.every=3", "bcr.policy=[cutout]", "lecam.decay=0.5", "topk.gamma=0.5"]
+# Their keys moved from the defaults, each trick still off (R1, on by default, switched off).
+NONE = ["r1.gamma=0"]
+ALL_OFF = [*NONE, "r1.every=3", "bcr.policy=[cutout]", "lecam.decay=0.5", "topk.gamma=0.5"]
 
 
 def _fit(cfg, tmp_path: Path, watch=None) -> tuple[GAN, dict[str, float]]:
@@ -46,7 +47,7 @@ def _fit(cfg, tmp_path: Path, watch=None) -> tuple[GAN, dict[str, float]]:
 
 
 def test_switched_off_they_change_no_bit(make_cfg, tmp_path: Path) -> None:
-    base, base_losses = _fit(make_cfg("trainer.max_steps=3"), tmp_path / "base")
+    base, base_losses = _fit(make_cfg("trainer.max_steps=3", *NONE), tmp_path / "base")
     off, off_losses = _fit(make_cfg("trainer.max_steps=3", *ALL_OFF), tmp_path / "off")
     assert not {t.name for t in off.tricks} & {"r1", "bcr", "lecam", "topk"}
     assert off_losses == base_losses

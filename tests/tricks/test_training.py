@@ -182,7 +182,7 @@ def test_d_batch_policy_sets_the_forward_passes(
     def count(module: GAN) -> None:
         module.discriminator.register_forward_hook(lambda m, args, out: seen.append(len(out)))
 
-    _fit(make_cfg(f"d_batch={policy}"), tmp_path, count)
+    _fit(make_cfg(f"d_batch={policy}", "r1.gamma=0"), tmp_path, count)  # R1: a pass of its own
     assert seen == sizes * 2  # per iteration: D step (real, fake or both at once), then G step
 
 
@@ -194,7 +194,8 @@ def test_instance_noise_reaches_d_and_stops_at_decay_steps(make_cfg, tmp_path: P
             lambda m, args: seen.append((module.iteration, float(args[0].detach().abs().max())))
         )
 
-    cfg = make_cfg("instance_noise.std=5.0", "instance_noise.decay_steps=1", "trainer.max_steps=3")
+    noise = ["instance_noise.std=5.0", "instance_noise.decay_steps=1"]
+    cfg = make_cfg(*noise, "trainer.max_steps=3", "r1.gamma=0")  # R1's own pass on real images
     _fit(cfg, tmp_path, watch)
     assert [it for it, _ in seen] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
     assert all(peak > 2 for it, peak in seen if it == 0)  # std 5: far outside [-1, 1]
